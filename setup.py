@@ -1,0 +1,67 @@
+"""Installer for the collective.digitalebalie package."""
+
+from pathlib import Path
+from setuptools import find_namespace_packages
+from setuptools import setup
+
+
+long_description = "\n\n".join(
+    Path(name).read_text(encoding="utf-8")
+    for name in ("README.md", "CHANGES.md")
+    if Path(name).exists()
+)
+
+setup(
+    name="collective.digitalebalie",
+    version="1.0.0a1.dev0",
+    description="A digital town-hall counter for Plone: book a counter product, "
+    "meet the counter employee by video, keep the dossier.",
+    long_description=long_description,
+    long_description_content_type="text/markdown",
+    classifiers=[
+        "Environment :: Web Environment",
+        "Framework :: Plone",
+        "Framework :: Plone :: 6.2",
+        "Framework :: Plone :: Addon",
+        "Programming Language :: Python",
+        "Programming Language :: Python :: 3.11",
+        "License :: OSI Approved :: GNU General Public License v2 (GPLv2)",
+    ],
+    keywords="Python Plone CMS municipality counter appointment video",
+    author="collective.digitalebalie developers",
+    url="https://github.com/collective/collective.digitalebalie",
+    license="GPL version 2",
+    packages=find_namespace_packages("src", include=["collective.*"]),
+    package_dir={"": "src"},
+    include_package_data=True,
+    zip_safe=False,
+    python_requires=">=3.11",
+    install_requires=[
+        "setuptools",
+        "Plone",
+        "Products.CMFPlone",
+        "plone.api",
+        "plone.app.dexterity",
+        "plone.app.registry",
+        "plone.distribution",
+        "plone.restapi",
+        "plone.classicui",
+        "z3c.form",
+    ],
+    extras_require={
+        "test": [
+            "plone.app.testing",
+            "plone.testing",
+            "pytest",
+            "pytest-plone",
+            "requests",
+            "ruff",
+            "zpretty",
+            "towncrier",
+        ],
+    },
+    entry_points="""
+    [plone.autoinclude.plugin]
+    target = plone
+    """,
+)

@@ -1,0 +1,103 @@
+"""Demo content: a counter folder, counter products and a demo counter employee.
+
+Only for trying the product (``make start`` applies the ``demo`` profile).
+Running it again changes nothing that exists.
+"""
+
+from collective.digitalebalie import logger
+from plone import api
+
+import os
+
+
+FOLDER_ID = "balie"
+TEAM_ID = "team-burgerzaken"
+EMPLOYEE_ID = "medewerker"
+DEFAULT_EMPLOYEE_PASSWORD = "balie-demo-2026"
+
+PRODUCTS = (
+    {
+        "id": "uittreksel-brp",
+        "title": "Uittreksel uit de Basisregistratie Personen",
+        "description": "Een bewijs van waar u woont en wie u bent, "
+        "bijvoorbeeld voor een werkgever of een woningcorporatie.",
+        "duration": 10,
+        "price": "17.10",
+    },
+    {
+        "id": "verhuizing-doorgeven",
+        "title": "Verhuizing doorgeven",
+        "description": "U gaat in onze gemeente wonen of verhuist binnen de "
+        "gemeente. Wij helpen u de verhuizing door te geven.",
+        "duration": 20,
+        "price": "",
+    },
+    {
+        "id": "huwelijk-bespreken",
+        "title": "Gesprek over uw huwelijk of geregistreerd partnerschap",
+        "description": "U wilt trouwen of een geregistreerd partnerschap "
+        "aangaan. Wij bespreken met u de datum, de getuigen en de papieren.",
+        "duration": 45,
+        "price": "",
+    },
+)
+
+
+def employee_password():
+    return os.environ.get("DEMO_EMPLOYEE_PASSWORD") or DEFAULT_EMPLOYEE_PASSWORD
+
+
+def _publish(obj):
+    if api.content.get_state(obj, default=None) != "published":
+        api.content.transition(obj, to_state="published")
+
+
+def create_demo_content(portal):
+    """Create what is missing; return the ids of what was created."""
+    created = []
+    folder = portal.get(FOLDER_ID)
+    if folder is None:
+        folder = api.content.create(
+            container=portal,
+            type="Folder",
+            id=FOLDER_ID,
+            title="Digitale balie",
+            description="Maak een afspraak en spreek een medewerker van de "
+            "gemeente via video, zonder naar het stadhuis te komen.",
+        )
+        created.append(FOLDER_ID)
+    _publish(folder)
+
+    for data in PRODUCTS:
+        product = folder.get(data["id"])
+        if product is None:
+            product = api.content.create(container=folder, type="CounterProduct", **data)
+            created.append(data["id"])
+        _publish(product)
+
+    if api.group.get(groupname=TEAM_ID) is None:
+        api.group.create(
+            groupname=TEAM_ID,
+            title="Team Burgerzaken",
+            description="Medewerkers van de balie voor burgerzaken.",
+            roles=["CounterEmployee"],
+        )
+        created.append(TEAM_ID)
+
+    if api.user.get(username=EMPLOYEE_ID) is None:
+        api.user.create(
+            username=EMPLOYEE_ID,
+            email="medewerker@example.org",
+            password=employee_password(),
+            properties={"fullname": "Demo Medewerker"},
+        )
+        api.group.add_user(groupname=TEAM_ID, username=EMPLOYEE_ID)
+        created.append(EMPLOYEE_ID)
+
+    if created:
+        logger.info("Demo content created: %s", ", ".join(created))
+    return created
+
+
+def post_install(context):
+    create_demo_content(api.portal.get())

@@ -1,0 +1,86 @@
+"""Interfaces and the settings schema of collective.digitalebalie."""
+
+from collective.digitalebalie import _
+from plone.supermodel import model
+from zope import schema
+from zope.interface import Interface
+from zope.publisher.interfaces.browser import IDefaultBrowserLayer
+
+
+class IDigitaleBalieLayer(IDefaultBrowserLayer):
+    """Marker for the browser layer: every view and service is registered for it."""
+
+
+class IDigitaleBalieSettings(model.Schema):
+    """Settings an administrator edits in the "Digitale Balie" control panel.
+
+    Later features add their own fieldsets (mail, SMS, virus scanner, payments,
+    identity, archive). Secrets are not part of this schema: see
+    ``IDigitaleBalieSecrets``.
+    """
+
+    municipality_name = schema.TextLine(
+        title=_("Name of the municipality"),
+        description=_(
+            "Shown to citizens in pages, e-mails and text messages, "
+            "for example: Gemeente Rotterdam."
+        ),
+        default="Gemeente Voorbeeld",
+        required=True,
+        max_length=120,
+    )
+
+    timezone = schema.Choice(
+        title=_("Time zone"),
+        description=_(
+            "Opening hours and appointment times are in this time zone."
+        ),
+        vocabulary="collective.digitalebalie.Timezones",
+        default="Europe/Amsterdam",
+        required=True,
+    )
+
+    model.fieldset(
+        "video",
+        label=_("Video"),
+        fields=["room_server_url"],
+    )
+
+    room_server_url = schema.URI(
+        title=_("Address of the room server"),
+        description=_(
+            "The web socket address browsers use to reach the room server, "
+            "for example wss://balie.example.nl/rooms. "
+            "The room server passes messages between the people in a video call."
+        ),
+        default="ws://127.0.0.1:8081/rooms",
+        required=True,
+    )
+
+
+class IDigitaleBalieSecrets(Interface):
+    """Secrets, generated at install. Kept out of every form and REST answer.
+
+    Administrators can replace them in the control panel; they are never
+    shown in full.
+    """
+
+    room_token_secret = schema.ASCIILine(
+        title=_("Room token secret"),
+        description=_(
+            "Signs the tokens that admit people to a video room. "
+            "The room server must use the same secret."
+        ),
+        required=False,
+        default="",
+    )
+
+    turn_secret = schema.ASCIILine(
+        title=_("TURN server secret"),
+        description=_(
+            "Shared with the TURN server (coturn use-auth-secret) to make "
+            "short-lived relay credentials."
+        ),
+        required=False,
+        default="",
+    )

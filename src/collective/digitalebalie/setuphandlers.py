@@ -1,0 +1,37 @@
+"""Install and uninstall handlers."""
+
+from collective.digitalebalie import logger
+from collective.digitalebalie.secrets import ensure_secrets
+from plone import api
+from plone.base.interfaces import INonInstallable
+from zope.interface import implementer
+
+
+ROLES = ("CounterEmployee",)
+
+
+@implementer(INonInstallable)
+class HiddenProfiles:
+    def getNonInstallableProfiles(self):
+        """Hide the uninstall profile from the add-ons control panel."""
+        return ["collective.digitalebalie:uninstall"]
+
+    def getNonInstallableProducts(self):
+        return []
+
+
+def post_install(context):
+    """After the default profile: generate the secrets that are still empty."""
+    created = ensure_secrets()
+    if created:
+        logger.info("Generated secrets: %s", ", ".join(created))
+
+
+def uninstall(context):
+    """After the uninstall profile: remove the roles the add-on declared."""
+    site = api.portal.get()
+    site.__ac_roles__ = tuple(r for r in site.__ac_roles__ if r not in ROLES)
+    role_manager = site.acl_users.portal_role_manager
+    for role in ROLES:
+        if role in role_manager.listRoleIds():
+            role_manager.removeRole(role)

@@ -1,0 +1,36 @@
+"""Test layers: the add-on installed in a Plone site."""
+
+from plone.app.testing import applyProfile
+from plone.app.testing import FunctionalTesting
+from plone.app.testing import IntegrationTesting
+from plone.app.testing import PLONE_FIXTURE
+from plone.app.testing import PloneSandboxLayer
+from plone.testing.zope import WSGI_SERVER_FIXTURE
+
+import collective.digitalebalie
+
+
+class DigitaleBalieLayer(PloneSandboxLayer):
+    defaultBases = (PLONE_FIXTURE,)
+
+    def setUpZope(self, app, configurationContext):
+        import plone.restapi
+
+        self.loadZCML(package=plone.restapi)
+        self.loadZCML(package=collective.digitalebalie)
+
+    def setUpPloneSite(self, portal):
+        applyProfile(portal, "collective.digitalebalie:default")
+
+
+FIXTURE = DigitaleBalieLayer()
+
+INTEGRATION_TESTING = IntegrationTesting(
+    bases=(FIXTURE,),
+    name="DigitaleBalieLayer:IntegrationTesting",
+)
+
+FUNCTIONAL_TESTING = FunctionalTesting(
+    bases=(FIXTURE, WSGI_SERVER_FIXTURE),
+    name="DigitaleBalieLayer:FunctionalTesting",
+)

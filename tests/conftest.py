@@ -1,0 +1,110 @@
+from bs4 import BeautifulSoup
+from collective.digitalebalie.testing import FUNCTIONAL_TESTING
+from collective.digitalebalie.testing import INTEGRATION_TESTING
+from plone.app.testing import SITE_OWNER_NAME
+from plone.app.testing import SITE_OWNER_PASSWORD
+from pytest_plone import fixtures_factory
+
+import pytest
+import requests
+import transaction
+
+
+pytest_plugins = ["pytest_plone"]
+
+globals().update(
+    fixtures_factory((
+        (FUNCTIONAL_TESTING, "functional"),
+        (INTEGRATION_TESTING, "integration"),
+    ))
+)
+
+PASSWORD = "a-Long-test-password-1"
+
+
+@pytest.fixture(scope="session")
+def package_name() -> str:
+    return "collective.digitalebalie"
+
+
+class Browser(requests.Session):
+    """A requests session bound to the test site's URL, with form helpers."""
+
+    def __init__(self, portal_url):
+        super().__init__()
+        self.portal_url = portal_url
+
+    def request(self, method, url, *args, **kwargs):
+        if not url.startswith("http"):
+            url = f"{self.portal_url}/{url.lstrip('/')}"
+        kwargs.setdefault("timeout", 30)
+        return super().request(method, url, *args, **kwargs)
+
+    def form_values(self, response, form_id):
+        """The values a browser would submit for the form with this id."""
+        soup = BeautifulSoup(response.text, "html.parser")
+        form = soup.find("form", id=form_id)
+        assert form is not None, f"form {form_id!r} not on {response.url}"
+        values = {}
+        for field in form.find_all(["input", "select", "textarea"]):
+            name = field.get("name")
+            if not name or field.get("type") in ("submit", "button"):
+                continue
+            if field.get("type") in ("checkbox", "radio") and not field.has_attr(
+                "checked"
+            ):
+                continue
+            if field.name == "select":
+                selected = field.find("option", selected=True)
+                values[name] = selected.get("value") if selected else ""
+            elif field.name == "textarea":
+                values[name] = field.text
+            else:
+                values[name] = field.get("value", "")
+        return values
+
+
+@pytest.fixture
+def portal_url(functional):
+    return functional["portal"].absolute_url()
+
+
+@pytest.fixture
+def make_user(functional):
+    """Create a user with site-wide roles; returns its login."""
+
+    portal = functional["portal"]
+
+    def make(username, roles):
+        portal.acl_users.userFolderAddUser(username, PASSWORD, list(roles), [])
+        transaction.commit()
+        return username
+
+    return make
+
+
+@pytest.fixture
+def browser(portal_url):
+    """A browser without a login."""
+    with Browser(portal_url) as session:
+        yield session
+
+
+@pytest.fixture
+def browser_as(portal_url, make_user):
+    """browser_as(roles) gives a browser logged in as a new user with these roles."""
+    sessions = []
+
+    def login(*roles):
+        session = Browser(portal_url)
+        if roles == ("Manager",):
+            session.auth = (SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
+        else:
+            name = make_user("user-" + "-".join(r.lower() for r in roles), roles)
+            session.auth = (name, PASSWORD)
+        sessions.append(session)
+        return session
+
+    yield login
+    for session in sessions:
+        session.close()

@@ -1,0 +1,206 @@
+"""The control panel over HTTP: who may see it, what saving does, secrets stay hidden."""
+
+from collective.digitalebalie import secrets
+
+import pytest
+import re
+
+
+SETTINGS = "@@digitalebalie-controlpanel"
+SECRETS = "@@digitalebalie-secrets"
+PREFIX = "form.widgets."
+
+
+def _setting(name, browser):
+    """A setting as the server has it now (read over HTTP, as a client would)."""
+    response = browser.get(
+        "@controlpanels/digitalebalie", headers={"Accept": "application/json"}
+    )
+    value = response.json()["data"][name]
+    return value["token"] if isinstance(value, dict) else value
+
+
+def _secret(name):
+    """A secret, read in the test's own transaction: only before any change."""
+    return secrets.get_secret(name)
+
+
+def _fingerprints(browser):
+    """What the secrets page says about each secret."""
+    text = browser.get(SECRETS).text
+    return dict(zip(secrets.SECRET_NAMES, re.findall(r"fingerprint (\w+)", text)))
+
+
+def _shows_form(response):
+    return response.status_code == 200 and f'name="{PREFIX}municipality_name"' in (
+        response.text
+    )
+
+
+class TestAccess:
+    @pytest.mark.parametrize("page", [SETTINGS, SECRETS])
+    def test_anonymous_is_sent_to_login(self, browser, page):
+        response = browser.get(page, allow_redirects=False)
+        assert response.status_code in (302, 401)
+        assert "municipality_name" not in response.text
+        if response.status_code == 302:
+            assert "login" in response.headers["Location"]
+
+    @pytest.mark.parametrize("roles", [("Member",), ("Editor",), ("CounterEmployee",)])
+    @pytest.mark.parametrize("page", [SETTINGS, SECRETS])
+    def test_other_users_are_refused(self, browser_as, page, roles):
+        response = browser_as(*roles).get(page, allow_redirects=False)
+        assert response.status_code in (302, 401, 403)
+        assert "form.widgets" not in response.text
+
+    @pytest.mark.parametrize("roles", [("Manager",), ("Site Administrator",)])
+    def test_managers_see_the_settings(self, browser_as, roles):
+        response = browser_as(*roles).get(SETTINGS)
+        assert _shows_form(response)
+        assert "Gemeente Voorbeeld" in response.text
+
+    def test_listed_in_site_setup(self, browser_as):
+        response = browser_as("Manager").get("@@overview-controlpanel")
+        assert "@@digitalebalie-controlpanel" in response.text
+        assert "@@digitalebalie-secrets" in response.text
+
+
+class TestSettingsForm:
+    def test_save(self, browser_as):
+        browser = browser_as("Manager")
+        values = browser.form_values(browser.get(SETTINGS), "form")
+        values.update({
+            f"{PREFIX}municipality_name": "Gemeente Rotterdam",
+            f"{PREFIX}timezone:list": "America/Curacao",
+            f"{PREFIX}room_server_url": "wss://balie.example.nl/rooms",
+            "form.buttons.save": "Save",
+        })
+        response = browser.post(SETTINGS, data=values)
+        assert response.status_code == 200
+        assert _setting("municipality_name", browser) == "Gemeente Rotterdam"
+        assert _setting("timezone", browser) == "America/Curacao"
+        assert _setting("room_server_url", browser) == "wss://balie.example.nl/rooms"
+
+    @pytest.mark.parametrize(
+        "field,value",
+        [
+            ("municipality_name", ""),
+            ("timezone:list", "Mars/Olympus_Mons"),
+            ("room_server_url", "not a url"),
+        ],
+    )
+    def test_bad_input_is_refused_and_changes_nothing(self, browser_as, field, value):
+        browser = browser_as("Manager")
+        values = browser.form_values(browser.get(SETTINGS), "form")
+        values.update({
+            f"{PREFIX}municipality_name": "Gemeente Rotterdam",
+            f"{PREFIX}{field}": value,
+            "form.buttons.save": "Save",
+        })
+        response = browser.post(SETTINGS, data=values)
+        assert response.status_code == 200
+        assert "There were some errors" in response.text
+        assert _setting("municipality_name", browser) == "Gemeente Voorbeeld"
+        assert _setting("timezone", browser) == "Europe/Amsterdam"
+
+    def test_post_without_csrf_token_changes_nothing(self, browser_as):
+        browser = browser_as("Manager")
+        values = browser.form_values(browser.get(SETTINGS), "form")
+        values.pop("_authenticator", None)
+        values.update({
+            f"{PREFIX}municipality_name": "Gemeente Gestolen",
+            "form.buttons.save": "Save",
+        })
+        browser.post(SETTINGS, data=values)
+        assert _setting("municipality_name", browser) == "Gemeente Voorbeeld"
+
+
+class TestSecrets:
+    def test_page_never_shows_a_secret(self, browser_as):
+        browser = browser_as("Manager")
+        response = browser.get(SECRETS)
+        assert response.status_code == 200
+        for name in secrets.SECRET_NAMES:
+            value = _secret(name)
+            assert value and value not in response.text
+            assert secrets.fingerprint(value) in response.text
+
+    def test_rest_and_registry_forms_never_show_a_secret(self, browser_as):
+        browser = browser_as("Manager")
+        responses = [
+            browser.get(SETTINGS),
+            browser.get(
+                "@controlpanels/digitalebalie", headers={"Accept": "application/json"}
+            ),
+        ]
+        for name in secrets.SECRET_NAMES:
+            value = _secret(name)
+            for response in responses:
+                assert response.status_code == 200
+                assert value not in response.text
+
+    def test_type_a_new_secret(self, browser_as):
+        browser = browser_as("Manager")
+        before = _fingerprints(browser)
+        values = browser.form_values(browser.get(SECRETS), "form")
+        new = "x" * 20 + "-shared-with-the-room-server"
+        values.update({
+            f"{PREFIX}room_token_secret": new,
+            f"{PREFIX}turn_secret": "",
+            "form.buttons.save": "Save",
+        })
+        response = browser.post(SECRETS, data=values)
+        assert response.status_code == 200
+        assert "saved" in response.text
+        assert new not in response.text
+        after = _fingerprints(browser)
+        assert after["room_token_secret"] == secrets.fingerprint(new)
+        assert after["turn_secret"] == before["turn_secret"]  # empty keeps it
+
+    @pytest.mark.parametrize("value", ["too-short", "with spaces " * 4])
+    def test_weak_secret_is_refused(self, browser_as, value):
+        browser = browser_as("Manager")
+        before = _fingerprints(browser)
+        values = browser.form_values(browser.get(SECRETS), "form")
+        values.update({
+            f"{PREFIX}room_token_secret": value,
+            "form.buttons.save": "Save",
+        })
+        response = browser.post(SECRETS, data=values)
+        assert "There were some errors" in response.text
+        assert _fingerprints(browser) == before
+
+    def test_generate_new_secrets(self, browser_as):
+        browser = browser_as("Site Administrator")
+        before = _fingerprints(browser)
+        values = browser.form_values(browser.get(SECRETS), "form")
+        values["form.buttons.generate"] = "Generate new secrets"
+        response = browser.post(SECRETS, data=values)
+        assert response.status_code == 200
+        assert "New secrets are generated" in response.text
+        after = _fingerprints(browser)
+        assert set(after) == set(secrets.SECRET_NAMES)
+        for name in secrets.SECRET_NAMES:
+            assert after[name] != before[name]
+
+
+class TestRestControlpanel:
+    def test_manager_reads_and_patches(self, browser_as):
+        browser = browser_as("Manager")
+        headers = {"Accept": "application/json"}
+        response = browser.get("@controlpanels/digitalebalie", headers=headers)
+        assert response.status_code == 200
+        assert response.json()["data"]["municipality_name"] == "Gemeente Voorbeeld"
+        response = browser.patch(
+            "@controlpanels/digitalebalie",
+            headers=headers,
+            json={"municipality_name": "Gemeente Delft"},
+        )
+        assert response.status_code == 204
+        assert _setting("municipality_name", browser) == "Gemeente Delft"
+
+    def test_anonymous_gets_401(self, browser):
+        response = browser.get(
+            "@controlpanels/digitalebalie", headers={"Accept": "application/json"}
+        )
+        assert response.status_code == 401

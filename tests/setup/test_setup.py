@@ -1,0 +1,103 @@
+"""Install: layer, registry, control panel, secrets, types, profile version."""
+
+from collective.digitalebalie import secrets
+from collective.digitalebalie.interfaces import IDigitaleBalieLayer
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from plone import api
+
+import pytest
+
+
+class TestInstall:
+    def test_product_installed(self, installer, package_name):
+        assert installer.is_product_installed(package_name) is True
+
+    def test_browser_layer(self, browser_layers):
+        assert IDigitaleBalieLayer in browser_layers
+
+    def test_profile_version(self, setup_tool, package_name):
+        assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
+            "1000",
+        )
+
+    def test_no_pending_upgrade_steps(self, setup_tool, package_name):
+        assert setup_tool.listUpgrades(f"{package_name}:default") == []
+
+    @pytest.mark.parametrize(
+        "name,expected",
+        [
+            ("municipality_name", "Gemeente Voorbeeld"),
+            ("timezone", "Europe/Amsterdam"),
+            ("room_server_url", "ws://127.0.0.1:8081/rooms"),
+        ],
+    )
+    def test_settings_defaults(self, portal, name, expected):
+        value = api.portal.get_registry_record(name, interface=IDigitaleBalieSettings)
+        assert value == expected
+
+    def test_secrets_generated_and_distinct(self, portal):
+        values = [secrets.get_secret(name) for name in secrets.SECRET_NAMES]
+        assert all(len(value) >= secrets.MIN_LENGTH for value in values)
+        assert len(set(values)) == len(values)
+
+    def test_reinstall_keeps_secrets(self, portal, installer, package_name):
+        before = {name: secrets.get_secret(name) for name in secrets.SECRET_NAMES}
+        installer.uninstall_product(package_name)
+        # Uninstall removes the records, so a fresh install makes new ones...
+        installer.install_product(package_name)
+        after_reinstall = {n: secrets.get_secret(n) for n in secrets.SECRET_NAMES}
+        assert after_reinstall != before
+        # ...but re-applying the profile keeps the values that exist.
+        api.portal.get_tool("portal_setup").runAllImportStepsFromProfile(
+            f"profile-{package_name}:default"
+        )
+        assert {n: secrets.get_secret(n) for n in secrets.SECRET_NAMES} == (
+            after_reinstall
+        )
+
+    def test_controlpanel_listed(self, controlpanel_actions):
+        assert "digitalebalie" in controlpanel_actions
+        assert "digitalebalie-secrets" in controlpanel_actions
+
+    def test_counter_product_type(self, portal):
+        fti = api.portal.get_tool("portal_types").get("CounterProduct")
+        assert fti is not None
+        assert fti.add_permission == "collective.digitalebalie.AddCounterProduct"
+
+    def test_counter_employee_role(self, portal):
+        assert "CounterEmployee" in portal.validRoles()
+
+    def test_timezone_vocabulary(self, get_vocabulary, portal):
+        vocabulary = get_vocabulary("collective.digitalebalie.Timezones", portal)
+        assert "Europe/Amsterdam" in vocabulary
+        assert "America/Curacao" in vocabulary
+        assert "posixrules" not in vocabulary
+
+
+class TestUninstall:
+    @pytest.fixture(autouse=True)
+    def _uninstalled(self, uninstalled):
+        pass
+
+    def test_product_uninstalled(self, installer, package_name):
+        assert installer.is_product_installed(package_name) is False
+
+    def test_browser_layer_removed(self, browser_layers):
+        assert IDigitaleBalieLayer not in browser_layers
+
+    def test_registry_records_removed(self, portal):
+        registry = api.portal.get_tool("portal_registry")
+        leftovers = [
+            key for key in registry.records.keys() if "collective.digitalebalie" in key
+        ]
+        assert leftovers == []
+
+    def test_controlpanel_removed(self, controlpanel_actions):
+        assert "digitalebalie" not in controlpanel_actions
+        assert "digitalebalie-secrets" not in controlpanel_actions
+
+    def test_type_removed(self, portal):
+        assert api.portal.get_tool("portal_types").get("CounterProduct") is None
+
+    def test_role_removed(self, portal):
+        assert "CounterEmployee" not in portal.validRoles()
