@@ -54,6 +54,9 @@ setup(
             "plone.testing",
             "pytest",
             "pytest-plone",
+            "beautifulsoup4",
+            "psutil",
+            "i18ndude",
             "requests",
             "ruff",
             "zpretty",
@@ -63,5 +66,9 @@ setup(
     entry_points="""
     [plone.autoinclude.plugin]
     target = plone
+
+    [console_scripts]
+    digitalebalie-instance = collective.digitalebalie.cli.instance:main
+    digitalebalie-start = collective.digitalebalie.cli.start:main
     """,
 )

@@ -4,7 +4,6 @@ from collective.digitalebalie.testing import INTEGRATION_TESTING
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from pytest_plone import fixtures_factory
-
 import pytest
 import requests
 import transaction
@@ -13,10 +12,12 @@ import transaction
 pytest_plugins = ["pytest_plone"]
 
 globals().update(
-    fixtures_factory((
-        (FUNCTIONAL_TESTING, "functional"),
-        (INTEGRATION_TESTING, "integration"),
-    ))
+    fixtures_factory(
+        (
+            (FUNCTIONAL_TESTING, "functional"),
+            (INTEGRATION_TESTING, "integration"),
+        )
+    )
 )
 
 PASSWORD = "a-Long-test-password-1"

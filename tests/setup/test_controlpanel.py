@@ -1,7 +1,6 @@
-"""The control panel over HTTP: who may see it, what saving does, secrets stay hidden."""
+"""The control panel over HTTP: who may see it, what saving does, secrets hidden."""
 
 from collective.digitalebalie import secrets
-
 import pytest
 import re
 
@@ -28,7 +27,9 @@ def _secret(name):
 def _fingerprints(browser):
     """What the secrets page says about each secret."""
     text = browser.get(SECRETS).text
-    return dict(zip(secrets.SECRET_NAMES, re.findall(r"fingerprint (\w+)", text)))
+    return dict(
+        zip(secrets.SECRET_NAMES, re.findall(r"fingerprint (\w+)", text), strict=True)
+    )
 
 
 def _shows_form(response):
@@ -69,12 +70,14 @@ class TestSettingsForm:
     def test_save(self, browser_as):
         browser = browser_as("Manager")
         values = browser.form_values(browser.get(SETTINGS), "form")
-        values.update({
-            f"{PREFIX}municipality_name": "Gemeente Rotterdam",
-            f"{PREFIX}timezone:list": "America/Curacao",
-            f"{PREFIX}room_server_url": "wss://balie.example.nl/rooms",
-            "form.buttons.save": "Save",
-        })
+        values.update(
+            {
+                f"{PREFIX}municipality_name": "Gemeente Rotterdam",
+                f"{PREFIX}timezone:list": "America/Curacao",
+                f"{PREFIX}room_server_url": "wss://balie.example.nl/rooms",
+                "form.buttons.save": "Save",
+            }
+        )
         response = browser.post(SETTINGS, data=values)
         assert response.status_code == 200
         assert _setting("municipality_name", browser) == "Gemeente Rotterdam"
@@ -92,11 +95,13 @@ class TestSettingsForm:
     def test_bad_input_is_refused_and_changes_nothing(self, browser_as, field, value):
         browser = browser_as("Manager")
         values = browser.form_values(browser.get(SETTINGS), "form")
-        values.update({
-            f"{PREFIX}municipality_name": "Gemeente Rotterdam",
-            f"{PREFIX}{field}": value,
-            "form.buttons.save": "Save",
-        })
+        values.update(
+            {
+                f"{PREFIX}municipality_name": "Gemeente Rotterdam",
+                f"{PREFIX}{field}": value,
+                "form.buttons.save": "Save",
+            }
+        )
         response = browser.post(SETTINGS, data=values)
         assert response.status_code == 200
         assert "There were some errors" in response.text
@@ -107,10 +112,12 @@ class TestSettingsForm:
         browser = browser_as("Manager")
         values = browser.form_values(browser.get(SETTINGS), "form")
         values.pop("_authenticator", None)
-        values.update({
-            f"{PREFIX}municipality_name": "Gemeente Gestolen",
-            "form.buttons.save": "Save",
-        })
+        values.update(
+            {
+                f"{PREFIX}municipality_name": "Gemeente Gestolen",
+                "form.buttons.save": "Save",
+            }
+        )
         browser.post(SETTINGS, data=values)
         assert _setting("municipality_name", browser) == "Gemeente Voorbeeld"
 
@@ -144,11 +151,13 @@ class TestSecrets:
         before = _fingerprints(browser)
         values = browser.form_values(browser.get(SECRETS), "form")
         new = "x" * 20 + "-shared-with-the-room-server"
-        values.update({
-            f"{PREFIX}room_token_secret": new,
-            f"{PREFIX}turn_secret": "",
-            "form.buttons.save": "Save",
-        })
+        values.update(
+            {
+                f"{PREFIX}room_token_secret": new,
+                f"{PREFIX}turn_secret": "",
+                "form.buttons.save": "Save",
+            }
+        )
         response = browser.post(SECRETS, data=values)
         assert response.status_code == 200
         assert "saved" in response.text
@@ -162,10 +171,12 @@ class TestSecrets:
         browser = browser_as("Manager")
         before = _fingerprints(browser)
         values = browser.form_values(browser.get(SECRETS), "form")
-        values.update({
-            f"{PREFIX}room_token_secret": value,
-            "form.buttons.save": "Save",
-        })
+        values.update(
+            {
+                f"{PREFIX}room_token_secret": value,
+                "form.buttons.save": "Save",
+            }
+        )
         response = browser.post(SECRETS, data=values)
         assert "There were some errors" in response.text
         assert _fingerprints(browser) == before

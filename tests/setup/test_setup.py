@@ -4,7 +4,6 @@ from collective.digitalebalie import secrets
 from collective.digitalebalie.interfaces import IDigitaleBalieLayer
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from plone import api
-
 import pytest
 
 
@@ -88,7 +87,7 @@ class TestUninstall:
     def test_registry_records_removed(self, portal):
         registry = api.portal.get_tool("portal_registry")
         leftovers = [
-            key for key in registry.records.keys() if "collective.digitalebalie" in key
+            key for key in registry.records if "collective.digitalebalie" in key
         ]
         assert leftovers == []
 

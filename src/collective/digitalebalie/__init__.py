@@ -1,7 +1,6 @@
 """collective.digitalebalie: a digital town-hall counter for Plone."""
 
 from zope.i18nmessageid import MessageFactory
-
 import logging
 
 

@@ -6,14 +6,13 @@ Running it again changes nothing that exists.
 
 from collective.digitalebalie import logger
 from plone import api
-
 import os
 
 
 FOLDER_ID = "balie"
 TEAM_ID = "team-burgerzaken"
 EMPLOYEE_ID = "medewerker"
-DEFAULT_EMPLOYEE_PASSWORD = "balie-demo-2026"
+DEFAULT_EMPLOYEE_PASSWORD = "balie-demo-2026"  # noqa: S105 - demo only, printed
 
 PRODUCTS = (
     {
@@ -71,7 +70,9 @@ def create_demo_content(portal):
     for data in PRODUCTS:
         product = folder.get(data["id"])
         if product is None:
-            product = api.content.create(container=folder, type="CounterProduct", **data)
+            product = api.content.create(
+                container=folder, type="CounterProduct", **data
+            )
             created.append(data["id"])
         _publish(product)
 

@@ -32,9 +32,7 @@ class IDigitaleBalieSettings(model.Schema):
 
     timezone = schema.Choice(
         title=_("Time zone"),
-        description=_(
-            "Opening hours and appointment times are in this time zone."
-        ),
+        description=_("Opening hours and appointment times are in this time zone."),
         vocabulary="collective.digitalebalie.Timezones",
         default="Europe/Amsterdam",
         required=True,

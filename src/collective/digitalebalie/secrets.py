@@ -3,7 +3,6 @@
 from collective.digitalebalie.interfaces import IDigitaleBalieSecrets
 from plone.registry.interfaces import IRegistry
 from zope.component import getUtility
-
 import hashlib
 import secrets
 

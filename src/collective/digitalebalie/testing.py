@@ -1,12 +1,11 @@
 """Test layers: the add-on installed in a Plone site."""
 
-from plone.app.testing import applyProfile
+from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import FunctionalTesting
 from plone.app.testing import IntegrationTesting
-from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import PloneSandboxLayer
+from plone.app.testing import applyProfile
 from plone.testing.zope import WSGI_SERVER_FIXTURE
-
 import collective.digitalebalie
 
 

@@ -1,7 +1,5 @@
 """The "Digitale Balie" control panel: settings, and secrets that are never shown."""
 
-import copy
-
 from collective.digitalebalie import _
 from collective.digitalebalie import secrets
 from collective.digitalebalie.interfaces import IDigitaleBalieLayer
@@ -18,9 +16,10 @@ from z3c.form import form
 from z3c.form.browser.password import PasswordFieldWidget
 from zope import schema
 from zope.component import adapter
-from zope.interface import Interface
 from zope.i18n import translate
+from zope.interface import Interface
 from zope.interface import Invalid
+import copy
 
 
 class DigitaleBalieSettingsForm(RegistryEditForm):
@@ -39,9 +38,7 @@ DigitaleBalieControlPanel = layout.wrap_form(
 
 def _check_secret(value):
     if not value.isascii() or not value.isprintable() or " " in value:
-        raise Invalid(
-            _("Use only letters, digits and punctuation, without spaces.")
-        )
+        raise Invalid(_("Use only letters, digits and punctuation, without spaces."))
     return True
 
 

@@ -6,8 +6,8 @@ from decimal import InvalidOperation
 from plone.dexterity.content import Item
 from plone.supermodel import model
 from zope import schema
-from zope.interface import implementer
 from zope.interface import Invalid
+from zope.interface import implementer
 
 
 def validate_price(value):
@@ -21,9 +21,7 @@ def validate_price(value):
             _("Write the price as an amount in euros, for example 24.50.")
         ) from None
     if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
-        raise Invalid(
-            _("Write the price as an amount in euros, for example 24.50.")
-        )
+        raise Invalid(_("Write the price as an amount in euros, for example 24.50."))
     return True
 
 

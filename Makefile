@@ -1,0 +1,70 @@
+# collective.digitalebalie: `make start` runs the demo, `make test` runs every test.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8080
+INSTANCE ?= instance
+PACKAGE := src/collective/digitalebalie
+# Debian packages the tests and the demo need (later features add theirs here).
+SYSTEM_PACKAGES ?= ca-certificates
+PYTEST_ARGS ?=
+
+.PHONY: help
+help: ## Show the make targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "constraints.txt is resolved for Python 3.11, this is " + sys.version' \
+		|| { echo "Set PYTHON to a Python 3.11 interpreter, e.g. make PYTHON=python3.11 ..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: setup.py constraints.txt | $(BIN)/python
+	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e ".[test]"
+	@touch $@
+
+.PHONY: system-packages
+system-packages:
+	@scripts/system-packages.sh $(SYSTEM_PACKAGES)
+
+.PHONY: install
+install: system-packages $(VENV)/.installed ## Install what is missing (Python and system packages)
+
+.PHONY: start
+start: install ## Install if needed, create the demo site once, serve it on 127.0.0.1:$(PORT)
+	$(BIN)/digitalebalie-start --dir $(INSTANCE) --port $(PORT)
+
+.PHONY: test
+test: install ## Run every test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install ## Check code style (ruff) and ZCML/XML formatting (zpretty)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	find $(PACKAGE) -name '*.zcml' -o -name '*.xml' | xargs $(BIN)/zpretty --check
+
+.PHONY: format
+format: install ## Format code, ZCML and XML in place
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+	find $(PACKAGE) -name '*.zcml' -o -name '*.xml' | xargs $(BIN)/zpretty -i
+
+.PHONY: i18n
+i18n: install ## Update the translation catalogs (locales/) from the code
+	scripts/update-locales.sh
+
+.PHONY: bench
+bench: install ## Run the benchmarks; they print figures
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+.PHONY: clean
+clean: ## Remove the virtualenv (the instance and its data are kept)
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+.PHONY: clean-instance
+clean-instance: ## Delete the demo instance and ALL its data
+	rm -rf $(INSTANCE)

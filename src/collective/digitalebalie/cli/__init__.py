@@ -1,0 +1,1 @@
+"""Command-line tools: write an instance, create the site, start everything."""

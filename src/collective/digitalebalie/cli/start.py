@@ -1,0 +1,169 @@
+"""Start the Digitale Balie: write the instance, create the site once, serve it.
+
+    digitalebalie-start [--dir instance] [--host 127.0.0.1] [--port 8080]
+
+The site is created on the first run only; later runs keep every piece of data
+and start in seconds. Stop with Ctrl+C.
+"""
+
+from collective.digitalebalie.cli.instance import write_instance
+from collective.digitalebalie.demo import DEFAULT_EMPLOYEE_PASSWORD
+from collective.digitalebalie.demo import EMPLOYEE_ID
+from pathlib import Path
+import argparse
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+
+CREATE_SITE = Path(__file__).with_name("create_site.py")
+READY_TIMEOUT = 180
+
+
+def _bin(name):
+    return str(Path(sys.executable).with_name(name))
+
+
+def _port_free(host, port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _site_stamp(site_id, admin, password):
+    """What the site was last prepared with; a change means: prepare again."""
+    text = f"{site_id}\n{admin}\n{password}".encode()
+    return hashlib.sha256(text).hexdigest()
+
+
+def prepare_site(instance, site_id, admin, password):
+    """Create the site (or reset the admin password) when the stamp says so."""
+    var = instance / "var"
+    stamp_file = var / "site-ready"
+    stamp = _site_stamp(site_id, admin, password)
+    data_fs = var / "filestorage" / "Data.fs"
+    if data_fs.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+        return False
+    print("Preparing the site (the first time this takes about a minute)...")
+    env = dict(os.environ, SITE_ID=site_id, ADMIN_USER=admin, ADMIN_PASSWORD=password)
+    subprocess.run(
+        [
+            _bin("zconsole"),
+            "run",
+            str(instance / "etc" / "zope.conf"),
+            str(CREATE_SITE),
+        ],
+        env=env,
+        check=True,
+    )
+    stamp_file.write_text(stamp)
+    return True
+
+
+def wait_until_ready(url, process, timeout=READY_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def banner(base, site_id, admin, password_from_env):
+    site = f"{base}/{site_id}"
+    password = "(the value of ADMIN_PASSWORD)" if password_from_env else "admin"
+    employee_password = (
+        "(the value of DEMO_EMPLOYEE_PASSWORD)"
+        if os.environ.get("DEMO_EMPLOYEE_PASSWORD")
+        else DEFAULT_EMPLOYEE_PASSWORD
+    )
+    return f"""
+Digitale Balie is running.
+
+  Website             {site}
+  Counter products    {site}/balie
+  Control panel       {site}/@@digitalebalie-controlpanel
+  Log in              {site}/login
+  Zope management     {base}/manage
+
+  Logins
+    {admin:<12} {password:<32} site administrator
+    {EMPLOYEE_ID:<12} {employee_password:<32} demo counter employee (Team Burgerzaken)
+
+Stop with Ctrl+C. Logs are in instance/var/log/.
+"""
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", default="instance", help="instance folder")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8080)))
+    args = parser.parse_args(argv)
+
+    site_id = os.environ.get("SITE_ID", "Plone")
+    admin = os.environ.get("ADMIN_USER", "admin")
+    password = os.environ.get("ADMIN_PASSWORD") or "admin"
+
+    if not _port_free(args.host, args.port):
+        sys.exit(
+            f"Port {args.port} on {args.host} is in use. Stop what runs there, "
+            f"or choose another port: PORT={args.port + 1} make start"
+        )
+
+    instance = write_instance(args.dir, args.host, args.port)
+    try:
+        prepare_site(instance, site_id, admin, password)
+    except subprocess.CalledProcessError as error:
+        sys.exit(f"Creating the site failed (exit code {error.returncode}); see above.")
+
+    started = time.monotonic()
+    plone = subprocess.Popen([_bin("runwsgi"), str(instance / "etc" / "zope.ini")])
+    processes = [plone]
+    stopping = []
+
+    def stop(signum=None, frame=None):
+        # Only signal here: waiting inside a signal handler would deadlock with
+        # the wait() in the main flow. Zope stops promptly on SIGTERM (not on SIGINT).
+        if signum is not None and not stopping:
+            print("\nStopping...", flush=True)
+        stopping.append(signum)
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    base = f"http://{args.host}:{args.port}"
+    if wait_until_ready(f"{base}/{site_id}", plone):
+        print(f"Plone answered after {time.monotonic() - started:.1f} s.")
+        print(banner(base, site_id, admin, bool(os.environ.get("ADMIN_PASSWORD"))))
+        sys.stdout.flush()
+    elif not stopping:
+        stop()
+        print("Plone did not answer; see instance/var/log/event.log for the reason.")
+    code = plone.wait()
+    stop()
+    for process in processes:
+        process.wait()
+    sys.exit(0 if stopping else code or 1)
+
+
+if __name__ == "__main__":
+    main()

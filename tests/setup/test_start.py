@@ -1,0 +1,274 @@
+"""`make start`'s launcher, for real: a new instance, a real Plone over HTTP, a restart.
+
+Runs ``digitalebalie-start`` (what ``make start`` runs) in a temporary folder on
+a free port, twice, the way a site administrator would.
+"""
+
+from pathlib import Path
+import os
+import pytest
+import requests
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+
+BIN = Path(sys.executable).parent
+JSON = {"Accept": "application/json"}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Launcher:
+    """digitalebalie-start in a subprocess; collects what it prints."""
+
+    def __init__(self, directory, port, env):
+        self.output = []
+        self.ready = threading.Event()
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [
+                str(BIN / "digitalebalie-start"),
+                "--dir",
+                str(directory),
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.output.append(line)
+            if "Digitale Balie is running" in line:
+                self.ready.set()
+
+    def wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while not self.ready.is_set() and self.process.poll() is None:
+            if time.monotonic() > deadline:
+                break
+            self.ready.wait(0.2)
+        if not self.ready.is_set() or self.process.poll() is not None:
+            self.stop()
+            pytest.fail("digitalebalie-start did not get ready:\n" + self.text)
+        return time.monotonic() - self.started
+
+    @property
+    def text(self):
+        return "".join(self.output)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+
+@pytest.fixture(scope="module")
+def instance_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="module")
+def port():
+    return free_port()
+
+
+def _env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEMO_")}
+    env.pop("ADMIN_PASSWORD", None)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def first_run(instance_dir, port):
+    launcher = Launcher(instance_dir, port, _env(ADMIN_PASSWORD="first-Admin-pw"))
+    seconds = launcher.wait_ready(timeout=300)
+    yield launcher, seconds, f"http://127.0.0.1:{port}/Plone"
+    launcher.stop()
+
+
+ADMIN = ("admin", "first-Admin-pw")
+
+
+class TestFirstStart:
+    def test_site_answers_and_prints_urls(self, first_run):
+        launcher, seconds, site = first_run
+        print(f"first start ready after {seconds:.1f} s")
+        assert requests.get(site, timeout=30).status_code == 200
+        assert site in launcher.text
+        assert f"{site}/@@digitalebalie-controlpanel" in launcher.text
+        assert "medewerker" in launcher.text
+        # The password came from the environment: it is not printed.
+        assert "first-Admin-pw" not in launcher.text
+
+    def test_addon_installed(self, first_run):
+        site = first_run[2]
+        response = requests.get(
+            f"{site}/@addons/collective.digitalebalie",
+            headers=JSON,
+            auth=ADMIN,
+            timeout=30,
+        )
+        assert response.status_code == 200
+        assert response.json()["is_installed"] is True
+
+    def test_admin_password_from_environment(self, first_run):
+        site = first_run[2]
+        url = f"{site}/@@digitalebalie-controlpanel"
+        assert (
+            requests.get(
+                url, auth=("admin", "admin"), timeout=30, allow_redirects=False
+            ).status_code
+            != 200
+        )
+        assert requests.get(url, auth=ADMIN, timeout=30).status_code == 200
+
+    def test_dutch_by_default_english_on_request(self, first_run):
+        site = first_run[2]
+        dutch = requests.get(site, timeout=30).text
+        english = requests.get(site, headers={"Accept-Language": "en"}, timeout=30).text
+        assert 'lang="nl"' in dutch
+        assert 'lang="en"' in english
+        url = f"{site}/@@digitalebalie-controlpanel"
+        nl = requests.get(
+            url, auth=ADMIN, headers={"Accept-Language": "nl"}, timeout=30
+        ).text
+        en = requests.get(
+            url, auth=ADMIN, headers={"Accept-Language": "en"}, timeout=30
+        ).text
+        assert "Naam van de gemeente" in nl
+        assert "Name of the municipality" in en
+
+    def test_demo_counter_products_are_public(self, first_run):
+        site = first_run[2]
+        response = requests.get(
+            f"{site}/@search",
+            params={
+                "portal_type": "CounterProduct",
+                "path.query": "/Plone/balie",
+                "metadata_fields": "review_state",
+            },
+            headers=JSON,
+            timeout=30,
+        )
+        items = response.json()["items"]
+        assert len(items) >= 3
+        assert {item["review_state"] for item in items} == {"published"}
+        durations = set()
+        for item in items:
+            product = requests.get(item["@id"], headers=JSON, timeout=30).json()
+            durations.add(product["duration"])
+        assert len(durations) >= 3
+        page = requests.get(f"{site}/balie", timeout=30)
+        assert page.status_code == 200
+        assert "Verhuizing doorgeven" in page.text
+
+    def test_demo_employee_can_log_in(self, first_run):
+        site = first_run[2]
+        response = requests.post(
+            f"{site}/@login",
+            json={"login": "medewerker", "password": "balie-demo-2026"},
+            headers=JSON,
+            timeout=30,
+        )
+        assert response.status_code == 200
+        assert response.json()["token"]
+        user = requests.get(
+            f"{site}/@users/medewerker", headers=JSON, auth=ADMIN, timeout=30
+        ).json()
+        assert "CounterEmployee" in user["roles"], user
+        assert "team-burgerzaken" in {group["id"] for group in user["groups"]["items"]}
+
+    def test_control_panel_refused_to_employee_and_anonymous(self, first_run):
+        site = first_run[2]
+        url = f"{site}/@@digitalebalie-controlpanel"
+        anonymous = requests.get(url, timeout=30)
+        employee = requests.get(url, auth=("medewerker", "balie-demo-2026"), timeout=30)
+        for response in (anonymous, employee):
+            assert "form.widgets.municipality_name" not in response.text
+
+    def test_leave_a_mark(self, first_run):
+        """Content made in the first run, looked for after the restart."""
+        site = first_run[2]
+        response = requests.post(
+            site,
+            json={"@type": "Document", "id": "bewaard", "title": "Blijft bewaard"},
+            headers=JSON,
+            auth=ADMIN,
+            timeout=30,
+        )
+        assert response.status_code == 201
+
+
+class TestRestart:
+    @pytest.fixture(scope="class")
+    def second_run(self, first_run, instance_dir, port):
+        first_launcher = first_run[0]
+        assert first_launcher.stop() == 0
+        launcher = Launcher(instance_dir, port, _env(ADMIN_PASSWORD="second-Admin-pw"))
+        seconds = launcher.wait_ready(timeout=120)
+        yield launcher, seconds, first_run[2]
+        launcher.stop()
+
+    def test_restart_is_quick_and_keeps_data(self, second_run):
+        launcher, seconds, site = second_run
+        print(f"restart ready after {seconds:.1f} s")
+        # The site was not created again: the document from the first run is there.
+        response = requests.get(
+            f"{site}/bewaard",
+            headers=JSON,
+            auth=("admin", "second-Admin-pw"),
+            timeout=30,
+        )
+        assert response.status_code == 200
+        assert response.json()["title"] == "Blijft bewaard"
+        assert "created" not in launcher.text
+        assert seconds < 60
+
+    def test_new_admin_password_applies(self, second_run):
+        site = second_run[2]
+        url = f"{site}/@@digitalebalie-controlpanel"
+        assert (
+            requests.get(url, auth=ADMIN, timeout=30, allow_redirects=False).status_code
+            != 200
+        )
+        assert (
+            requests.get(url, auth=("admin", "second-Admin-pw"), timeout=30).status_code
+            == 200
+        )
+
+    def test_port_in_use_gives_a_clear_message(self, second_run, instance_dir, port):
+        result = subprocess.run(
+            [
+                str(BIN / "digitalebalie-start"),
+                "--dir",
+                str(instance_dir),
+                "--port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=60,
+        )
+        assert result.returncode != 0
+        assert f"Port {port}" in result.stderr
+        assert "PORT=" in result.stderr
