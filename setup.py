@@ -47,6 +47,7 @@ setup(
         "plone.restapi",
         "plone.classicui",
         "z3c.form",
+        "collective.z3cform.datagridfield",
     ],
     extras_require={
         "test": [

@@ -109,3 +109,41 @@ def browser_as(portal_url, make_user):
     yield login
     for session in sessions:
         session.close()
+
+
+EVERY_DAY = [
+    {"weekday": day, "start": "08:00", "end": "18:00", "counters": 1}
+    for day in range(7)
+]
+
+
+@pytest.fixture
+def make_product(functional):
+    """make_product(**fields): a published counter product; returns its URL."""
+    from collective.digitalebalie.content.counter_product import ICounterProduct
+    from plone import api
+
+    portal = functional["portal"]
+    counter = [0]
+
+    def make(**fields):
+        counter[0] += 1
+        values = {
+            "title": f"Product {counter[0]}",
+            "duration": 30,
+            "opening_hours": EVERY_DAY,
+            "min_notice_hours": 2,
+            "max_days_ahead": 60,
+            "channels": ["video", "phone"],
+        }
+        values.update(fields)
+        with api.env.adopt_roles(["Manager"]):
+            product = api.content.create(
+                container=portal, type="CounterProduct", **values
+            )
+            assert ICounterProduct.providedBy(product)
+            api.content.transition(product, to_state="published")
+        transaction.commit()
+        return product.absolute_url()
+
+    return make

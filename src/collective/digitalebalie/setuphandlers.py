@@ -1,6 +1,8 @@
 """Install and uninstall handlers."""
 
 from collective.digitalebalie import logger
+from collective.digitalebalie.appointments import ensure_appointments_folder
+from collective.digitalebalie.appointments import FOLDER_ID
 from collective.digitalebalie.secrets import ensure_secrets
 from plone import api
 from plone.base.interfaces import INonInstallable
@@ -21,7 +23,8 @@ class HiddenProfiles:
 
 
 def post_install(context):
-    """After the default profile: generate the secrets that are still empty."""
+    """After the default profile: secrets and the private appointments folder."""
+    ensure_appointments_folder(api.portal.get())
     created = ensure_secrets()
     if created:
         logger.info("Generated secrets: %s", ", ".join(created))
@@ -30,6 +33,11 @@ def post_install(context):
 def uninstall(context):
     """After the uninstall profile: remove the roles the add-on declared."""
     site = api.portal.get()
+    # Appointments hold citizens' data: an empty folder goes, a full one stays
+    # for the administrator to export or delete deliberately.
+    folder = site.get(FOLDER_ID)
+    if folder is not None and not folder.objectIds():
+        site._delObject(FOLDER_ID)
     site.__ac_roles__ = tuple(r for r in site.__ac_roles__ if r not in ROLES)
     role_manager = site.acl_users.portal_role_manager
     for role in ROLES:

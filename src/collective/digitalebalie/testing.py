@@ -19,6 +19,8 @@ class DigitaleBalieLayer(PloneSandboxLayer):
         self.loadZCML(package=collective.digitalebalie)
 
     def setUpPloneSite(self, portal):
+        # As in a site made by the "classic" distribution.
+        portal.portal_workflow.setDefaultChain("simple_publication_workflow")
         applyProfile(portal, "collective.digitalebalie:default")
 
 

@@ -1,13 +1,61 @@
 """A counter product: a service of the municipality a citizen can book."""
 
 from collective.digitalebalie import _
+from collective.digitalebalie.booking import rules
+from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
+from collective.z3cform.datagridfield.row import DictRow
 from decimal import Decimal
 from decimal import InvalidOperation
+from plone.autoform import directives
 from plone.dexterity.content import Item
 from plone.supermodel import model
+from z3c.form.browser.checkbox import CheckBoxFieldWidget
 from zope import schema
-from zope.interface import Invalid
+from zope.globalrequest import getRequest
+from zope.i18n import translate
 from zope.interface import implementer
+from zope.interface import Invalid
+from zope.interface import invariant
+from zope.schema.vocabulary import SimpleTerm
+from zope.schema.vocabulary import SimpleVocabulary
+
+
+WEEKDAYS = SimpleVocabulary([
+    SimpleTerm(0, "0", _("Monday")),
+    SimpleTerm(1, "1", _("Tuesday")),
+    SimpleTerm(2, "2", _("Wednesday")),
+    SimpleTerm(3, "3", _("Thursday")),
+    SimpleTerm(4, "4", _("Friday")),
+    SimpleTerm(5, "5", _("Saturday")),
+    SimpleTerm(6, "6", _("Sunday")),
+])
+
+CHANNELS = SimpleVocabulary([
+    SimpleTerm("video", "video", _("Video call")),
+    SimpleTerm("phone", "phone", _("Telephone")),
+    SimpleTerm("counter", "counter", _("At the counter in the town hall")),
+])
+
+RULE_MESSAGES = {
+    "weekday": _("Row ${row}: choose a day of the week."),
+    "time_format": _("Row ${row}: write the times as hours:minutes, for example 09:00."),
+    "end_before_start": _("Row ${row}: the closing time must be after the opening time."),
+    "counters": _("Row ${row}: there must be at least 1 counter."),
+    "overlap": _("Row ${row}: this period overlaps another period on the same day."),
+    "date_format": _("Row ${row}: write the dates as year-month-day, for example 2026-12-24."),
+    "closure_order": _("Row ${row}: the last day is before the first day."),
+}
+
+
+def rule_message(error, label):
+    """One translated sentence for every problem of a RuleError."""
+    request = getRequest()
+    label = translate(label, context=request)
+    problems = [
+        translate(_(RULE_MESSAGES[code], mapping={"row": row}), context=request)
+        for row, code, _message in error.errors
+    ]
+    return f"{label}: {' '.join(problems)}"
 
 
 def validate_price(value):
@@ -17,12 +65,47 @@ def validate_price(value):
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise Invalid(
-            _("Write the price as an amount in euros, for example 24.50.")
-        ) from None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
+        amount = None
+    if (
+        amount is None
+        or not amount.is_finite()
+        or amount < 0
+        or amount.as_tuple().exponent < -2
+    ):
         raise Invalid(_("Write the price as an amount in euros, for example 24.50."))
     return True
+
+
+class IOpeningHoursRow(model.Schema):
+    weekday = schema.Choice(title=_("Day"), vocabulary=WEEKDAYS, required=True)
+    start = schema.TextLine(
+        title=_("Opens"), description=_("For example 09:00"), required=True
+    )
+    end = schema.TextLine(
+        title=_("Closes"), description=_("For example 17:00"), required=True
+    )
+    counters = schema.Int(
+        title=_("Counters"),
+        description=_("How many appointments can take place at the same time."),
+        default=1,
+        required=True,
+    )
+
+
+class IClosureRow(model.Schema):
+    start = schema.Date(title=_("First day"), required=True)
+    end = schema.Date(title=_("Last day"), required=True)
+    reason = schema.TextLine(title=_("Reason"), required=False, default="")
+
+
+class IRequiredDocumentRow(model.Schema):
+    document = schema.TextLine(title=_("Document"), required=True)
+    explanation = schema.TextLine(title=_("Explanation"), required=False, default="")
+
+
+class IFaqRow(model.Schema):
+    question = schema.TextLine(title=_("Question"), required=True)
+    answer = schema.Text(title=_("Answer"), required=True)
 
 
 class ICounterProduct(model.Schema):
@@ -43,6 +126,106 @@ class ICounterProduct(model.Schema):
         required=False,
         constraint=validate_price,
     )
+
+    directives.widget("channels", CheckBoxFieldWidget)
+    channels = schema.List(
+        title=_("How the appointment can take place"),
+        value_type=schema.Choice(vocabulary=CHANNELS),
+        default=["video"],
+        min_length=1,
+        required=True,
+    )
+
+    model.fieldset(
+        "booking",
+        label=_("Opening hours and booking"),
+        fields=["opening_hours", "closures", "min_notice_hours", "max_days_ahead"],
+    )
+
+    directives.widget("opening_hours", DataGridFieldFactory)
+    opening_hours = schema.List(
+        title=_("Opening hours"),
+        description=_(
+            "One row per period. Use two rows on one day for a lunch break. "
+            "Times are in the time zone of the municipality."
+        ),
+        value_type=DictRow(title=_("Period"), schema=IOpeningHoursRow),
+        default=[],
+        required=False,
+    )
+
+    directives.widget("closures", DataGridFieldFactory)
+    closures = schema.List(
+        title=_("Closed"),
+        description=_("Days without appointments, such as holidays. Both days count."),
+        value_type=DictRow(title=_("Closure"), schema=IClosureRow),
+        default=[],
+        required=False,
+    )
+
+    min_notice_hours = schema.Int(
+        title=_("Book at least this many hours ahead"),
+        default=2,
+        min=0,
+        max=24 * 30,
+        required=True,
+    )
+
+    max_days_ahead = schema.Int(
+        title=_("Book at most this many days ahead"),
+        default=60,
+        min=1,
+        max=366,
+        required=True,
+    )
+
+    model.fieldset(
+        "information",
+        label=_("Information for citizens"),
+        fields=["required_documents", "faq", "requires_identification", "case_type"],
+    )
+
+    directives.widget("required_documents", DataGridFieldFactory)
+    required_documents = schema.List(
+        title=_("What to bring or upload"),
+        value_type=DictRow(title=_("Document"), schema=IRequiredDocumentRow),
+        default=[],
+        required=False,
+    )
+
+    directives.widget("faq", DataGridFieldFactory)
+    faq = schema.List(
+        title=_("Frequently asked questions"),
+        value_type=DictRow(title=_("Question"), schema=IFaqRow),
+        default=[],
+        required=False,
+    )
+
+    requires_identification = schema.Bool(
+        title=_("The citizen must identify (DigiD or ID document)"),
+        default=False,
+        required=False,
+    )
+
+    case_type = schema.TextLine(
+        title=_("Case type"),
+        description=_("The case type in the case system, for archiving."),
+        required=False,
+    )
+
+    @invariant
+    def valid_opening_hours(data):
+        try:
+            rules.parse_periods(getattr(data, "opening_hours", None) or [])
+        except rules.RuleError as error:
+            raise Invalid(rule_message(error, _("Opening hours"))) from None
+
+    @invariant
+    def valid_closures(data):
+        try:
+            rules.parse_closures(getattr(data, "closures", None) or [])
+        except rules.RuleError as error:
+            raise Invalid(rule_message(error, _("Closed"))) from None
 
 
 @implementer(ICounterProduct)

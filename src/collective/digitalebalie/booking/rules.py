@@ -1,0 +1,248 @@
+"""Opening hours, closures and bookings in; free slots out.
+
+Times of day are wall-clock times in the municipality's time zone. Slots start
+at the opening time and follow each other every ``duration`` minutes; a slot
+that would run past the closing time is not offered. Daylight saving is handled
+by ``zoneinfo``: a wall-clock time that does not exist on a spring-forward day
+is skipped, and on the autumn day the first of the two moments is used.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from datetime import UTC
+
+import re
+
+
+MAX_RANGE_DAYS = 62
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class RuleError(ValueError):
+    """Invalid opening hours or closures; ``errors`` lists (row, code, message).
+
+    ``row`` counts from 1; ``code`` names the problem for translated messages.
+    """
+
+    def __init__(self, errors):
+        super().__init__("; ".join(message for _row, _code, message in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Period:
+    """One opening period on a weekday (Monday = 0)."""
+
+    weekday: int
+    start: time
+    end: time
+    counters: int
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime  # aware, in the site's time zone
+    end: datetime
+    counters: int
+    available: int
+
+
+def parse_hhmm(value):
+    match = _HHMM.match(value or "")
+    if not match:
+        raise ValueError(value)
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_periods(rows):
+    """Turn rows ``{"weekday", "start", "end", "counters"}`` into Periods.
+
+    Raises RuleError with a message per bad row; rows on one weekday must not
+    overlap.
+    """
+    errors = []
+    periods = []
+    for index, row in enumerate(rows or ()):
+        number = index + 1
+        try:
+            weekday = int(row.get("weekday"))
+        except (TypeError, ValueError):
+            weekday = -1
+        if not 0 <= weekday <= 6:
+            errors.append(
+                (number, "weekday", f"row {number}: the day must be 0 (Monday) to 6")
+            )
+            continue
+        try:
+            start = parse_hhmm(row.get("start"))
+            end = parse_hhmm(row.get("end"))
+        except ValueError:
+            errors.append(
+                (
+                    number,
+                    "time_format",
+                    f"row {number}: write times as HH:MM, e.g. 09:00",
+                )
+            )
+            continue
+        if end <= start:
+            errors.append(
+                (
+                    number,
+                    "end_before_start",
+                    f"row {number}: the closing time must be after the opening time",
+                )
+            )
+            continue
+        try:
+            counters = int(row.get("counters", 1))
+        except (TypeError, ValueError):
+            counters = 0
+        if counters < 1:
+            errors.append(
+                (number, "counters", f"row {number}: there must be at least 1 counter")
+            )
+            continue
+        periods.append((number, Period(weekday, start, end, counters)))
+    by_day = sorted(periods, key=lambda item: (item[1].weekday, item[1].start))
+    for (_n1, first), (n2, second) in zip(by_day, by_day[1:], strict=False):
+        if first.weekday == second.weekday and second.start < first.end:
+            errors.append(
+                (n2, "overlap", f"row {n2}: overlaps another period on the same day")
+            )
+    if errors:
+        raise RuleError(errors)
+    return [period for _number, period in by_day]
+
+
+def parse_closures(rows):
+    """Rows ``{"start", "end", "reason"}`` (ISO dates, both days included)."""
+    errors = []
+    closures = []
+    for index, row in enumerate(rows or ()):
+        number = index + 1
+        try:
+            start = _as_date(row.get("start"))
+            end = _as_date(row.get("end") or row.get("start"))
+        except (TypeError, ValueError):
+            errors.append(
+                (number, "date_format", f"row {number}: write dates as YYYY-MM-DD")
+            )
+            continue
+        if end < start:
+            errors.append(
+                (
+                    number,
+                    "closure_order",
+                    f"row {number}: the last day is before the first day",
+                )
+            )
+            continue
+        closures.append((start, end))
+    if errors:
+        raise RuleError(errors)
+    return closures
+
+
+def _as_date(value):
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def _wall_clock(day, clock, tz):
+    """The aware moment of a wall-clock time, or None when it does not exist."""
+    moment = datetime.combine(day, clock, tzinfo=tz)
+    back = moment.astimezone(UTC).astimezone(tz)
+    if back.replace(tzinfo=None) != moment.replace(tzinfo=None):
+        return None  # skipped by a spring-forward change
+    return back
+
+
+def slot_key(moment):
+    """The key under which bookings of a slot are kept: UTC seconds."""
+    return int(moment.timestamp())
+
+
+def candidate_slots(periods, duration, day, tz):
+    """Every slot of one day by the opening hours alone: (start, end, counters)."""
+    step = timedelta(minutes=duration)
+    weekday = day.weekday()
+    for period in periods:
+        if period.weekday != weekday:
+            continue
+        start = datetime.combine(day, period.start)
+        close = datetime.combine(day, period.end)
+        while start + step <= close:
+            begin = _wall_clock(day, start.time(), tz)
+            if begin is not None:
+                # The appointment lasts `duration` real minutes, also across a
+                # daylight-saving change.
+                finish = (begin.astimezone(UTC) + step).astimezone(tz)
+                yield begin, finish, period.counters
+            start += step
+
+
+def free_slots(
+    *,
+    periods,
+    closures,
+    duration,
+    tz,
+    first_day,
+    last_day,
+    now,
+    min_notice_hours=0,
+    max_days_ahead=60,
+    booked=None,
+):
+    """Slots a citizen can book now, from first_day to last_day (both included).
+
+    ``booked`` maps slot_key(start) to the number of appointments in that slot.
+    """
+    booked = booked or {}
+    earliest = now + timedelta(hours=min_notice_hours)
+    today = now.astimezone(tz).date()
+    horizon = today + timedelta(days=max_days_ahead)
+    day = max(first_day, today)
+    last_day = min(last_day, horizon)
+    result = []
+    while day <= last_day:
+        if not any(start <= day <= end for start, end in closures):
+            for begin, finish, counters in candidate_slots(periods, duration, day, tz):
+                if begin < earliest:
+                    continue
+                available = counters - booked.get(slot_key(begin), 0)
+                if available > 0:
+                    result.append(Slot(begin, finish, counters, available))
+        day += timedelta(days=1)
+    return result
+
+
+def slot_counters(*, periods, duration, tz, start):
+    """Counters of the slot that starts at ``start`` by the opening hours alone.
+
+    0 means ``start`` is not on the slot grid of that day.
+    """
+    day = start.astimezone(tz).date()
+    for begin, _finish, counters in candidate_slots(periods, duration, day, tz):
+        if begin == start:
+            return counters
+    return 0
+
+
+def unavailable_reason(*, closures, tz, start, now, min_notice_hours, max_days_ahead):
+    """Why a slot on the grid cannot be booked now (None: it can, if not full)."""
+    day = start.astimezone(tz).date()
+    if start < now + timedelta(hours=min_notice_hours):
+        return "too_soon"
+    if day > now.astimezone(tz).date() + timedelta(days=max_days_ahead):
+        return "too_far"
+    if any(first <= day <= last for first, last in closures):
+        return "closed"
+    return None

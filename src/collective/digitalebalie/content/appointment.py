@@ -1,0 +1,50 @@
+"""An appointment: created only by booking, private, worked by counter employees."""
+
+from collective.digitalebalie import _
+from plone.dexterity.content import Container
+from plone.dexterity.content import Item
+from plone.supermodel import model
+from zope import schema
+from zope.interface import implementer
+
+
+LANGUAGES = ("nl", "en")
+
+
+class IAppointment(model.Schema):
+    """What a booking stores. Personal data stays out of the catalog."""
+
+    product_uid = schema.ASCIILine(title=_("Counter product"), required=True)
+    start = schema.Datetime(title=_("Start"), required=True)
+    end = schema.Datetime(title=_("End"), required=True)
+    channel = schema.ASCIILine(title=_("How"), required=True, default="video")
+    fullname = schema.TextLine(title=_("Name"), required=True, max_length=200)
+    email = schema.ASCIILine(title=_("E-mail address"), required=True)
+    phone = schema.TextLine(title=_("Telephone number"), required=False)
+    language = schema.Choice(
+        title=_("Language"), values=LANGUAGES, default="nl", required=True
+    )
+    notes = schema.Text(title=_("Notes"), required=False, max_length=2000)
+    token_hash = schema.ASCIILine(title="token hash", required=True)
+
+
+@implementer(IAppointment)
+class Appointment(Item):
+    """An appointment; its title carries no personal data."""
+
+    def Title(self):
+        start = getattr(self, "start", None)
+        when = start.strftime("%Y-%m-%d %H:%M UTC") if start else ""
+        return f"{self.getId()} {when}".strip()
+
+    def Description(self):
+        return ""
+
+
+class IAppointmentFolder(model.Schema):
+    """The private folder that holds every appointment."""
+
+
+@implementer(IAppointmentFolder)
+class AppointmentFolder(Container):
+    """Private container; its content is never shown to anonymous users."""

@@ -1,0 +1,49 @@
+"""POST {product}/@book: book an appointment without an account."""
+
+from collective.digitalebalie import appointments
+from collective.digitalebalie import _
+from collective.digitalebalie.booking.rules import RuleError
+from collective.digitalebalie.services.errors import booking_error
+from collective.digitalebalie.services.errors import error_body
+from collective.digitalebalie.services.serialize import citizen_url
+from plone import api
+from plone.protect.interfaces import IDisableCSRFProtection
+from plone.restapi.deserializer import json_body
+from plone.restapi.services import Service
+from zope.interface import alsoProvides
+
+
+class BookPost(Service):
+    def reply(self):
+        # A JSON body cannot be sent cross-site without CORS consent, and a
+        # citizen has no session to ride on; the booking itself is the write.
+        alsoProvides(self.request, IDisableCSRFProtection)
+        try:
+            data = json_body(self.request)
+        except Exception:  # noqa: BLE001 - any unreadable body is the client's error
+            data = None
+        if not isinstance(data, dict):
+            return error_body(
+                self.request, 400, "ValidationError", _("Send the booking as JSON.")
+            )
+        try:
+            appointment, token = appointments.book(self.context, data)
+        except appointments.BookingError as error:
+            return booking_error(self.request, error)
+        except RuleError:
+            return error_body(
+                self.request,
+                409,
+                "NotBookable",
+                _("This service cannot be booked online at the moment."),
+            )
+        self.request.response.setStatus(201)
+        self.request.response.setHeader("Cache-Control", "no-store")
+        tz = appointments.site_timezone()
+        return {
+            "token": token,
+            "url": citizen_url(token),
+            "start": appointment.start.astimezone(tz).isoformat(),
+            "end": appointment.end.astimezone(tz).isoformat(),
+            "state": api.content.get_state(appointment),
+        }

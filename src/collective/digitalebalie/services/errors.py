@@ -1,0 +1,18 @@
+"""One shape for every error answer: {"error": {"type", "message", "fields"?}}."""
+
+from zope.i18n import translate
+
+
+def error_body(request, status, type_, message, fields=None):
+    request.response.setStatus(status)
+    error = {"type": type_, "message": translate(message, context=request)}
+    if fields:
+        error["fields"] = {
+            name: translate(text, context=request) for name, text in fields.items()
+        }
+    return {"error": error}
+
+
+def booking_error(request, error):
+    """The answer for a BookingError raised by the domain code."""
+    return error_body(request, error.status, error.type, error.message, error.fields)

@@ -1,0 +1,43 @@
+"""JSON views of slots and appointments (no personal data beyond the citizen's own)."""
+
+from collective.digitalebalie import appointments
+from plone import api
+
+
+def slot_json(slot):
+    return {
+        "start": slot.start.isoformat(),
+        "end": slot.end.isoformat(),
+        "available": slot.available,
+    }
+
+
+def citizen_url(token):
+    return f"{api.portal.get().absolute_url()}/@@my-appointment/{token}"
+
+
+def appointment_json(appointment, token):
+    """What the citizen may see of their own appointment."""
+    product = appointments.product_of(appointment)
+    tz = appointments.site_timezone()
+    return {
+        "url": citizen_url(token),
+        "state": api.content.get_state(appointment),
+        "start": appointment.start.astimezone(tz).isoformat(),
+        "end": appointment.end.astimezone(tz).isoformat(),
+        "channel": appointment.channel,
+        "fullname": appointment.fullname,
+        "language": appointment.language,
+        "product": {
+            "title": product.Title() if product is not None else "",
+            "url": product.absolute_url() if product is not None else None,
+            "price": (product.price or None) if product is not None else None,
+            "requires_identification": bool(
+                getattr(product, "requires_identification", False)
+            ),
+        },
+        "what_to_bring": [
+            {"document": row.get("document", ""), "explanation": row.get("explanation", "")}
+            for row in (getattr(product, "required_documents", None) or [])
+        ],
+    }

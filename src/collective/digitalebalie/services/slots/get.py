@@ -1,0 +1,64 @@
+"""GET {product}/@slots?start=YYYY-MM-DD&end=YYYY-MM-DD: what a citizen can book now."""
+
+from collective.digitalebalie import _
+from collective.digitalebalie.appointments import BookingError
+from collective.digitalebalie.appointments import now_utc
+from collective.digitalebalie.appointments import parse_day
+from collective.digitalebalie.appointments import ProductRules
+from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
+from collective.digitalebalie.booking.rules import RuleError
+from collective.digitalebalie.services.errors import booking_error
+from collective.digitalebalie.services.errors import error_body
+from collective.digitalebalie.services.serialize import slot_json
+from datetime import timedelta
+from plone.restapi.services import Service
+
+
+class SlotsGet(Service):
+    def reply(self):
+        try:
+            product_rules = ProductRules(self.context)
+        except RuleError:
+            return error_body(
+                self.request,
+                409,
+                "NotBookable",
+                _("This service cannot be booked online at the moment."),
+            )
+        today = now_utc().astimezone(product_rules.tz).date()
+        form = self.request.form
+        try:
+            first = parse_day(form["start"], "start") if form.get("start") else today
+            last = (
+                parse_day(form["end"], "end")
+                if form.get("end")
+                else first + timedelta(days=30)
+            )
+        except BookingError as error:
+            return booking_error(self.request, error)
+        if last < first:
+            return error_body(
+                self.request,
+                400,
+                "ValidationError",
+                _("The end date is before the start date."),
+                {"end": _("Use a date on or after the start date.")},
+            )
+        if (last - first).days + 1 > MAX_RANGE_DAYS:
+            return error_body(
+                self.request,
+                400,
+                "ValidationError",
+                _(
+                    "Ask for at most ${days} days at once.",
+                    mapping={"days": MAX_RANGE_DAYS},
+                ),
+                {"end": _("The range is too long.")},
+            )
+        slots = product_rules.free_slots(first, last)
+        return {
+            "@id": f"{self.context.absolute_url()}/@slots",
+            "timezone": product_rules.tz.key,
+            "duration": product_rules.duration,
+            "items": [slot_json(slot) for slot in slots],
+        }

@@ -1,0 +1,293 @@
+"""@slots, @book and @appointment over HTTP, as a citizen's browser would use them."""
+
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import hashlib
+import pytest
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
+JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+
+
+def tomorrow():
+    return datetime.now(AMS).date() + timedelta(days=1)
+
+
+def at(day, hhmm):
+    hour, minute = map(int, hhmm.split(":"))
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMS).isoformat()
+
+
+def person(**extra):
+    data = {
+        "fullname": "Fatima el Amrani",
+        "email": "fatima@example.nl",
+        "phone": "06 12345678",
+        "language": "nl",
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def product(make_product):
+    return make_product()
+
+
+def slots(browser, product, first, last=None):
+    response = browser.get(
+        f"{product}/@slots",
+        params={"start": first.isoformat(), "end": (last or first).isoformat()},
+        headers=JSON,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def book(browser, product, start, **data):
+    return browser.post(f"{product}/@book", json=person(start=start, **data), headers=JSON)
+
+
+def manager_appointments(browser_as):
+    manager = browser_as("Manager")
+    response = manager.get(
+        "@search",
+        params={"portal_type": "Appointment", "metadata_fields": "review_state"},
+        headers=JSON,
+    )
+    return manager, response.json()["items"]
+
+
+class TestSlots:
+    def test_anonymous_sees_slots_with_offset(self, browser, product):
+        day = tomorrow()
+        items = slots(browser, product, day)
+        assert items[0]["start"] == at(day, "08:00")
+        assert items[0]["end"] == at(day, "08:30")
+        assert items[-1]["end"] == at(day, "18:00")
+        assert len(items) == 20
+        assert all(item["available"] == 1 for item in items)
+        offset = datetime.fromisoformat(items[0]["start"]).utcoffset()
+        assert offset in (timedelta(hours=1), timedelta(hours=2))
+
+    @pytest.mark.parametrize(
+        "params,field",
+        [
+            ({"start": "2026-13-01", "end": "2026-12-01"}, "start"),
+            ({"start": "2026-12-01", "end": "gisteren"}, "end"),
+            ({"start": "2026-12-10", "end": "2026-12-01"}, "end"),
+            ({"start": "2026-12-01", "end": "2027-02-01"}, "end"),
+        ],
+    )
+    def test_bad_ranges_give_400(self, browser, product, params, field):
+        response = browser.get(f"{product}/@slots", params=params, headers=JSON)
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["type"] == "ValidationError"
+        assert error["message"]
+        assert field in error["fields"]
+
+    def test_range_of_62_days_is_fine(self, browser, product):
+        first = tomorrow()
+        response = browser.get(
+            f"{product}/@slots",
+            params={"start": first.isoformat(), "end": (first + timedelta(days=61)).isoformat()},
+            headers=JSON,
+        )
+        assert response.status_code == 200
+
+    def test_private_product_is_not_reachable(self, browser, make_product):
+        from plone import api
+
+        url = make_product()
+        # Retract it again, as an editor would.
+        import transaction
+
+        with api.env.adopt_roles(["Manager"]):
+            product = api.content.get(path="/" + url.split("/plone/", 1)[1])
+            api.content.transition(product, to_state="private")
+        transaction.commit()
+        response = browser.get(f"{url}/@slots", headers=JSON)
+        assert response.status_code == 401
+
+
+class TestBook:
+    def test_book_and_view(self, browser, product):
+        start = at(tomorrow(), "10:00")
+        response = book(browser, product, start)
+        assert response.status_code == 201, response.text
+        body = response.json()
+        assert body["state"] == "booked"
+        assert body["start"] == start
+        assert body["end"] == at(tomorrow(), "10:30")
+        token = body["token"]
+        assert len(token) >= 22  # at least 128 bits in URL-safe base64
+        assert body["url"].endswith(f"/@@my-appointment/{token}")
+        view = browser.get(f"@appointment/{token}", headers=JSON)
+        assert view.status_code == 200
+        assert view.headers["Cache-Control"] == "no-store"
+        mine = view.json()
+        assert mine["fullname"] == "Fatima el Amrani"
+        assert mine["state"] == "booked"
+        assert mine["start"] == start
+        assert mine["product"]["title"] == "Product 1"
+
+    def test_slot_is_taken_after_booking(self, browser, product):
+        start = at(tomorrow(), "11:00")
+        assert book(browser, product, start).status_code == 201
+        again = book(browser, product, start, fullname="Jan de Vries")
+        assert again.status_code == 409
+        assert again.json()["error"]["type"] == "SlotUnavailable"
+        starts = [item["start"] for item in slots(browser, product, tomorrow())]
+        assert start not in starts
+        assert at(tomorrow(), "11:30") in starts
+
+    def test_two_counters_take_two_bookings(self, browser, make_product):
+        rows = [{"weekday": d, "start": "08:00", "end": "18:00", "counters": 2} for d in range(7)]
+        product = make_product(opening_hours=rows)
+        start = at(tomorrow(), "09:00")
+        assert book(browser, product, start).status_code == 201
+        item = next(i for i in slots(browser, product, tomorrow()) if i["start"] == start)
+        assert item["available"] == 1
+        assert book(browser, product, start).status_code == 201
+        assert book(browser, product, start).status_code == 409
+
+    @pytest.mark.parametrize(
+        "data,fields",
+        [
+            ({"email": "not-an-address"}, {"email"}),
+            ({"fullname": "  "}, {"fullname"}),
+            ({"phone": "call me"}, {"phone"}),
+            ({"language": "de"}, {"language"}),
+            ({"channel": "counter"}, {"channel"}),
+            ({"notes": "x" * 2001}, {"notes"}),
+            ({"email": "", "fullname": ""}, {"email", "fullname"}),
+        ],
+    )
+    def test_invalid_input_gives_400_per_field_and_stores_nothing(
+        self, browser, browser_as, product, data, fields
+    ):
+        response = book(browser, product, at(tomorrow(), "12:00"), **data)
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["type"] == "ValidationError"
+        assert set(error["fields"]) == fields
+        assert manager_appointments(browser_as)[1] == []
+
+    @pytest.mark.parametrize(
+        "start,status",
+        [
+            ("morgen om tien", 400),
+            ("2026-12-01T10:00:00", 400),  # no offset
+            ("OFFSET_MISALIGNED", 400),
+            ("TOO_SOON", 409),
+            ("TOO_FAR", 409),
+            ("NIGHT", 400),
+        ],
+    )
+    def test_start_checks(self, browser, browser_as, product, start, status):
+        now = datetime.now(AMS)
+        starts = {
+            "OFFSET_MISALIGNED": at(tomorrow(), "10:10"),
+            "TOO_SOON": (now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)).isoformat(),
+            "TOO_FAR": at(date.today() + timedelta(days=70), "10:00"),
+            "NIGHT": at(tomorrow(), "03:00"),
+        }
+        response = book(browser, product, starts.get(start, start))
+        assert response.status_code == status, response.text
+        assert response.json()["error"]["message"]
+        assert manager_appointments(browser_as)[1] == []
+
+    def test_non_json_body(self, browser, product):
+        response = browser.post(f"{product}/@book", data="fullname=x", headers={"Accept": "application/json"})
+        assert response.status_code == 400
+        assert response.json()["error"]["type"] == "ValidationError"
+
+    def test_dutch_and_english_messages(self, browser, product):
+        nl = book(browser, product, at(tomorrow(), "10:00"), email="x")
+        browser.headers["Accept-Language"] = "en"
+        en = book(browser, product, at(tomorrow(), "10:00"), email="x")
+        assert en.json()["error"]["fields"]["email"].startswith("Fill in a valid e-mail")
+        assert nl.status_code == en.status_code == 400
+
+
+class TestPrivacy:
+    def test_appointments_are_not_found_by_anonymous(self, browser, browser_as, product):
+        assert book(browser, product, at(tomorrow(), "10:00")).status_code == 201
+        for params in (
+            {"SearchableText": "Fatima"},
+            {"portal_type": "Appointment"},
+            {"path.query": "/plone/appointments"},
+        ):
+            response = browser.get("@search", params=params, headers=JSON)
+            assert response.json()["items_total"] == 0
+        assert browser.get("appointments", headers=JSON).status_code == 401
+        assert "Fatima" not in browser.get("sitemap.xml.gz").text
+        assert "Fatima" not in browser.get("").text
+
+    def test_personal_data_is_not_in_the_catalog_text(self, browser, browser_as, product):
+        assert book(browser, product, at(tomorrow(), "10:00")).status_code == 201
+        manager, items = manager_appointments(browser_as)
+        assert len(items) == 1
+        for query in ("Fatima", "fatima@example.nl", "12345678"):
+            found = manager.get("@search", params={"SearchableText": query}, headers=JSON)
+            assert found.json()["items_total"] == 0, query
+        assert "Fatima" not in items[0]["title"]
+
+    def test_only_the_hash_of_the_token_is_stored(self, browser, browser_as, product):
+        token = book(browser, product, at(tomorrow(), "10:00")).json()["token"]
+        manager, items = manager_appointments(browser_as)
+        stored = manager.get(items[0]["@id"], headers=JSON)
+        assert stored.status_code == 200
+        assert token not in stored.text
+        assert stored.json()["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+
+    @pytest.mark.parametrize("token", ["x", "A" * 32, "A" * 500])
+    def test_unknown_token_gives_404_without_details(self, browser, product, token):
+        response = browser.get(f"@appointment/{token}", headers=JSON)
+        assert response.status_code == 404
+        assert response.json()["error"]["type"] == "NotFound"
+
+
+class TestCancelAndMove:
+    def test_cancel_frees_the_slot(self, browser, product):
+        start = at(tomorrow(), "13:00")
+        token = book(browser, product, start).json()["token"]
+        response = browser.post(f"@appointment/{token}/cancel", headers=JSON)
+        assert response.status_code == 200, response.text
+        assert response.json()["state"] == "cancelled"
+        assert start in [item["start"] for item in slots(browser, product, tomorrow())]
+        again = browser.post(f"@appointment/{token}/cancel", headers=JSON)
+        assert again.status_code == 409
+        assert book(browser, product, start).status_code == 201
+
+    def test_reschedule_to_a_free_slot(self, browser, product):
+        old, new = at(tomorrow(), "14:00"), at(tomorrow(), "15:00")
+        token = book(browser, product, old).json()["token"]
+        response = browser.post(f"@appointment/{token}/reschedule", json={"start": new}, headers=JSON)
+        assert response.status_code == 200, response.text
+        assert response.json()["start"] == new
+        starts = [item["start"] for item in slots(browser, product, tomorrow())]
+        assert old in starts and new not in starts
+
+    def test_reschedule_to_a_taken_slot_keeps_the_old_time(self, browser, product):
+        mine, taken = at(tomorrow(), "14:00"), at(tomorrow(), "16:00")
+        token = book(browser, product, mine).json()["token"]
+        assert book(browser, product, taken, fullname="Jan").status_code == 201
+        response = browser.post(f"@appointment/{token}/reschedule", json={"start": taken}, headers=JSON)
+        assert response.status_code == 409
+        assert browser.get(f"@appointment/{token}", headers=JSON).json()["start"] == mine
+        starts = [item["start"] for item in slots(browser, product, tomorrow())]
+        assert mine not in starts
+
+    def test_cancelled_cannot_be_moved(self, browser, product):
+        token = book(browser, product, at(tomorrow(), "10:00")).json()["token"]
+        browser.post(f"@appointment/{token}/cancel", headers=JSON)
+        response = browser.post(
+            f"@appointment/{token}/reschedule", json={"start": at(tomorrow(), "11:00")}, headers=JSON
+        )
+        assert response.status_code == 409
