@@ -4,80 +4,17 @@ Runs ``digitalebalie-start`` (what ``make start`` runs) in a temporary folder on
 a free port, twice, the way a site administrator would.
 """
 
-from pathlib import Path
-import os
+from live import BIN
+from live import clean_env
+from live import free_port
+from live import Launcher
+
 import pytest
 import requests
-import signal
-import socket
 import subprocess
-import sys
-import threading
-import time
 
 
-BIN = Path(sys.executable).parent
 JSON = {"Accept": "application/json"}
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Launcher:
-    """digitalebalie-start in a subprocess; collects what it prints."""
-
-    def __init__(self, directory, port, env):
-        self.output = []
-        self.ready = threading.Event()
-        self.started = time.monotonic()
-        self.process = subprocess.Popen(
-            [
-                str(BIN / "digitalebalie-start"),
-                "--dir",
-                str(directory),
-                "--port",
-                str(port),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.output.append(line)
-            if "Digitale Balie is running" in line:
-                self.ready.set()
-
-    def wait_ready(self, timeout):
-        deadline = time.monotonic() + timeout
-        while not self.ready.is_set() and self.process.poll() is None:
-            if time.monotonic() > deadline:
-                break
-            self.ready.wait(0.2)
-        if not self.ready.is_set() or self.process.poll() is not None:
-            self.stop()
-            pytest.fail("digitalebalie-start did not get ready:\n" + self.text)
-        return time.monotonic() - self.started
-
-    @property
-    def text(self):
-        return "".join(self.output)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
 
 
 @pytest.fixture(scope="module")
@@ -90,16 +27,9 @@ def port():
     return free_port()
 
 
-def _env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DEMO_")}
-    env.pop("ADMIN_PASSWORD", None)
-    env.update(extra)
-    return env
-
-
 @pytest.fixture(scope="module")
 def first_run(instance_dir, port):
-    launcher = Launcher(instance_dir, port, _env(ADMIN_PASSWORD="first-Admin-pw"))
+    launcher = Launcher(instance_dir, port, clean_env(ADMIN_PASSWORD="first-Admin-pw"))
     seconds = launcher.wait_ready(timeout=300)
     yield launcher, seconds, f"http://127.0.0.1:{port}/Plone"
     launcher.stop()
@@ -223,7 +153,7 @@ class TestRestart:
     def second_run(self, first_run, instance_dir, port):
         first_launcher = first_run[0]
         assert first_launcher.stop() == 0
-        launcher = Launcher(instance_dir, port, _env(ADMIN_PASSWORD="second-Admin-pw"))
+        launcher = Launcher(instance_dir, port, clean_env(ADMIN_PASSWORD="second-Admin-pw"))
         seconds = launcher.wait_ready(timeout=120)
         yield launcher, seconds, first_run[2]
         launcher.stop()
@@ -266,7 +196,7 @@ class TestRestart:
             ],
             capture_output=True,
             text=True,
-            env=_env(),
+            env=clean_env(),
             timeout=60,
         )
         assert result.returncode != 0

@@ -48,3 +48,7 @@ class IAppointmentFolder(model.Schema):
 @implementer(IAppointmentFolder)
 class AppointmentFolder(Container):
     """Private container; its content is never shown to anonymous users."""
+
+    # No position list: it would grow with every appointment and make every
+    # booking write (and conflict on) one big object.
+    _ordering = "unordered"

@@ -1,0 +1,97 @@
+"""Many citizens book the same slot at the same moment: never more than the counters.
+
+Real concurrent HTTP requests against a real instance (waitress, 4 threads,
+FileStorage), as they would arrive on a busy morning.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import collections
+import pytest
+import requests
+import threading
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
+JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+REQUESTS = 50
+
+
+def create_product(site, admin, counters, title):
+    body = {
+        "@type": "CounterProduct",
+        "title": title,
+        "duration": 15,
+        "opening_hours": [
+            {"weekday": day, "start": "09:00", "end": "17:00", "counters": counters}
+            for day in range(7)
+        ],
+    }
+    response = requests.post(f"{site}/balie", json=body, headers=JSON, auth=admin, timeout=30)
+    assert response.status_code == 201, response.text
+    url = response.json()["@id"]
+    published = requests.post(f"{url}/@workflow/publish", headers=JSON, auth=admin, timeout=30)
+    assert published.status_code == 200, published.text
+    return url, response.json()["UID"]
+
+
+def book_all_at_once(url, start):
+    barrier = threading.Barrier(REQUESTS)
+
+    def one(number):
+        body = {
+            "start": start,
+            "fullname": f"Inwoner {number}",
+            "email": f"inwoner{number}@example.nl",
+            "language": "nl",
+        }
+        with requests.Session() as session:
+            barrier.wait()
+            response = session.post(f"{url}/@book", json=body, headers=JSON, timeout=120)
+        return response.status_code, response.json()
+
+    with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
+        return list(pool.map(one, range(REQUESTS)))
+
+
+def stored(site, admin, uid, start):
+    response = requests.get(
+        f"{site}/@search",
+        params={"portal_type": "Appointment", "fullobjects": 1, "b_size": 1000},
+        headers=JSON,
+        auth=admin,
+        timeout=60,
+    )
+    return [
+        item
+        for item in response.json()["items"]
+        if item["product_uid"] == uid
+        and datetime.fromisoformat(item["start"]) == datetime.fromisoformat(start)
+    ]
+
+
+@pytest.mark.parametrize("counters", [1, 3])
+def test_concurrent_bookings_of_one_slot(live_site, counters):
+    site, admin = live_site.site, live_site.admin
+    url, uid = create_product(site, admin, counters, f"Drukte {counters}")
+    day = datetime.now(AMS).date() + timedelta(days=2)
+    start = datetime(day.year, day.month, day.day, 10, 0, tzinfo=AMS).isoformat()
+
+    results = book_all_at_once(url, start)
+
+    statuses = collections.Counter(status for status, _body in results)
+    assert statuses == {201: counters, 409: REQUESTS - counters}, statuses
+    assert all(
+        body["error"]["type"] == "SlotUnavailable"
+        for status, body in results
+        if status == 409
+    )
+    assert len(stored(site, admin, uid, start)) == counters
+    slots = requests.get(
+        f"{url}/@slots", params={"start": day.isoformat(), "end": day.isoformat()},
+        headers=JSON, timeout=30,
+    ).json()["items"]
+    assert start not in [slot["start"] for slot in slots]

@@ -1,0 +1,77 @@
+"""A real running Digitale Balie: `digitalebalie-start` in a subprocess on a free port."""
+
+from pathlib import Path
+
+import os
+import pytest
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+
+BIN = Path(sys.executable).parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEMO_")}
+    env.pop("ADMIN_PASSWORD", None)
+    env.update(extra)
+    return env
+
+
+class Launcher:
+    """digitalebalie-start in a subprocess; collects what it prints."""
+
+    def __init__(self, directory, port, env):
+        self.output = []
+        self.ready = threading.Event()
+        self.started = time.monotonic()
+        self.site = f"http://127.0.0.1:{port}/Plone"
+        self.process = subprocess.Popen(
+            [str(BIN / "digitalebalie-start"), "--dir", str(directory), "--port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.output.append(line)
+            if "Digitale Balie is running" in line:
+                self.ready.set()
+
+    def wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while not self.ready.is_set() and self.process.poll() is None:
+            if time.monotonic() > deadline:
+                break
+            self.ready.wait(0.2)
+        if not self.ready.is_set() or self.process.poll() is not None:
+            self.stop()
+            pytest.fail("digitalebalie-start did not get ready:\n" + self.text)
+        return time.monotonic() - self.started
+
+    @property
+    def text(self):
+        return "".join(self.output)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
