@@ -48,6 +48,7 @@ setup(
         "plone.classicui",
         "z3c.form",
         "collective.z3cform.datagridfield",
+        "babel",
     ],
     extras_require={
         "test": [

@@ -31,9 +31,11 @@ def package_name() -> str:
 class Browser(requests.Session):
     """A requests session bound to the test site's URL, with form helpers."""
 
-    def __init__(self, portal_url):
+    def __init__(self, portal_url, language=None):
         super().__init__()
         self.portal_url = portal_url
+        if language:
+            self.headers["Accept-Language"] = language
 
     def request(self, method, url, *args, **kwargs):
         if not url.startswith("http"):
@@ -96,8 +98,8 @@ def browser_as(portal_url, make_user):
     """browser_as(roles) gives a browser logged in as a new user with these roles."""
     sessions = []
 
-    def login(*roles):
-        session = Browser(portal_url)
+    def login(*roles, language=None):
+        session = Browser(portal_url, language)
         if roles == ("Manager",):
             session.auth = (SITE_OWNER_NAME, SITE_OWNER_PASSWORD)
         else:

@@ -56,19 +56,19 @@ class TestAccess:
 
     @pytest.mark.parametrize("roles", [("Manager",), ("Site Administrator",)])
     def test_managers_see_the_settings(self, browser_as, roles):
-        response = browser_as(*roles).get(SETTINGS)
+        response = browser_as(*roles, language="en").get(SETTINGS)
         assert _shows_form(response)
         assert "Gemeente Voorbeeld" in response.text
 
     def test_listed_in_site_setup(self, browser_as):
-        response = browser_as("Manager").get("@@overview-controlpanel")
+        response = browser_as("Manager", language="en").get("@@overview-controlpanel")
         assert "@@digitalebalie-controlpanel" in response.text
         assert "@@digitalebalie-secrets" in response.text
 
 
 class TestSettingsForm:
     def test_save(self, browser_as):
-        browser = browser_as("Manager")
+        browser = browser_as("Manager", language="en")
         values = browser.form_values(browser.get(SETTINGS), "form")
         values.update(
             {
@@ -93,7 +93,7 @@ class TestSettingsForm:
         ],
     )
     def test_bad_input_is_refused_and_changes_nothing(self, browser_as, field, value):
-        browser = browser_as("Manager")
+        browser = browser_as("Manager", language="en")
         values = browser.form_values(browser.get(SETTINGS), "form")
         values.update(
             {
@@ -109,7 +109,7 @@ class TestSettingsForm:
         assert _setting("timezone", browser) == "Europe/Amsterdam"
 
     def test_post_without_csrf_token_changes_nothing(self, browser_as):
-        browser = browser_as("Manager")
+        browser = browser_as("Manager", language="en")
         values = browser.form_values(browser.get(SETTINGS), "form")
         values.pop("_authenticator", None)
         values.update(
@@ -124,7 +124,7 @@ class TestSettingsForm:
 
 class TestSecrets:
     def test_page_never_shows_a_secret(self, browser_as):
-        browser = browser_as("Manager")
+        browser = browser_as("Manager", language="en")
         response = browser.get(SECRETS)
         assert response.status_code == 200
         for name in secrets.SECRET_NAMES:
@@ -133,7 +133,7 @@ class TestSecrets:
             assert secrets.fingerprint(value) in response.text
 
     def test_rest_and_registry_forms_never_show_a_secret(self, browser_as):
-        browser = browser_as("Manager")
+        browser = browser_as("Manager", language="en")
         responses = [
             browser.get(SETTINGS),
             browser.get(
@@ -147,7 +147,7 @@ class TestSecrets:
                 assert value not in response.text
 
     def test_type_a_new_secret(self, browser_as):
-        browser = browser_as("Manager")
+        browser = browser_as("Manager", language="en")
         before = _fingerprints(browser)
         values = browser.form_values(browser.get(SECRETS), "form")
         new = "x" * 20 + "-shared-with-the-room-server"
@@ -168,7 +168,7 @@ class TestSecrets:
 
     @pytest.mark.parametrize("value", ["too-short", "with spaces " * 4])
     def test_weak_secret_is_refused(self, browser_as, value):
-        browser = browser_as("Manager")
+        browser = browser_as("Manager", language="en")
         before = _fingerprints(browser)
         values = browser.form_values(browser.get(SECRETS), "form")
         values.update(
@@ -182,7 +182,7 @@ class TestSecrets:
         assert _fingerprints(browser) == before
 
     def test_generate_new_secrets(self, browser_as):
-        browser = browser_as("Site Administrator")
+        browser = browser_as("Site Administrator", language="en")
         before = _fingerprints(browser)
         values = browser.form_values(browser.get(SECRETS), "form")
         values["form.buttons.generate"] = "Generate new secrets"
@@ -197,7 +197,7 @@ class TestSecrets:
 
 class TestRestControlpanel:
     def test_manager_reads_and_patches(self, browser_as):
-        browser = browser_as("Manager")
+        browser = browser_as("Manager", language="en")
         headers = {"Accept": "application/json"}
         response = browser.get("@controlpanels/digitalebalie", headers=headers)
         assert response.status_code == 200

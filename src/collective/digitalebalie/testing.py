@@ -4,9 +4,15 @@ from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import FunctionalTesting
 from plone.app.testing import IntegrationTesting
 from plone.app.testing import PloneSandboxLayer
+from collective.digitalebalie.cli.create_site import configure_languages
 from plone.app.testing import applyProfile
 from plone.testing.zope import WSGI_SERVER_FIXTURE
 import collective.digitalebalie
+import os
+
+
+# Compile the .po catalogs when the ZCML registers them, as zope.conf does.
+os.environ.setdefault("zope_i18n_compile_mo_files", "true")
 
 
 class DigitaleBalieLayer(PloneSandboxLayer):
@@ -21,6 +27,7 @@ class DigitaleBalieLayer(PloneSandboxLayer):
     def setUpPloneSite(self, portal):
         # As in a site made by the "classic" distribution.
         portal.portal_workflow.setDefaultChain("simple_publication_workflow")
+        configure_languages(portal)
         applyProfile(portal, "collective.digitalebalie:default")
 
 

@@ -58,6 +58,10 @@ def rule_message(error, label):
     return f"{label}: {' '.join(problems)}"
 
 
+class InvalidPrice(schema.ValidationError):
+    __doc__ = _("Write the price as an amount in euros, for example 24.50.")
+
+
 def validate_price(value):
     """A price in euros, written as a decimal string such as "24.50"."""
     if not value:
@@ -72,7 +76,7 @@ def validate_price(value):
         or amount < 0
         or amount.as_tuple().exponent < -2
     ):
-        raise Invalid(_("Write the price as an amount in euros, for example 24.50."))
+        raise InvalidPrice(value)
     return True
 
 

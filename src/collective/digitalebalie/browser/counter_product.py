@@ -1,0 +1,143 @@
+"""The counter product page: what it is, what it costs, and booking it."""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import appointments
+from collective.digitalebalie.booking.rules import RuleError
+from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser.picker import SlotPicker
+from collective.digitalebalie.content.counter_product import CHANNELS
+from collective.digitalebalie.services.serialize import citizen_url
+from AccessControl import Unauthorized
+from plone import api
+from plone.protect import CheckAuthenticator
+from plone.protect.interfaces import IDisableCSRFProtection
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zExceptions import Forbidden
+from zope.i18n import translate
+from zope.interface import alsoProvides
+
+
+BOOK_PERMISSION = "collective.digitalebalie: Book appointment"
+FIELDS = ("start", "fullname", "email", "phone", "language", "channel", "notes")
+
+
+class BookingFormMixin:
+    """Errors next to fields and a summary on top, values kept on errors."""
+
+    errors = None
+    message = None
+
+    def error(self, name):
+        return (self.errors or {}).get(name)
+
+    def value(self, name, default=""):
+        return self.request.form.get(name, default)
+
+    def translate(self, msgid):
+        return translate(msgid, context=self.request)
+
+    def check_csrf(self):
+        if not api.user.has_permission(BOOK_PERMISSION, obj=self.context):
+            raise Unauthorized(BOOK_PERMISSION)
+        try:
+            CheckAuthenticator(self.request)
+        except Forbidden:
+            self.message = _(
+                "The page was open too long. Please check your choice and send it again."
+            )
+            return False
+        # Our own token is checked; the writes that follow are intended.
+        alsoProvides(self.request, IDisableCSRFProtection)
+        return True
+
+    def fail(self, error):
+        self.request.response.setStatus(error.status)
+        self.message = error.message
+        self.errors = {
+            name: self.translate(text) for name, text in error.fields.items()
+        }
+
+
+class CounterProductView(BookingFormMixin, BrowserView):
+    index = ViewPageTemplateFile("templates/counter_product.pt")
+    macros_template = ViewPageTemplateFile("templates/macros.pt")
+
+    def __call__(self):
+        self.bookable = True
+        try:
+            self.picker = SlotPicker(
+                self.context, self.request, selected_start=self.value("start")
+            )
+        except RuleError:
+            self.bookable = False
+            self.picker = None
+        if self.request.method == "POST" and self.bookable and "book" in self.request.form:
+            if self.handle_book():
+                return ""
+        return self.index()
+
+    @property
+    def picker_macros(self):
+        return self.macros_template.macros
+
+    def handle_book(self):
+        if not self.check_csrf():
+            self.request.response.setStatus(400)
+            return False
+        data = {name: self.value(name) or None for name in FIELDS}
+        try:
+            _appointment, token = appointments.book(self.context, data)
+        except appointments.BookingError as error:
+            self.fail(error)
+            # The slot list may have changed (someone else was quicker).
+            self.picker = SlotPicker(self.context, self.request, self.value("start"))
+            return False
+        self.request.response.redirect(f"{citizen_url(token)}?booked=1", status=303)
+        return True
+
+    # --- facts for the page -------------------------------------------------
+
+    @property
+    def base_url(self):
+        return self.context.absolute_url()
+
+    def price(self):
+        return formatting.price(self.context.price)
+
+    def channels(self):
+        return [
+            {"value": term.value, "title": self.translate(term.title)}
+            for term in CHANNELS
+            if term.value in (self.context.channels or ["video"])
+        ]
+
+    def opening_hours(self):
+        """[{"day": "maandag", "periods": "09:00 – 12:00, 13:00 – 17:00"}]."""
+        rows = sorted(
+            self.context.opening_hours or [],
+            key=lambda row: (int(row["weekday"]), row["start"]),
+        )
+        days = {}
+        for row in rows:
+            days.setdefault(int(row["weekday"]), []).append(
+                f"{row['start']} – {row['end']}"
+            )
+        return [
+            {"day": formatting.weekday_name(day), "periods": ", ".join(periods)}
+            for day, periods in days.items()
+        ]
+
+    def closures(self):
+        today = appointments.now_utc().date()
+        result = []
+        for row in self.context.closures or []:
+            if row["end"] < today:
+                continue
+            first = formatting.long_date(row["start"])
+            last = formatting.long_date(row["end"])
+            result.append({
+                "dates": first if row["start"] == row["end"] else f"{first} – {last}",
+                "reason": row.get("reason") or "",
+            })
+        return result

@@ -1,0 +1,126 @@
+"""The citizen's appointment page, reached with the secret link: view, move, cancel."""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import appointments
+from collective.digitalebalie.booking.rules import RuleError
+from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser.counter_product import BookingFormMixin
+from collective.digitalebalie.browser.picker import SlotPicker
+from collective.digitalebalie.content.counter_product import CHANNELS
+from collective.digitalebalie.services.serialize import citizen_url
+from plone import api
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zope.interface import implementer
+from zope.publisher.interfaces import IPublishTraverse
+
+
+STATES = {
+    "booked": _("Booked"),
+    "in_progress": _("In progress"),
+    "completed": _("Completed"),
+    "cancelled": _("Cancelled"),
+    "no_show": _("Did not take place"),
+}
+
+
+@implementer(IPublishTraverse)
+class MyAppointmentView(BookingFormMixin, BrowserView):
+    index = ViewPageTemplateFile("templates/my_appointment.pt")
+    not_found = ViewPageTemplateFile("templates/appointment_not_found.pt")
+    macros_template = ViewPageTemplateFile("templates/macros.pt")
+
+    token = ""
+    mode = "view"  # or "move", "cancel"
+
+    def publishTraverse(self, request, name):
+        if not self.token:
+            self.token = name
+        elif name in ("move", "cancel"):
+            self.mode = name
+        return self
+
+    def __call__(self):
+        response = self.request.response
+        # The URL is the citizen's key: keep it out of caches, logs of other
+        # sites and search engines.
+        response.setHeader("Cache-Control", "no-store")
+        response.setHeader("Referrer-Policy", "no-referrer")
+        response.setHeader("X-Robots-Tag", "noindex, nofollow")
+        try:
+            self.appointment = appointments.find_by_token(self.token)
+        except appointments.NotFound:
+            response.setStatus(404)
+            return self.not_found()
+        self.product = appointments.product_of(self.appointment)
+        self.picker = None
+        if self.request.method == "POST":
+            if self.handle_post():
+                return ""
+        if self.mode == "move" and self.state == "booked":
+            try:
+                self.picker = SlotPicker(self.product, self.request, self.value("start"))
+            except RuleError:
+                self.picker = None
+        return self.index()
+
+    @property
+    def picker_macros(self):
+        return self.macros_template.macros
+
+    def handle_post(self):
+        if not self.check_csrf():
+            self.request.response.setStatus(400)
+            return False
+        try:
+            if "cancel" in self.request.form:
+                appointments.cancel(self.appointment)
+                done = "cancelled=1"
+            elif "move" in self.request.form:
+                appointments.reschedule(self.appointment, self.value("start") or None)
+                done = "moved=1"
+            else:
+                return False
+        except appointments.BookingError as error:
+            self.fail(error)
+            return False
+        self.request.response.redirect(f"{self.url}?{done}", status=303)
+        return True
+
+    # --- facts for the page -------------------------------------------------
+
+    @property
+    def url(self):
+        return citizen_url(self.token)
+
+    @property
+    def base_url(self):
+        return f"{self.url}/move"
+
+    @property
+    def state(self):
+        return api.content.get_state(self.appointment)
+
+    def state_title(self):
+        return self.translate(STATES.get(self.state, self.state))
+
+    def when(self):
+        tz = appointments.site_timezone()
+        start = self.appointment.start.astimezone(tz)
+        end = self.appointment.end.astimezone(tz)
+        return {
+            "date": formatting.long_date(start.date()),
+            "times": f"{formatting.clock(start)} – {formatting.clock(end)}",
+        }
+
+    def channel_title(self):
+        for term in CHANNELS:
+            if term.value == self.appointment.channel:
+                return self.translate(term.title)
+        return self.appointment.channel
+
+    def price(self):
+        return formatting.price(self.product.price) if self.product else None
+
+    def documents(self):
+        return (getattr(self.product, "required_documents", None) or []) if self.product else []

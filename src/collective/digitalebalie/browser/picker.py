@@ -1,0 +1,72 @@
+"""The slot picker: days with free times, a page of days at a time, no JavaScript needed."""
+
+from collective.digitalebalie import appointments
+from collective.digitalebalie.browser import formatting
+from datetime import date
+from datetime import timedelta
+
+
+DAYS_PER_PAGE = 14
+
+
+class SlotPicker:
+    """Free slots of one product around a requested day, grouped per day."""
+
+    def __init__(self, product, request, selected_start=None):
+        self.product = product
+        self.request = request
+        self.rules = appointments.ProductRules(product)
+        self.today = appointments.now_utc().astimezone(self.rules.tz).date()
+        self.horizon = self.today + timedelta(days=self.rules.max_days_ahead)
+        self.first = self._date_param("from") or self.today
+        self.first = min(max(self.first, self.today), self.horizon)
+        self.last = min(self.first + timedelta(days=DAYS_PER_PAGE - 1), self.horizon)
+        slots = self.rules.free_slots(self.first, self.last)
+        self.by_day = {}
+        for slot in slots:
+            self.by_day.setdefault(slot.start.date(), []).append(slot)
+        wanted = self._date_param("day")
+        self.day = wanted if wanted in self.by_day else next(iter(self.by_day), None)
+        self.selected_start = selected_start
+
+    def _date_param(self, name):
+        try:
+            return date.fromisoformat(self.request.form.get(name, ""))
+        except (TypeError, ValueError):
+            return None
+
+    def days(self, base_url):
+        for day, slots in self.by_day.items():
+            yield {
+                "label": formatting.short_date(day),
+                "long": formatting.long_date(day),
+                "count": len(slots),
+                "url": f"{base_url}?from={self.first.isoformat()}&day={day.isoformat()}#times",
+                "current": day == self.day,
+            }
+
+    def times(self):
+        for slot in self.by_day.get(self.day, []):
+            yield {
+                "value": slot.start.isoformat(),
+                "label": f"{formatting.clock(slot.start)} – {formatting.clock(slot.end)}",
+                "available": slot.available,
+                "counters": slot.counters,
+                "checked": slot.start.isoformat() == self.selected_start,
+                "id": "slot-" + slot.start.strftime("%H%M"),
+            }
+
+    @property
+    def day_label(self):
+        return formatting.long_date(self.day) if self.day else ""
+
+    def earlier_url(self, base_url):
+        if self.first <= self.today:
+            return None
+        first = max(self.today, self.first - timedelta(days=DAYS_PER_PAGE))
+        return f"{base_url}?from={first.isoformat()}#days"
+
+    def later_url(self, base_url):
+        if self.last >= self.horizon:
+            return None
+        return f"{base_url}?from={(self.last + timedelta(days=1)).isoformat()}#days"
