@@ -58,6 +58,7 @@ setup(
             "pytest-plone",
             "beautifulsoup4",
             "psutil",
+            "playwright",
             "i18ndude",
             "requests",
             "ruff",

@@ -4,7 +4,6 @@ Prints figures; it does not pass or fail. Uses a temporary instance on a free po
 """
 
 from pathlib import Path
-
 import os
 import psutil
 import signal

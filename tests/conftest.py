@@ -154,12 +154,14 @@ def make_product(functional):
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory):
     """A real instance (FileStorage, waitress with 4 threads) with the demo site."""
+    from live import Launcher
     from live import clean_env
     from live import free_port
-    from live import Launcher
 
     launcher = Launcher(
-        tmp_path_factory.mktemp("live"), free_port(), clean_env(ADMIN_PASSWORD="live-Admin-pw")
+        tmp_path_factory.mktemp("live"),
+        free_port(),
+        clean_env(ADMIN_PASSWORD="live-Admin-pw"),
     )
     launcher.wait_ready(timeout=300)
     launcher.admin = ("admin", "live-Admin-pw")

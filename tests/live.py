@@ -1,7 +1,6 @@
 """A real running Digitale Balie: `digitalebalie-start` in a subprocess on a free port."""
 
 from pathlib import Path
-
 import os
 import pytest
 import signal
@@ -37,7 +36,13 @@ class Launcher:
         self.started = time.monotonic()
         self.site = f"http://127.0.0.1:{port}/Plone"
         self.process = subprocess.Popen(
-            [str(BIN / "digitalebalie-start"), "--dir", str(directory), "--port", str(port)],
+            [
+                str(BIN / "digitalebalie-start"),
+                "--dir",
+                str(directory),
+                "--port",
+                str(port),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

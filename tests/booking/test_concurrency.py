@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
 from zoneinfo import ZoneInfo
-
 import collections
 import pytest
 import requests
@@ -30,10 +29,14 @@ def create_product(site, admin, counters, title):
             for day in range(7)
         ],
     }
-    response = requests.post(f"{site}/balie", json=body, headers=JSON, auth=admin, timeout=30)
+    response = requests.post(
+        f"{site}/balie", json=body, headers=JSON, auth=admin, timeout=30
+    )
     assert response.status_code == 201, response.text
     url = response.json()["@id"]
-    published = requests.post(f"{url}/@workflow/publish", headers=JSON, auth=admin, timeout=30)
+    published = requests.post(
+        f"{url}/@workflow/publish", headers=JSON, auth=admin, timeout=30
+    )
     assert published.status_code == 200, published.text
     return url, response.json()["UID"]
 
@@ -50,7 +53,9 @@ def book_all_at_once(url, start):
         }
         with requests.Session() as session:
             barrier.wait()
-            response = session.post(f"{url}/@book", json=body, headers=JSON, timeout=120)
+            response = session.post(
+                f"{url}/@book", json=body, headers=JSON, timeout=120
+            )
         return response.status_code, response.json()
 
     with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
@@ -91,7 +96,9 @@ def test_concurrent_bookings_of_one_slot(live_site, counters):
     )
     assert len(stored(site, admin, uid, start)) == counters
     slots = requests.get(
-        f"{url}/@slots", params={"start": day.isoformat(), "end": day.isoformat()},
-        headers=JSON, timeout=30,
+        f"{url}/@slots",
+        params={"start": day.isoformat(), "end": day.isoformat()},
+        headers=JSON,
+        timeout=30,
     ).json()["items"]
     assert start not in [slot["start"] for slot in slots]

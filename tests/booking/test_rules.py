@@ -1,12 +1,11 @@
 """The pure booking rules: slots from opening hours, closures, notice and bookings."""
 
 from collective.digitalebalie.booking import rules
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
-from datetime import UTC
 from zoneinfo import ZoneInfo
-
 import pytest
 
 

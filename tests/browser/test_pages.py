@@ -4,7 +4,6 @@ from bs4 import BeautifulSoup
 from datetime import datetime
 from datetime import timedelta
 from zoneinfo import ZoneInfo
-
 import pytest
 
 
@@ -20,10 +19,17 @@ def product(make_product):
     return make_product(
         title="Paspoort aanvragen",
         price="84.50",
-        required_documents=[{"document": "Pasfoto", "explanation": "Niet ouder dan 6 maanden"}],
+        required_documents=[
+            {"document": "Pasfoto", "explanation": "Niet ouder dan 6 maanden"}
+        ],
         faq=[{"question": "Hoe lang duurt het?", "answer": "Vijf werkdagen."}],
-        closures=[{"start": datetime.now(AMS).date() + timedelta(days=3),
-                   "end": datetime.now(AMS).date() + timedelta(days=3), "reason": "Studiedag"}],
+        closures=[
+            {
+                "start": datetime.now(AMS).date() + timedelta(days=3),
+                "end": datetime.now(AMS).date() + timedelta(days=3),
+                "reason": "Studiedag",
+            }
+        ],
     )
 
 
@@ -31,17 +37,22 @@ def booking_form(browser, product):
     page = browser.get(product)
     assert page.status_code == 200
     form = soup(page).find("form", attrs={"method": "post"})
-    values = {field["name"]: field.get("value", "") for field in form.find_all("input")
-              if field.get("type") not in ("radio",)}
+    values = {
+        field["name"]: field.get("value", "")
+        for field in form.find_all("input")
+        if field.get("type") not in ("radio",)
+    }
     first_time = form.find("input", attrs={"name": "start"})
-    values.update({
-        "start": first_time["value"],
-        "fullname": "Fatima el Amrani",
-        "email": "fatima@example.nl",
-        "language": "nl",
-        "channel": "video",
-        "book": "1",
-    })
+    values.update(
+        {
+            "start": first_time["value"],
+            "fullname": "Fatima el Amrani",
+            "email": "fatima@example.nl",
+            "language": "nl",
+            "channel": "video",
+            "book": "1",
+        }
+    )
     return page, values
 
 
@@ -53,7 +64,9 @@ class TestProductPage:
         assert "30 minuten" in text
         assert "Pasfoto" in text
         assert "Studiedag" in text
-        assert page.find("details").summary.get_text(strip=True) == "Hoe lang duurt het?"
+        assert (
+            page.find("details").summary.get_text(strip=True) == "Hoe lang duurt het?"
+        )
         hours = page.find("table", class_="dbalie-hours")
         assert hours.find("th").get_text(strip=True) == "maandag"
         assert "08:00 – 18:00" in hours.get_text()
@@ -107,7 +120,9 @@ class TestBookingForm:
         start = datetime.fromisoformat(values["start"])
         assert start.strftime("%H:%M") in text
 
-    def test_errors_next_to_the_fields_and_values_kept(self, browser, browser_as, product):
+    def test_errors_next_to_the_fields_and_values_kept(
+        self, browser, browser_as, product
+    ):
         _page, values = booking_form(browser, product)
         values["email"] = "fatima-at-example"
         response = browser.post(product, data=values)
@@ -120,13 +135,18 @@ class TestBookingForm:
         assert email["aria-invalid"] == "true"
         assert "email-error" in email["aria-describedby"]
         assert "geldig e-mailadres" in page.find(id="email-error").get_text()
-        assert page.find("input", attrs={"name": "fullname"})["value"] == "Fatima el Amrani"
+        assert (
+            page.find("input", attrs={"name": "fullname"})["value"]
+            == "Fatima el Amrani"
+        )
         checked = page.find("input", attrs={"name": "start", "checked": True})
         assert checked["value"] == values["start"]
 
     def test_taken_slot_gives_a_friendly_message(self, browser, product):
         _page, values = booking_form(browser, product)
-        assert browser.post(product, data=values, allow_redirects=False).status_code == 303
+        assert (
+            browser.post(product, data=values, allow_redirects=False).status_code == 303
+        )
         response = browser.post(product, data=values)
         assert response.status_code == 409
         assert "al bezet" in soup(response).find(id="error-summary").get_text()
@@ -158,7 +178,9 @@ class TestAppointmentPage:
         text = soup(response).get_text(" ", strip=True)
         assert "Uw afspraak is afgezegd" in text
         assert "Afgezegd" in text
-        assert soup(browser.get(product)).find("input", attrs={"value": start}) is not None
+        assert (
+            soup(browser.get(product)).find("input", attrs={"value": start}) is not None
+        )
 
     def test_move(self, browser, product):
         url, start = self._book(browser, product)
@@ -167,7 +189,11 @@ class TestAppointmentPage:
         choices = [i["value"] for i in form.find_all("input", attrs={"name": "start"})]
         new = choices[-1]
         assert new != start
-        data = {i["name"]: i.get("value", "") for i in form.find_all("input") if i.get("type") != "radio"}
+        data = {
+            i["name"]: i.get("value", "")
+            for i in form.find_all("input")
+            if i.get("type") != "radio"
+        }
         data.update({"start": new, "move": "1"})
         response = browser.post(f"{url}/move", data=data)
         assert response.status_code == 200

@@ -4,7 +4,6 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from zoneinfo import ZoneInfo
-
 import hashlib
 import pytest
 
@@ -49,7 +48,9 @@ def slots(browser, product, first, last=None):
 
 
 def book(browser, product, start, **data):
-    return browser.post(f"{product}/@book", json=person(start=start, **data), headers=JSON)
+    return browser.post(
+        f"{product}/@book", json=person(start=start, **data), headers=JSON
+    )
 
 
 def manager_appointments(browser_as):
@@ -95,7 +96,10 @@ class TestSlots:
         first = tomorrow()
         response = browser.get(
             f"{product}/@slots",
-            params={"start": first.isoformat(), "end": (first + timedelta(days=61)).isoformat()},
+            params={
+                "start": first.isoformat(),
+                "end": (first + timedelta(days=61)).isoformat(),
+            },
             headers=JSON,
         )
         assert response.status_code == 200
@@ -147,11 +151,16 @@ class TestBook:
         assert at(tomorrow(), "11:30") in starts
 
     def test_two_counters_take_two_bookings(self, browser, make_product):
-        rows = [{"weekday": d, "start": "08:00", "end": "18:00", "counters": 2} for d in range(7)]
+        rows = [
+            {"weekday": d, "start": "08:00", "end": "18:00", "counters": 2}
+            for d in range(7)
+        ]
         product = make_product(opening_hours=rows)
         start = at(tomorrow(), "09:00")
         assert book(browser, product, start).status_code == 201
-        item = next(i for i in slots(browser, product, tomorrow()) if i["start"] == start)
+        item = next(
+            i for i in slots(browser, product, tomorrow()) if i["start"] == start
+        )
         assert item["available"] == 1
         assert book(browser, product, start).status_code == 201
         assert book(browser, product, start).status_code == 409
@@ -193,7 +202,9 @@ class TestBook:
         now = datetime.now(AMS)
         starts = {
             "OFFSET_MISALIGNED": at(tomorrow(), "10:10"),
-            "TOO_SOON": (now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)).isoformat(),
+            "TOO_SOON": (
+                now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            ).isoformat(),
             "TOO_FAR": at(date.today() + timedelta(days=70), "10:00"),
             "NIGHT": at(tomorrow(), "03:00"),
         }
@@ -203,7 +214,11 @@ class TestBook:
         assert manager_appointments(browser_as)[1] == []
 
     def test_non_json_body(self, browser, product):
-        response = browser.post(f"{product}/@book", data="fullname=x", headers={"Accept": "application/json"})
+        response = browser.post(
+            f"{product}/@book",
+            data="fullname=x",
+            headers={"Accept": "application/json"},
+        )
         assert response.status_code == 400
         assert response.json()["error"]["type"] == "ValidationError"
 
@@ -211,12 +226,16 @@ class TestBook:
         nl = book(browser, product, at(tomorrow(), "10:00"), email="x")
         browser.headers["Accept-Language"] = "en"
         en = book(browser, product, at(tomorrow(), "10:00"), email="x")
-        assert en.json()["error"]["fields"]["email"].startswith("Fill in a valid e-mail")
+        assert en.json()["error"]["fields"]["email"].startswith(
+            "Fill in a valid e-mail"
+        )
         assert nl.status_code == en.status_code == 400
 
 
 class TestPrivacy:
-    def test_appointments_are_not_found_by_anonymous(self, browser, browser_as, product):
+    def test_appointments_are_not_found_by_anonymous(
+        self, browser, browser_as, product
+    ):
         assert book(browser, product, at(tomorrow(), "10:00")).status_code == 201
         for params in (
             {"SearchableText": "Fatima"},
@@ -229,12 +248,16 @@ class TestPrivacy:
         assert "Fatima" not in browser.get("sitemap.xml.gz").text
         assert "Fatima" not in browser.get("").text
 
-    def test_personal_data_is_not_in_the_catalog_text(self, browser, browser_as, product):
+    def test_personal_data_is_not_in_the_catalog_text(
+        self, browser, browser_as, product
+    ):
         assert book(browser, product, at(tomorrow(), "10:00")).status_code == 201
         manager, items = manager_appointments(browser_as)
         assert len(items) == 1
         for query in ("Fatima", "fatima@example.nl", "12345678"):
-            found = manager.get("@search", params={"SearchableText": query}, headers=JSON)
+            found = manager.get(
+                "@search", params={"SearchableText": query}, headers=JSON
+            )
             assert found.json()["items_total"] == 0, query
         assert "Fatima" not in items[0]["title"]
 
@@ -268,7 +291,9 @@ class TestCancelAndMove:
     def test_reschedule_to_a_free_slot(self, browser, product):
         old, new = at(tomorrow(), "14:00"), at(tomorrow(), "15:00")
         token = book(browser, product, old).json()["token"]
-        response = browser.post(f"@appointment/{token}/reschedule", json={"start": new}, headers=JSON)
+        response = browser.post(
+            f"@appointment/{token}/reschedule", json={"start": new}, headers=JSON
+        )
         assert response.status_code == 200, response.text
         assert response.json()["start"] == new
         starts = [item["start"] for item in slots(browser, product, tomorrow())]
@@ -278,9 +303,13 @@ class TestCancelAndMove:
         mine, taken = at(tomorrow(), "14:00"), at(tomorrow(), "16:00")
         token = book(browser, product, mine).json()["token"]
         assert book(browser, product, taken, fullname="Jan").status_code == 201
-        response = browser.post(f"@appointment/{token}/reschedule", json={"start": taken}, headers=JSON)
+        response = browser.post(
+            f"@appointment/{token}/reschedule", json={"start": taken}, headers=JSON
+        )
         assert response.status_code == 409
-        assert browser.get(f"@appointment/{token}", headers=JSON).json()["start"] == mine
+        assert (
+            browser.get(f"@appointment/{token}", headers=JSON).json()["start"] == mine
+        )
         starts = [item["start"] for item in slots(browser, product, tomorrow())]
         assert mine not in starts
 
@@ -288,6 +317,8 @@ class TestCancelAndMove:
         token = book(browser, product, at(tomorrow(), "10:00")).json()["token"]
         browser.post(f"@appointment/{token}/cancel", headers=JSON)
         response = browser.post(
-            f"@appointment/{token}/reschedule", json={"start": at(tomorrow(), "11:00")}, headers=JSON
+            f"@appointment/{token}/reschedule",
+            json={"start": at(tomorrow(), "11:00")},
+            headers=JSON,
         )
         assert response.status_code == 409

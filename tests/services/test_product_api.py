@@ -19,7 +19,9 @@ VALID = {
     "closures": [{"start": "2026-12-24", "end": "2026-12-26", "reason": "Kerst"}],
     "min_notice_hours": 4,
     "max_days_ahead": 30,
-    "required_documents": [{"document": "Pasfoto", "explanation": "Niet ouder dan 6 maanden"}],
+    "required_documents": [
+        {"document": "Pasfoto", "explanation": "Niet ouder dan 6 maanden"}
+    ],
     "faq": [{"question": "Hoe lang duurt het?", "answer": "Vijf werkdagen."}],
     "requires_identification": True,
     "case_type": "paspoort",
@@ -31,8 +33,14 @@ def test_create_and_read_every_field(browser_as):
     response = manager.post("", json=VALID, headers=JSON)
     assert response.status_code == 201, response.text
     product = manager.get(response.json()["@id"], headers=JSON).json()
-    for name in ("duration", "price", "min_notice_hours", "max_days_ahead", "case_type",
-                 "requires_identification"):
+    for name in (
+        "duration",
+        "price",
+        "min_notice_hours",
+        "max_days_ahead",
+        "case_type",
+        "requires_identification",
+    ):
         assert product[name] == VALID[name], name
     assert sorted(c["token"] for c in product["channels"]) == ["counter", "video"]
     assert [row["start"] for row in product["opening_hours"]] == ["09:00", "13:00"]
@@ -44,15 +52,35 @@ def test_create_and_read_every_field(browser_as):
 @pytest.mark.parametrize(
     "change,words",
     [
-        ({"opening_hours": [{"weekday": 0, "start": "12:00", "end": "09:00", "counters": 1}]},
-         "after the opening time"),
-        ({"opening_hours": [
-            {"weekday": 0, "start": "09:00", "end": "12:00", "counters": 1},
-            {"weekday": 0, "start": "11:00", "end": "13:00", "counters": 1},
-        ]}, "overlaps"),
-        ({"opening_hours": [{"weekday": 0, "start": "09:00", "end": "12:00", "counters": 0}]},
-         "at least 1 counter"),
-        ({"closures": [{"start": "2026-12-26", "end": "2026-12-24"}]}, "before the first day"),
+        (
+            {
+                "opening_hours": [
+                    {"weekday": 0, "start": "12:00", "end": "09:00", "counters": 1}
+                ]
+            },
+            "after the opening time",
+        ),
+        (
+            {
+                "opening_hours": [
+                    {"weekday": 0, "start": "09:00", "end": "12:00", "counters": 1},
+                    {"weekday": 0, "start": "11:00", "end": "13:00", "counters": 1},
+                ]
+            },
+            "overlaps",
+        ),
+        (
+            {
+                "opening_hours": [
+                    {"weekday": 0, "start": "09:00", "end": "12:00", "counters": 0}
+                ]
+            },
+            "at least 1 counter",
+        ),
+        (
+            {"closures": [{"start": "2026-12-26", "end": "2026-12-24"}]},
+            "before the first day",
+        ),
         ({"duration": 2}, "duration"),
         ({"price": "tien euro"}, "24.50"),
     ],

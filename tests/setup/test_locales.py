@@ -1,7 +1,6 @@
 """Translations: every string the code shows has Dutch, and the catalogs are current."""
 
 from pathlib import Path
-
 import re
 import subprocess
 import sys

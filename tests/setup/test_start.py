@@ -5,10 +5,9 @@ a free port, twice, the way a site administrator would.
 """
 
 from live import BIN
+from live import Launcher
 from live import clean_env
 from live import free_port
-from live import Launcher
-
 import pytest
 import requests
 import subprocess
@@ -153,7 +152,9 @@ class TestRestart:
     def second_run(self, first_run, instance_dir, port):
         first_launcher = first_run[0]
         assert first_launcher.stop() == 0
-        launcher = Launcher(instance_dir, port, clean_env(ADMIN_PASSWORD="second-Admin-pw"))
+        launcher = Launcher(
+            instance_dir, port, clean_env(ADMIN_PASSWORD="second-Admin-pw")
+        )
         seconds = launcher.wait_ready(timeout=120)
         yield launcher, seconds, first_run[2]
         launcher.stop()

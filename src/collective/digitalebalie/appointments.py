@@ -13,16 +13,15 @@ from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.content.appointment import LANGUAGES
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
-from datetime import UTC
 from persistent import Persistent
 from plone import api
 from plone.dexterity.utils import createContentInContainer
-from zope.annotation.interfaces import IAnnotations
 from zoneinfo import ZoneInfo
-
+from zope.annotation.interfaces import IAnnotations
 import hashlib
 import re
 import secrets
@@ -234,7 +233,9 @@ class ProductRules:
 def parse_start(value):
     """An ISO 8601 datetime with offset (or Z) to an aware datetime."""
     if not isinstance(value, str):
-        raise InvalidInput(_("Give the start time."), {"start": _("This field is required.")})
+        raise InvalidInput(
+            _("Give the start time."), {"start": _("This field is required.")}
+        )
     try:
         start = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -242,7 +243,11 @@ def parse_start(value):
     if start is None or start.tzinfo is None:
         raise InvalidInput(
             _("The start time is not valid."),
-            {"start": _("Use a date and time with offset, e.g. 2026-12-01T09:00:00+01:00.")},
+            {
+                "start": _(
+                    "Use a date and time with offset, e.g. 2026-12-01T09:00:00+01:00."
+                )
+            },
         )
     return start
 
@@ -350,7 +355,9 @@ def _claim(product, start, counters):
     if record is None:
         record = ledger[key] = SlotBookings()
     if len(record.ids) >= counters:
-        raise SlotUnavailable(_("This time is already taken. Please choose another time."))
+        raise SlotUnavailable(
+            _("This time is already taken. Please choose another time.")
+        )
     # Touch the record even before adding, so racing bookings always conflict.
     record._p_changed = True
     return record

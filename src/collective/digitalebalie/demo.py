@@ -14,6 +14,15 @@ TEAM_ID = "team-burgerzaken"
 EMPLOYEE_ID = "medewerker"
 DEFAULT_EMPLOYEE_PASSWORD = "balie-demo-2026"  # noqa: S105 - demo only, printed
 
+WEEKDAYS_MORNING_AND_AFTERNOON = [
+    row
+    for day in range(5)
+    for row in (
+        {"weekday": day, "start": "09:00", "end": "12:30", "counters": 2},
+        {"weekday": day, "start": "13:30", "end": "17:00", "counters": 2},
+    )
+]
+
 PRODUCTS = (
     {
         "id": "uittreksel-brp",
@@ -22,6 +31,19 @@ PRODUCTS = (
         "bijvoorbeeld voor een werkgever of een woningcorporatie.",
         "duration": 10,
         "price": "17.10",
+        "channels": ["video", "counter"],
+        "opening_hours": WEEKDAYS_MORNING_AND_AFTERNOON,
+        "requires_identification": True,
+        "required_documents": [
+            {"document": "Uw paspoort of identiteitskaart", "explanation": ""},
+        ],
+        "faq": [
+            {
+                "question": "Hoe snel krijg ik het uittreksel?",
+                "answer": "Meteen na het gesprek, als pdf in uw e-mail.",
+            },
+        ],
+        "case_type": "uittreksel-brp",
     },
     {
         "id": "verhuizing-doorgeven",
@@ -30,6 +52,15 @@ PRODUCTS = (
         "gemeente. Wij helpen u de verhuizing door te geven.",
         "duration": 20,
         "price": "",
+        "channels": ["video", "phone"],
+        "opening_hours": WEEKDAYS_MORNING_AND_AFTERNOON,
+        "required_documents": [
+            {
+                "document": "Huurcontract of koopakte",
+                "explanation": "Of een brief van de hoofdbewoner",
+            },
+        ],
+        "case_type": "verhuizing",
     },
     {
         "id": "huwelijk-bespreken",
@@ -38,6 +69,19 @@ PRODUCTS = (
         "aangaan. Wij bespreken met u de datum, de getuigen en de papieren.",
         "duration": 45,
         "price": "",
+        "channels": ["video", "counter"],
+        "opening_hours": [
+            {"weekday": day, "start": "09:00", "end": "16:00", "counters": 1}
+            for day in (1, 3)
+        ],
+        "min_notice_hours": 24,
+        "faq": [
+            {
+                "question": "Moeten we allebei meedoen aan het gesprek?",
+                "answer": "Ja, u doet het gesprek samen.",
+            },
+        ],
+        "case_type": "huwelijk",
     },
 )
 

@@ -1,8 +1,8 @@
 """Install and uninstall handlers."""
 
 from collective.digitalebalie import logger
-from collective.digitalebalie.appointments import ensure_appointments_folder
 from collective.digitalebalie.appointments import FOLDER_ID
+from collective.digitalebalie.appointments import ensure_appointments_folder
 from collective.digitalebalie.secrets import ensure_secrets
 from plone import api
 from plone.base.interfaces import INonInstallable

@@ -1,10 +1,10 @@
 """Test layers: the add-on installed in a Plone site."""
 
+from collective.digitalebalie.cli.create_site import configure_languages
 from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import FunctionalTesting
 from plone.app.testing import IntegrationTesting
 from plone.app.testing import PloneSandboxLayer
-from collective.digitalebalie.cli.create_site import configure_languages
 from plone.app.testing import applyProfile
 from plone.testing.zope import WSGI_SERVER_FIXTURE
 import collective.digitalebalie

@@ -8,12 +8,11 @@ is skipped, and on the autumn day the first of the two moments is used.
 """
 
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
-from datetime import UTC
-
 import re
 
 

@@ -1,5 +1,6 @@
 """The counter product page: what it is, what it costs, and booking it."""
 
+from AccessControl import Unauthorized
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie.booking.rules import RuleError
@@ -7,7 +8,6 @@ from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.services.serialize import citizen_url
-from AccessControl import Unauthorized
 from plone import api
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
@@ -72,9 +72,12 @@ class CounterProductView(BookingFormMixin, BrowserView):
         except RuleError:
             self.bookable = False
             self.picker = None
-        if self.request.method == "POST" and self.bookable and "book" in self.request.form:
-            if self.handle_book():
-                return ""
+        if (
+            self.request.method == "POST"
+            and self.bookable
+            and "book" in self.request.form
+        ) and self.handle_book():
+            return ""
         return self.index()
 
     @property
@@ -136,8 +139,12 @@ class CounterProductView(BookingFormMixin, BrowserView):
                 continue
             first = formatting.long_date(row["start"])
             last = formatting.long_date(row["end"])
-            result.append({
-                "dates": first if row["start"] == row["end"] else f"{first} – {last}",
-                "reason": row.get("reason") or "",
-            })
+            result.append(
+                {
+                    "dates": first
+                    if row["start"] == row["end"]
+                    else f"{first} – {last}",
+                    "reason": row.get("reason") or "",
+                }
+            )
         return result

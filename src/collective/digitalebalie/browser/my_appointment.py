@@ -54,12 +54,13 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
             return self.not_found()
         self.product = appointments.product_of(self.appointment)
         self.picker = None
-        if self.request.method == "POST":
-            if self.handle_post():
-                return ""
+        if self.request.method == "POST" and self.handle_post():
+            return ""
         if self.mode == "move" and self.state == "booked":
             try:
-                self.picker = SlotPicker(self.product, self.request, self.value("start"))
+                self.picker = SlotPicker(
+                    self.product, self.request, self.value("start")
+                )
             except RuleError:
                 self.picker = None
         return self.index()
@@ -123,4 +124,8 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         return formatting.price(self.product.price) if self.product else None
 
     def documents(self):
-        return (getattr(self.product, "required_documents", None) or []) if self.product else []
+        return (
+            (getattr(self.product, "required_documents", None) or [])
+            if self.product
+            else []
+        )

@@ -70,6 +70,21 @@ def configure_languages(site):
     registry["plone.always_show_selector"] = True
 
 
+def configure_theme(site):
+    """Theme the site also when it is opened as http://127.0.0.1 (the demo URL).
+
+    plone.app.theming leaves 127.0.0.1 unthemed by default, as a back door
+    for theme developers; a new user would see a bare page there.
+    """
+    from plone.registry.interfaces import IRegistry
+    from zope.component import getUtility
+
+    key = "plone.app.theming.interfaces.IThemeSettings.hostnameBlacklist"
+    registry = getUtility(IRegistry)
+    if key in registry:
+        registry[key] = []
+
+
 def create_site(app, site_id="Plone", demo=True, delete_existing=False):
     """Return (site, created)."""
     if delete_existing and site_id in app.objectIds():
@@ -81,6 +96,7 @@ def create_site(app, site_id="Plone", demo=True, delete_existing=False):
     site = site_api.create(app, "classic", answers)
     setSite(site)
     configure_languages(site)
+    configure_theme(site)
     setup = site.portal_setup
     setup.runAllImportStepsFromProfile("profile-collective.digitalebalie:default")
     if demo:

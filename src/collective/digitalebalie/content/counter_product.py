@@ -13,36 +13,46 @@ from z3c.form.browser.checkbox import CheckBoxFieldWidget
 from zope import schema
 from zope.globalrequest import getRequest
 from zope.i18n import translate
-from zope.interface import implementer
 from zope.interface import Invalid
+from zope.interface import implementer
 from zope.interface import invariant
 from zope.schema.vocabulary import SimpleTerm
 from zope.schema.vocabulary import SimpleVocabulary
 
 
-WEEKDAYS = SimpleVocabulary([
-    SimpleTerm(0, "0", _("Monday")),
-    SimpleTerm(1, "1", _("Tuesday")),
-    SimpleTerm(2, "2", _("Wednesday")),
-    SimpleTerm(3, "3", _("Thursday")),
-    SimpleTerm(4, "4", _("Friday")),
-    SimpleTerm(5, "5", _("Saturday")),
-    SimpleTerm(6, "6", _("Sunday")),
-])
+WEEKDAYS = SimpleVocabulary(
+    [
+        SimpleTerm(0, "0", _("Monday")),
+        SimpleTerm(1, "1", _("Tuesday")),
+        SimpleTerm(2, "2", _("Wednesday")),
+        SimpleTerm(3, "3", _("Thursday")),
+        SimpleTerm(4, "4", _("Friday")),
+        SimpleTerm(5, "5", _("Saturday")),
+        SimpleTerm(6, "6", _("Sunday")),
+    ]
+)
 
-CHANNELS = SimpleVocabulary([
-    SimpleTerm("video", "video", _("Video call")),
-    SimpleTerm("phone", "phone", _("Telephone")),
-    SimpleTerm("counter", "counter", _("At the counter in the town hall")),
-])
+CHANNELS = SimpleVocabulary(
+    [
+        SimpleTerm("video", "video", _("Video call")),
+        SimpleTerm("phone", "phone", _("Telephone")),
+        SimpleTerm("counter", "counter", _("At the counter in the town hall")),
+    ]
+)
 
 RULE_MESSAGES = {
     "weekday": _("Row ${row}: choose a day of the week."),
-    "time_format": _("Row ${row}: write the times as hours:minutes, for example 09:00."),
-    "end_before_start": _("Row ${row}: the closing time must be after the opening time."),
+    "time_format": _(
+        "Row ${row}: write the times as hours:minutes, for example 09:00."
+    ),
+    "end_before_start": _(
+        "Row ${row}: the closing time must be after the opening time."
+    ),
     "counters": _("Row ${row}: there must be at least 1 counter."),
     "overlap": _("Row ${row}: this period overlaps another period on the same day."),
-    "date_format": _("Row ${row}: write the dates as year-month-day, for example 2026-12-24."),
+    "date_format": _(
+        "Row ${row}: write the dates as year-month-day, for example 2026-12-24."
+    ),
     "closure_order": _("Row ${row}: the last day is before the first day."),
 }
 

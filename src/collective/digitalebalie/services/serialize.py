@@ -37,7 +37,10 @@ def appointment_json(appointment, token):
             ),
         },
         "what_to_bring": [
-            {"document": row.get("document", ""), "explanation": row.get("explanation", "")}
+            {
+                "document": row.get("document", ""),
+                "explanation": row.get("explanation", ""),
+            }
             for row in (getattr(product, "required_documents", None) or [])
         ],
     }

@@ -5,8 +5,8 @@ POST /@appointment/{token}/cancel
 POST /@appointment/{token}/reschedule   {"start": "..."}
 """
 
-from collective.digitalebalie import appointments
 from collective.digitalebalie import _
+from collective.digitalebalie import appointments
 from collective.digitalebalie.booking.rules import RuleError
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body

@@ -1,7 +1,7 @@
 """POST {product}/@book: book an appointment without an account."""
 
-from collective.digitalebalie import appointments
 from collective.digitalebalie import _
+from collective.digitalebalie import appointments
 from collective.digitalebalie.booking.rules import RuleError
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body

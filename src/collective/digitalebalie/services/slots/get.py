@@ -2,9 +2,9 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie.appointments import BookingError
+from collective.digitalebalie.appointments import ProductRules
 from collective.digitalebalie.appointments import now_utc
 from collective.digitalebalie.appointments import parse_day
-from collective.digitalebalie.appointments import ProductRules
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.booking.rules import RuleError
 from collective.digitalebalie.services.errors import booking_error
