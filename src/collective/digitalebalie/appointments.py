@@ -148,6 +148,27 @@ def booked_counts(product, first=None, last=None):
     }
 
 
+def listing(product, first=None, last=None):
+    """The appointments of a product with a start between two aware datetimes.
+
+    Comes from the booking ledger, in order of start; cancelled appointments
+    have left the ledger and are not listed.
+    """
+    ledger = IAnnotations(product).get(LEDGER_KEY)
+    if not ledger:
+        return []
+    folder = appointments_folder()
+    low = rules.slot_key(first) if first else None
+    high = rules.slot_key(last) if last else None
+    result = []
+    for record in ledger.values(min=low, max=high):
+        for appointment_id in record.ids:
+            appointment = folder._getOb(appointment_id, None)
+            if appointment is not None:
+                result.append(appointment)
+    return result
+
+
 def find_by_token(token):
     """The appointment a citizen's token belongs to, or raise NotFound."""
     if not token or len(token) > 200:

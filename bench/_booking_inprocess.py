@@ -1,0 +1,119 @@
+"""Run by bench_booking.py inside Zope (zconsole run): in-process figures.
+
+Creates a product open Monday-Friday 09:00-17:00, 15-minute slots, 3 counters,
+books 1,000 appointments, then times @slots for 31 days and single bookings.
+"""
+
+from AccessControl.SecurityManagement import newSecurityManager
+from collective.digitalebalie import appointments
+from collective.digitalebalie.services.slots.get import SlotsGet
+from datetime import timedelta
+from plone import api
+from Testing.makerequest import makerequest
+from zope.component.hooks import setSite
+from zope.globalrequest import setRequest
+import json
+import statistics
+import sys
+import time
+import transaction
+
+
+def main(app, out_path):
+    app = makerequest(app)
+    site = app["Plone"]
+    setSite(site)
+    setRequest(app.REQUEST)
+    admin = app.acl_users.getUser("admin")
+    newSecurityManager(None, admin.__of__(app.acl_users))
+    product = api.content.create(
+        container=site,
+        type="CounterProduct",
+        id="bench-product",
+        title="Bench product",
+        duration=15,
+        min_notice_hours=0,
+        max_days_ahead=90,
+        opening_hours=[
+            {"weekday": d, "start": "09:00", "end": "17:00", "counters": 3}
+            for d in range(5)
+        ],
+    )
+    api.content.transition(product, to_state="published")
+    transaction.commit()
+
+    rules = appointments.ProductRules(product)
+    today = appointments.now_utc().astimezone(rules.tz).date()
+    free = rules.free_slots(today + timedelta(days=1), today + timedelta(days=80))
+    started = time.perf_counter()
+    made = 0
+    for slot in free:
+        for _ in range(slot.available):
+            if made == 1000:
+                break
+            appointments.book(
+                product,
+                {
+                    "start": slot.start.isoformat(),
+                    "fullname": f"Inwoner {made}",
+                    "email": f"inwoner{made}@example.nl",
+                },
+            )
+            made += 1
+            if made % 100 == 0:
+                transaction.commit()
+    transaction.commit()
+    fill_seconds = time.perf_counter() - started
+
+    request = app.REQUEST
+    first = today + timedelta(days=1)
+    request.form.update(
+        {
+            "start": first.isoformat(),
+            "end": (first + timedelta(days=30)).isoformat(),
+        }
+    )
+    timings = []
+    for _ in range(60):
+        t0 = time.perf_counter()
+        service = SlotsGet()  # plone.rest services take context/request as attributes
+        service.context, service.request = product, request
+        reply = service.reply()
+        json.dumps(reply)
+        timings.append((time.perf_counter() - t0) * 1000)
+    slots_ms = statistics.median(timings[10:])
+    items = len(reply["items"])
+
+    free = rules.free_slots(today + timedelta(days=40), today + timedelta(days=80))
+    book_timings = []
+    for number, slot in enumerate(free[:50]):
+        t0 = time.perf_counter()
+        appointments.book(
+            product,
+            {
+                "start": slot.start.isoformat(),
+                "fullname": f"Meting {number}",
+                "email": f"meting{number}@example.nl",
+            },
+        )
+        transaction.commit()
+        book_timings.append((time.perf_counter() - t0) * 1000)
+    book_ms = statistics.median(book_timings)
+
+    with open(out_path, "w") as out:
+        json.dump(
+            {
+                "appointments": made,
+                "fill_seconds": fill_seconds,
+                "slots_ms": slots_ms,
+                "slots_items": items,
+                "book_ms": book_ms,
+                "product": "/Plone/bench-product",
+                "first": first.isoformat(),
+                "free_later": [s.start.isoformat() for s in free[50:110]],
+            },
+            out,
+        )
+
+
+main(app, sys.argv[-1])  # noqa: F821 - zconsole provides ``app``
