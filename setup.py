@@ -49,6 +49,7 @@ setup(
         "z3c.form",
         "collective.z3cform.datagridfield",
         "babel",
+        "aiohttp",
     ],
     extras_require={
         "test": [
@@ -59,6 +60,8 @@ setup(
             "beautifulsoup4",
             "psutil",
             "playwright",
+            "aiortc",
+            "aiosmtpd",
             "i18ndude",
             "requests",
             "ruff",
@@ -73,5 +76,6 @@ setup(
     [console_scripts]
     digitalebalie-instance = collective.digitalebalie.cli.instance:main
     digitalebalie-start = collective.digitalebalie.cli.start:main
+    digitalebalie-rooms = collective.digitalebalie.video.server:main
     """,
 )

@@ -1,0 +1,1 @@
+"""Video rooms: room tokens, TURN credentials and the room server (no Plone imports)."""

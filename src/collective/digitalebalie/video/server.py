@@ -1,0 +1,335 @@
+"""The room server: relays signalling, chat and presence between the people in a room.
+
+    digitalebalie-rooms [--host 127.0.0.1] [--port 8081] [--secret-file FILE]
+
+Browsers send media to each other directly (peer to peer, or through TURN);
+this server only passes small JSON messages, so one process holds thousands
+of rooms. It admits holders of a room token minted by Plone (see tokens.py).
+
+Protocol (JSON text frames on ``/rooms/{room}``):
+
+- client → ``{"type": "join", "token": "..."}`` first, within 10 seconds;
+  server → ``{"type": "welcome", "you", "role", "admitted", "peers": [...]}``
+  or ``{"type": "error", "code", "message"}`` and the socket is closed.
+- citizens and guests wait until an employee sends ``{"type": "admit", "participant"}``;
+  the waiting one gets ``{"type": "admitted"}``; everybody gets ``presence`` updates.
+- ``{"type": "signal", "to", "data"}`` is passed on as ``{"type": "signal", "from", "data"}``
+  between admitted participants (SDP offers and answers, ICE candidates).
+- ``{"type": "chat", "text"}`` goes to every admitted participant, with sender and time.
+- ``{"type": "ping", "id"}`` is answered with ``{"type": "pong", "id"}``.
+
+Malformed messages are dropped, logged and answered with an ``error``; the
+connection and the room stay up.
+"""
+
+from aiohttp import WSMsgType
+from aiohttp import web
+from collective.digitalebalie.video import tokens
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import re
+import time
+
+
+logger = logging.getLogger("collective.digitalebalie.rooms")
+
+MAX_PARTICIPANTS = 3
+JOIN_TIMEOUT = 10
+MAX_MESSAGE = 64 * 1024
+MAX_CHAT = 2000
+ROOM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+# Close codes (4000-4999 are for applications).
+CLOSE_REPLACED = 4000
+CLOSE_REFUSED = 4401
+CLOSE_FULL = 4409
+
+
+class Participant:
+    __slots__ = ("admitted", "id", "name", "role", "ws")
+
+    def __init__(self, ws, claims):
+        self.ws = ws
+        self.id = claims["sub"]
+        self.role = claims["role"]
+        self.name = claims.get("name") or ""
+        # The employee opens the room; citizens and guests wait to be let in.
+        self.admitted = self.role == "employee"
+
+    def public(self):
+        return {
+            "participant": self.id,
+            "role": self.role,
+            "name": self.name,
+            "admitted": self.admitted,
+        }
+
+
+class RoomServer:
+    def __init__(
+        self, secret, max_participants=MAX_PARTICIPANTS, join_timeout=JOIN_TIMEOUT
+    ):
+        if not secret:
+            raise ValueError("The room server needs the room token secret.")
+        self.secret = secret
+        self.max_participants = max_participants
+        self.join_timeout = join_timeout
+        self.rooms = {}
+        self.relayed = 0
+        self.app = web.Application()
+        self.app.router.add_get("/rooms/{room}", self.handle)
+        self.app.router.add_get("/health", self.health)
+
+    # --- HTTP ------------------------------------------------------------------
+
+    async def health(self, request):
+        return web.json_response(
+            {
+                "rooms": len(self.rooms),
+                "connections": sum(len(r) for r in self.rooms.values()),
+                "relayed": self.relayed,
+            }
+        )
+
+    async def handle(self, request):
+        room_id = request.match_info["room"]
+        ws = web.WebSocketResponse(heartbeat=20, max_msg_size=MAX_MESSAGE)
+        await ws.prepare(request)
+        if not ROOM_ID.match(room_id):
+            await self._refuse(
+                ws, "bad_room", "This room does not exist.", CLOSE_REFUSED
+            )
+            return ws
+        participant = await self._join(ws, room_id)
+        if participant is None:
+            return ws
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    await self._on_message(room_id, participant, message.data)
+                elif message.type == WSMsgType.BINARY:
+                    await self._bad(participant, "Binary messages are not accepted.")
+        finally:
+            await self._leave(room_id, participant)
+        return ws
+
+    # --- joining and leaving ------------------------------------------------------
+
+    async def _refuse(self, ws, code, message, close_code):
+        logger.info("refused: %s", code)
+        try:
+            await ws.send_json({"type": "error", "code": code, "message": message})
+            await ws.close(code=close_code, message=code.encode())
+        except ConnectionError:
+            pass
+
+    async def _join(self, ws, room_id):
+        try:
+            first = await asyncio.wait_for(ws.receive(), self.join_timeout)
+        except TimeoutError:
+            await self._refuse(
+                ws, "join_timeout", "Send your room token first.", CLOSE_REFUSED
+            )
+            return None
+        if first.type != WSMsgType.TEXT:
+            await ws.close()
+            return None
+        try:
+            data = json.loads(first.data)
+            if not isinstance(data, dict) or data.get("type") != "join":
+                raise ValueError
+            claims = tokens.verify(self.secret, data.get("token"), room=room_id)
+        except tokens.TokenError as error:
+            await self._refuse(ws, error.code, error.message, CLOSE_REFUSED)
+            return None
+        except ValueError:
+            await self._refuse(
+                ws, "bad_message", "Send your room token first.", CLOSE_REFUSED
+            )
+            return None
+        room = self.rooms.setdefault(room_id, {})
+        previous = room.get(claims["sub"])
+        if previous is None and len(room) >= self.max_participants:
+            if not room:
+                del self.rooms[room_id]
+            await self._refuse(ws, "room_full", "This room is full.", CLOSE_FULL)
+            return None
+        participant = Participant(ws, claims)
+        if previous is not None:
+            # The same person again (a reload, a second tab): the new one wins.
+            participant.admitted = previous.admitted or participant.admitted
+            room[participant.id] = participant
+            await self._send(
+                previous,
+                {
+                    "type": "error",
+                    "code": "replaced",
+                    "message": "You opened this room somewhere else.",
+                },
+            )
+            await previous.ws.close(code=CLOSE_REPLACED, message=b"replaced")
+        room[participant.id] = participant
+        await self._send(
+            participant,
+            {
+                "type": "welcome",
+                "you": participant.id,
+                "role": participant.role,
+                "admitted": participant.admitted,
+                "peers": [p.public() for p in room.values() if p is not participant],
+            },
+        )
+        await self._broadcast(
+            room_id,
+            {"type": "presence", "event": "join", **participant.public()},
+            exclude=participant,
+        )
+        logger.info(
+            "room %s: %s (%s) joined", room_id, participant.id, participant.role
+        )
+        return participant
+
+    async def _leave(self, room_id, participant):
+        room = self.rooms.get(room_id)
+        if not room or room.get(participant.id) is not participant:
+            return  # already replaced by a newer connection
+        del room[participant.id]
+        if not room:
+            del self.rooms[room_id]
+            return
+        await self._broadcast(
+            room_id, {"type": "presence", "event": "leave", **participant.public()}
+        )
+
+    # --- messages ---------------------------------------------------------------------
+
+    async def _send(self, participant, data):
+        if participant.ws.closed:
+            return
+        with contextlib.suppress(ConnectionError):
+            await participant.ws.send_str(json.dumps(data))
+
+    async def _broadcast(self, room_id, data, exclude=None, admitted_only=False):
+        for other in list(self.rooms.get(room_id, {}).values()):
+            if other is exclude or (admitted_only and not other.admitted):
+                continue
+            await self._send(other, data)
+
+    async def _bad(self, participant, message):
+        logger.warning(
+            "dropped a malformed message from %s: %s", participant.id, message
+        )
+        await self._send(
+            participant, {"type": "error", "code": "bad_message", "message": message}
+        )
+
+    async def _on_message(self, room_id, sender, text):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            await self._bad(sender, "Messages must be JSON.")
+            return
+        if not isinstance(data, dict):
+            await self._bad(sender, "Messages must be JSON objects.")
+            return
+        kind = data.get("type")
+        room = self.rooms.get(room_id, {})
+        if kind == "ping":
+            await self._send(sender, {"type": "pong", "id": data.get("id")})
+        elif kind == "signal":
+            target = room.get(data.get("to"))
+            if target is None or "data" not in data:
+                await self._bad(sender, "Signal for nobody in this room.")
+            elif not (sender.admitted and target.admitted):
+                await self._bad(sender, "Not admitted to the room yet.")
+            else:
+                self.relayed += 1
+                await self._send(
+                    target, {"type": "signal", "from": sender.id, "data": data["data"]}
+                )
+        elif kind == "chat":
+            chat = data.get("text")
+            if not isinstance(chat, str) or not chat.strip() or len(chat) > MAX_CHAT:
+                await self._bad(
+                    sender, f"Chat text must be 1 to {MAX_CHAT} characters."
+                )
+            elif not sender.admitted:
+                await self._bad(sender, "Not admitted to the room yet.")
+            else:
+                self.relayed += 1
+                await self._broadcast(
+                    room_id,
+                    {
+                        "type": "chat",
+                        "from": sender.id,
+                        "name": sender.name,
+                        "role": sender.role,
+                        "text": chat,
+                        "ts": time.time(),
+                    },
+                    admitted_only=True,
+                )
+        elif kind == "admit":
+            target = room.get(data.get("participant"))
+            if sender.role != "employee":
+                await self._bad(sender, "Only the employee can let people in.")
+            elif target is None:
+                await self._bad(sender, "Nobody with that name is waiting.")
+            elif not target.admitted:
+                target.admitted = True
+                await self._send(target, {"type": "admitted"})
+                await self._broadcast(
+                    room_id,
+                    {"type": "presence", "event": "admitted", **target.public()},
+                    exclude=target,
+                )
+        else:
+            await self._bad(sender, "Unknown message type.")
+
+
+def read_secret(path=None):
+    """The room token secret: from a file, or DIGITALEBALIE_ROOM_SECRET."""
+    if path:
+        with open(path, encoding="ascii") as handle:
+            return handle.read().strip()
+    return os.environ.get("DIGITALEBALIE_ROOM_SECRET", "").strip()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Digitale Balie room server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("ROOMS_PORT", 8081))
+    )
+    parser.add_argument(
+        "--secret-file",
+        help="file holding the room token secret "
+        "(default: the environment variable DIGITALEBALIE_ROOM_SECRET)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s [rooms] %(message)s"
+    )
+    secret = read_secret(args.secret_file)
+    if not secret:
+        parser.error(
+            "no room token secret: use --secret-file or DIGITALEBALIE_ROOM_SECRET"
+        )
+    server = RoomServer(secret)
+    print(f"Room server on ws://{args.host}:{args.port}/rooms/<room>", flush=True)
+    web.run_app(
+        server.app,
+        host=args.host,
+        port=args.port,
+        print=None,
+        access_log=None,
+        handle_signals=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

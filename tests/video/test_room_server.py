@@ -1,0 +1,224 @@
+"""The room server over real websockets: admission, relay, refusals, robustness."""
+
+from aiohttp import WSMsgType
+from aiohttp import web
+from collective.digitalebalie.video import tokens
+from collective.digitalebalie.video.server import RoomServer
+import aiohttp
+import asyncio
+import json
+import pytest
+import socket
+
+
+SECRET = "room-secret-" + "x" * 32
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(coro_fn, **server_args):
+    """Start a RoomServer on a free port, run the test coroutine, stop it."""
+
+    async def main():
+        server = RoomServer(SECRET, **server_args)
+        runner = web.AppRunner(server.app)
+        await runner.setup()
+        port = free_port()
+        site = web.TCPSite(runner, "127.0.0.1", port)
+        await site.start()
+        try:
+            async with aiohttp.ClientSession() as session:
+                await asyncio.wait_for(
+                    coro_fn(session, f"ws://127.0.0.1:{port}", server), 30
+                )
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(main())
+
+
+def token(participant, role="citizen", room="room1", **kw):
+    return tokens.mint(
+        SECRET,
+        room=room,
+        participant=participant,
+        role=role,
+        name=participant.title(),
+        **kw,
+    )
+
+
+async def join(session, base, participant, role="citizen", room="room1", tok=None):
+    ws = await session.ws_connect(f"{base}/rooms/{room}")
+    await ws.send_json({"type": "join", "token": tok or token(participant, role, room)})
+    return ws, await ws.receive_json()
+
+
+async def next_of(ws, kind):
+    while True:
+        message = await ws.receive_json(timeout=5)
+        if message["type"] == kind:
+            return message
+
+
+def test_waiting_room_admit_signal_chat():
+    async def scenario(session, base, server):
+        employee, welcome = await join(session, base, "emp", "employee")
+        assert welcome["type"] == "welcome" and welcome["admitted"] is True
+        citizen, welcome = await join(session, base, "cit")
+        assert welcome["admitted"] is False
+        assert [p["participant"] for p in welcome["peers"]] == ["emp"]
+        joined = await next_of(employee, "presence")
+        assert joined["event"] == "join" and joined["participant"] == "cit"
+        assert joined["admitted"] is False
+
+        # Waiting citizens cannot signal or chat yet.
+        await citizen.send_json({"type": "signal", "to": "emp", "data": {"sdp": "x"}})
+        assert (await next_of(citizen, "error"))["code"] == "bad_message"
+
+        await employee.send_json({"type": "admit", "participant": "cit"})
+        assert (await next_of(citizen, "admitted"))["type"] == "admitted"
+
+        offer = {"type": "offer", "sdp": "v=0..."}
+        await employee.send_json({"type": "signal", "to": "cit", "data": offer})
+        relayed = await next_of(citizen, "signal")
+        assert relayed == {"type": "signal", "from": "emp", "data": offer}
+        await citizen.send_json(
+            {"type": "signal", "to": "emp", "data": {"candidate": "c"}}
+        )
+        assert (await next_of(employee, "signal"))["from"] == "cit"
+
+        await citizen.send_json({"type": "chat", "text": "Goedemorgen"})
+        for ws in (employee, citizen):
+            chat = await next_of(ws, "chat")
+            assert chat["text"] == "Goedemorgen" and chat["name"] == "Cit"
+
+        await citizen.close()
+        left = await next_of(employee, "presence")
+        assert left["event"] == "leave" and left["participant"] == "cit"
+
+    run(scenario)
+
+
+def test_only_the_employee_admits():
+    async def scenario(session, base, server):
+        guest, _ = await join(session, base, "gst", "guest")
+        citizen, _ = await join(session, base, "cit")
+        await citizen.send_json({"type": "admit", "participant": "gst"})
+        assert guest.closed is False
+        assert (await next_of(citizen, "error"))["message"].startswith(
+            "Only the employee"
+        )
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    "make_token,code",
+    [
+        (lambda: token("cit")[:-3] + "abc", "bad_signature"),
+        (
+            lambda: tokens.mint(
+                "another-secret" * 3, room="room1", participant="c", role="citizen"
+            ),
+            "bad_signature",
+        ),
+        (lambda: token("cit", ttl=-1), "expired"),
+        (lambda: token("cit", room="room2"), "wrong_room"),
+        (lambda: "garbage", "bad_token"),
+    ],
+)
+def test_refusals(make_token, code):
+    async def scenario(session, base, server):
+        ws, answer = await join(session, base, "cit", tok=make_token())
+        assert answer["type"] == "error" and answer["code"] == code
+        assert answer["message"]
+        closing = await ws.receive()
+        assert closing.type in (WSMsgType.CLOSE, WSMsgType.CLOSED)
+        assert ws.close_code == 4401
+        assert server.rooms == {}
+
+    run(scenario)
+
+
+def test_fourth_participant_is_refused():
+    async def scenario(session, base, server):
+        inside = [
+            await join(session, base, name, role)
+            for name, role in (
+                ("emp", "employee"),
+                ("cit", "citizen"),
+                ("tolk", "guest"),
+            )
+        ]
+        ws, answer = await join(session, base, "extra", "guest")
+        assert answer["code"] == "room_full"
+        await ws.receive()
+        assert ws.close_code == 4409
+        assert len(server.rooms["room1"]) == len(inside) == 3
+
+    run(scenario)
+
+
+def test_second_connection_replaces_the_first():
+    async def scenario(session, base, server):
+        employee, _ = await join(session, base, "emp", "employee")
+        first, _ = await join(session, base, "cit")
+        await employee.send_json({"type": "admit", "participant": "cit"})
+        await next_of(first, "admitted")
+        second, welcome = await join(session, base, "cit")
+        assert welcome["admitted"] is True  # no second wait after a reload
+        assert (await next_of(first, "error"))["code"] == "replaced"
+        await first.receive()
+        assert first.close_code == 4000
+        assert len(server.rooms["room1"]) == 2
+        await employee.send_json({"type": "signal", "to": "cit", "data": {"x": 1}})
+        assert (await next_of(second, "signal"))["data"] == {"x": 1}
+
+    run(scenario)
+
+
+def test_malformed_messages_do_not_harm_the_room():
+    async def scenario(session, base, server):
+        employee, _ = await join(session, base, "emp", "employee")
+        for bad in (
+            "{not json",
+            "[1, 2]",
+            json.dumps({"type": "nonsense"}),
+            json.dumps({"type": "chat", "text": ""}),
+            json.dumps({"type": "chat", "text": "x" * 2001}),
+            json.dumps({"type": "signal", "to": "nobody", "data": {}}),
+        ):
+            await employee.send_str(bad)
+            assert (await next_of(employee, "error"))["code"] == "bad_message"
+        await employee.send_bytes(b"\x00\x01")
+        assert (await next_of(employee, "error"))["code"] == "bad_message"
+        await employee.send_json({"type": "ping", "id": 7})
+        assert (await next_of(employee, "pong"))["id"] == 7
+
+    run(scenario)
+
+
+def test_silent_client_is_dropped():
+    async def scenario(session, base, server):
+        ws = await session.ws_connect(f"{base}/rooms/room1")
+        answer = await ws.receive_json(timeout=5)
+        assert answer["code"] == "join_timeout"
+
+    run(scenario, join_timeout=0.3)
+
+
+def test_health():
+    async def scenario(session, base, server):
+        employee, _ = await join(session, base, "emp", "employee")
+        async with session.get(
+            base.replace("ws://", "http://") + "/health"
+        ) as response:
+            assert await response.json() == {"rooms": 1, "connections": 1, "relayed": 0}
+        await employee.close()
+
+    run(scenario)
