@@ -153,11 +153,33 @@ class TestLimits:
         assert max(s.start.date() for s in result) == date(2026, 12, 3)
 
     def test_booked_slots_lower_availability(self):
-        first = slots()[0]
-        booked = {rules.slot_key(first.start): 2, rules.slot_key(slots()[1].start): 3}
+        first, second = slots()[:2]
+
+        def interval(slot):
+            return rules.slot_key(slot.start), rules.slot_key(slot.end)
+
+        booked = rules.BookedIntervals([interval(first)] * 2 + [interval(second)] * 3)
         result = slots(booked=booked)
         assert result[0].start == first.start and result[0].available == 1
         assert hhmm(result[1]) == "09:30"  # 09:15 is full and left out
+
+    def test_intervals_from_a_generator(self):
+        booked = rules.BookedIntervals((s, s + 900) for s in (0, 1800))
+        assert booked.overlapping(0, 900) == 1
+        assert booked.overlapping(900, 1800) == 0
+        assert booked.overlapping(0, 3600) == 2
+
+    def test_a_longer_earlier_appointment_blocks_the_slots_it_overlaps(self):
+        # Booked 09:00-09:30 when the product took 30 minutes; now it takes 15.
+        rows = [{"weekday": 0, "start": "09:00", "end": "10:00", "counters": 1}]
+        start = datetime(2026, 11, 30, 9, 0, tzinfo=AMS)
+        booked = rules.BookedIntervals(
+            [(rules.slot_key(start), rules.slot_key(start + timedelta(minutes=30)))]
+        )
+        assert [hhmm(s) for s in slots(rows, duration=15, booked=booked)] == [
+            "09:30",
+            "09:45",
+        ]
 
 
 class TestValidation:
@@ -215,6 +237,16 @@ class TestValidation:
 
 class TestSlotChecks:
     periods = rules.parse_periods(WEEKDAYS_9_TO_17)
+
+    def test_autumn_repeated_hour_is_matched_by_instant(self):
+        rows = rules.parse_periods(
+            [{"weekday": 6, "start": "01:00", "end": "04:00", "counters": 1}]
+        )
+        kw = {"periods": rows, "duration": 60, "tz": AMS}
+        offered = datetime.fromisoformat("2027-10-31T02:00:00+02:00")
+        second_two = datetime.fromisoformat("2027-10-31T02:00:00+01:00")
+        assert rules.slot_counters(start=offered, **kw) == 1
+        assert rules.slot_counters(start=second_two, **kw) == 0
 
     def test_slot_counters_on_and_off_the_grid(self):
         on = datetime(2026, 12, 1, 9, 15, tzinfo=AMS)

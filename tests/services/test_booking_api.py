@@ -359,3 +359,93 @@ class TestStaffListing:
             at(tomorrow(), "15:00"),
         ]
         assert {i["state"] for i in response.json()["items"]} == {"booked"}
+
+
+class TestLedgerStaysTrue:
+    """However an appointment changes, its time is free or taken as it should be."""
+
+    def test_private_product_cannot_be_booked(self, browser, make_product):
+        from plone import api
+        import transaction
+
+        url = make_product()
+        with api.env.adopt_roles(["Manager"]):
+            product = api.content.get(path="/" + url.split("/plone/", 1)[1])
+            api.content.transition(product, to_state="private")
+        transaction.commit()
+        response = book(browser, url, at(tomorrow(), "10:00"))
+        assert response.status_code in (401, 409)
+        assert "token" not in response.text
+
+    def test_staff_cancel_through_the_workflow_frees_the_time(
+        self, browser, browser_as, product
+    ):
+        start = at(tomorrow(), "10:00")
+        assert book(browser, product, start).status_code == 201
+        manager, items = manager_appointments(browser_as, product)
+        response = manager.post(f"{items[0]['@id']}/@workflow/cancel", headers=JSON)
+        assert response.status_code == 200, response.text
+        assert book(browser, product, start).status_code == 201
+
+    def test_deleting_frees_the_time(self, browser, browser_as, product):
+        start = at(tomorrow(), "11:00")
+        assert book(browser, product, start).status_code == 201
+        manager, items = manager_appointments(browser_as, product)
+        assert manager.delete(items[0]["@id"], headers=JSON).status_code == 204
+        assert book(browser, product, start).status_code == 201
+
+    def test_staff_cannot_edit_the_time_directly(self, browser, browser_as, product):
+        start = at(tomorrow(), "12:00")
+        assert book(browser, product, start).status_code == 201
+        manager, items = manager_appointments(browser_as, product)
+        manager.patch(
+            items[0]["@id"], json={"start": at(tomorrow(), "15:00")}, headers=JSON
+        )
+        assert manager_appointments(browser_as, product)[1][0]["start"] == start
+
+    def test_longer_booking_blocks_after_a_duration_change(
+        self, browser, browser_as, product
+    ):
+        assert book(browser, product, at(tomorrow(), "10:00")).status_code == 201
+        manager = browser_as("Manager")
+        assert (
+            manager.patch(product, json={"duration": 15}, headers=JSON).status_code
+            == 204
+        )
+        starts = [item["start"] for item in slots(browser, product, tomorrow())]
+        assert at(tomorrow(), "10:00") not in starts
+        assert at(tomorrow(), "10:15") not in starts  # still inside 10:00-10:30
+        assert at(tomorrow(), "10:30") in starts
+        assert book(browser, product, at(tomorrow(), "10:15")).status_code == 409
+
+
+class TestOddInput:
+    @pytest.mark.parametrize(
+        "start", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:30:00-05:00"]
+    )
+    def test_far_off_years(self, browser, product, start):
+        response = book(browser, product, start)
+        assert response.status_code == 400
+        assert response.json()["error"]["fields"]["start"]
+
+    def test_far_off_slot_range(self, browser, product):
+        response = browser.get(
+            f"{product}/@slots", params={"start": "9999-12-31"}, headers=JSON
+        )
+        assert response.status_code == 400
+
+    def test_reschedule_without_json(self, browser, product):
+        token = book(browser, product, at(tomorrow(), "10:00")).json()["token"]
+        response = browser.post(
+            f"@appointment/{token}/reschedule",
+            data="start=morgen",
+            headers={"Accept": "application/json", "Content-Type": "application/json"},
+        )
+        assert response.status_code == 400
+        assert response.json()["error"]["type"] == "ValidationError"
+
+    def test_missing_time_says_choose_a_time(self, browser, product):
+        browser.headers["Accept-Language"] = "en"
+        response = browser.post(f"{product}/@book", json=person(), headers=JSON)
+        assert response.status_code == 400
+        assert response.json()["error"]["fields"]["start"] == "Choose a time."

@@ -1,16 +1,20 @@
 """Booking, cancelling and moving appointments: the domain code behind services and pages.
 
-Correctness under concurrency: every slot has one persistent ``SlotBookings``
-record in the product's ledger. Two transactions that book the same slot both
-write that record, so ZODB raises a ConflictError for the later one, Zope
-retries it, and the retry sees the slot taken. (Adding appointments to a
-folder alone would not conflict: BTrees merge inserts of different keys.)
+Correctness under concurrency: the bookings of one product on one (local) day
+are kept in one persistent ``DayBookings`` record of the product's ledger.
+Every booking, cancellation and move writes the record of its day, so of two
+concurrent bookings on the same day ZODB commits one and raises a
+ConflictError for the other; Zope retries it, and the retry sees the first.
+(Adding appointments to a folder alone would not conflict: BTrees merge
+inserts of different keys.) Capacity counts overlapping appointments, so a
+booking made before an editor changed the duration still blocks its time.
 """
 
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
+from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.content.appointment import LANGUAGES
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import UTC
@@ -28,7 +32,7 @@ import secrets
 
 
 FOLDER_ID = "appointments"
-LEDGER_KEY = "collective.digitalebalie.ledger"
+LEDGER_KEY = "collective.digitalebalie.ledger"  # LOBTree: day ordinal -> DayBookings
 TOKENS_KEY = "collective.digitalebalie.tokens"
 TOKEN_BYTES = 24  # 192 bits
 MAX_NOTES = 2000
@@ -67,17 +71,32 @@ class WrongState(BookingError):
     status = 409
 
 
-class SlotBookings(Persistent):
-    """The appointments in one slot of one product. Written by every booking of it."""
+class NotBookable(BookingError):
+    type = "NotBookable"
+    status = 409
+
+
+class DayBookings(Persistent):
+    """The appointments of one product on one day: (start, end, id), UTC seconds.
+
+    Written by every booking, cancellation and move of that day.
+    """
 
     def __init__(self):
-        self.ids = ()
+        self.entries = ()
 
-    def add(self, appointment_id):
-        self.ids = (*self.ids, appointment_id)
+    def add(self, start, end, appointment_id):
+        self.entries = (*self.entries, (start, end, appointment_id))
 
     def remove(self, appointment_id):
-        self.ids = tuple(i for i in self.ids if i != appointment_id)
+        self.entries = tuple(e for e in self.entries if e[2] != appointment_id)
+
+    def overlapping(self, start, end, ignore=None):
+        return sum(
+            1
+            for first, last, appointment_id in self.entries
+            if first < end and last > start and appointment_id != ignore
+        )
 
 
 # --- settings and lookups ---------------------------------------------------
@@ -134,38 +153,42 @@ def _ledger(product):
     return annotations[LEDGER_KEY]
 
 
-def booked_counts(product, first=None, last=None):
-    """{slot_key: number of appointments} between two aware datetimes."""
+def _day_range(ledger, first_day, last_day):
+    """Day records from first_day to last_day (local dates), both included."""
+    return ledger.values(min=first_day.toordinal(), max=last_day.toordinal())
+
+
+def booked_intervals(product, first_day, last_day):
+    """The product's appointments around these days, for counting overlaps."""
     ledger = IAnnotations(product).get(LEDGER_KEY)
     if not ledger:
-        return {}
-    low = rules.slot_key(first) if first else None
-    high = rules.slot_key(last) if last else None
-    return {
-        key: len(record.ids)
-        for key, record in ledger.items(min=low, max=high)
-        if record.ids
-    }
+        return rules.BookedIntervals()
+    # The day before too: an appointment late in the evening may run past midnight.
+    records = _day_range(ledger, first_day - timedelta(days=1), last_day)
+    return rules.BookedIntervals(
+        (start, end) for record in records for start, end, _id in record.entries
+    )
 
 
-def listing(product, first=None, last=None):
-    """The appointments of a product with a start between two aware datetimes.
+def listing(product, first_day, last_day):
+    """The product's booked appointments from first_day to last_day, by start.
 
-    Comes from the booking ledger, in order of start; cancelled appointments
-    have left the ledger and are not listed.
+    Cancelled appointments have left the ledger and are not listed.
     """
     ledger = IAnnotations(product).get(LEDGER_KEY)
     if not ledger:
         return []
     folder = appointments_folder()
-    low = rules.slot_key(first) if first else None
-    high = rules.slot_key(last) if last else None
+    entries = sorted(
+        entry
+        for record in _day_range(ledger, first_day, last_day)
+        for entry in record.entries
+    )
     result = []
-    for record in ledger.values(min=low, max=high):
-        for appointment_id in record.ids:
-            appointment = folder._getOb(appointment_id, None)
-            if appointment is not None:
-                result.append(appointment)
+    for _start, _end, appointment_id in entries:
+        appointment = folder._getOb(appointment_id, None)
+        if appointment is not None:
+            result.append(appointment)
     return result
 
 
@@ -182,13 +205,16 @@ def find_by_token(token):
 
 
 def product_of(appointment):
-    product = api.content.get(UID=appointment.product_uid)
-    if product is None:
-        # The citizen may not see it right now (e.g. unpublished): look it up
-        # without their permissions; only its public facts are used.
-        with api.env.adopt_roles(["Manager"]):
-            product = api.content.get(UID=appointment.product_uid)
-    return product
+    """The appointment's product, also when the citizen may not see it now
+    (only its public facts are shown); None when it was deleted."""
+    with api.env.adopt_roles(["Manager"]):
+        return api.content.get(UID=appointment.product_uid)
+
+
+def ensure_bookable(product):
+    """Refuse when the current user may not see the product (e.g. unpublished)."""
+    if product is None or not api.user.has_permission("View", obj=product):
+        raise NotBookable(_("This service cannot be booked online at the moment."))
 
 
 # --- the product's rules ------------------------------------------------------
@@ -208,8 +234,6 @@ class ProductRules:
 
     def free_slots(self, first_day, last_day, now=None):
         now = now or now_utc()
-        first = datetime.combine(first_day, datetime.min.time(), tzinfo=self.tz)
-        last = datetime.combine(last_day, datetime.max.time(), tzinfo=self.tz)
         return rules.free_slots(
             periods=self.periods,
             closures=self.closures,
@@ -220,7 +244,7 @@ class ProductRules:
             now=now,
             min_notice_hours=self.min_notice_hours,
             max_days_ahead=self.max_days_ahead,
-            booked=booked_counts(self.product, first, last),
+            booked=booked_intervals(self.product, first_day, last_day),
         )
 
     def check_start(self, start, now=None):
@@ -253,13 +277,13 @@ class ProductRules:
 
 def parse_start(value):
     """An ISO 8601 datetime with offset (or Z) to an aware datetime."""
-    if not isinstance(value, str):
-        raise InvalidInput(
-            _("Give the start time."), {"start": _("This field is required.")}
-        )
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(_("Choose a time."), {"start": _("Choose a time.")})
     try:
         start = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        # Far-off years cannot be converted between time zones.
+        start.astimezone(UTC)
+    except (ValueError, OverflowError):
         start = None
     if start is None or start.tzinfo is None:
         raise InvalidInput(
@@ -275,8 +299,10 @@ def parse_start(value):
 
 def parse_day(value, name):
     try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
+        day = date.fromisoformat(value)
+        day + timedelta(days=MAX_RANGE_DAYS + 1)  # far-off dates cannot be ranged
+        return day
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput(
             _("The date is not valid."), {name: _("Use YYYY-MM-DD.")}
         ) from None
@@ -338,28 +364,29 @@ def clean_booking_data(data, product):
 
 def book(product, data, now=None):
     """Book an appointment; return (appointment, token). Raise a BookingError."""
+    ensure_bookable(product)
     clean = clean_booking_data(data, product)
     product_rules = ProductRules(product)
     start = clean.pop("start").astimezone(product_rules.tz)
     counters = product_rules.check_start(start, now)
-    record = _claim(product, start, counters)
+    end = start + _minutes(product.duration)
+    record = _claim(product, start, end, counters)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     folder = appointments_folder()
-    appointment_id = secrets.token_hex(8)
-    end = start.astimezone(UTC) + _minutes(product.duration)
     appointment = createContentInContainer(
         folder,
         "Appointment",
         checkConstraints=False,
-        id=appointment_id,
+        id=secrets.token_hex(8),
         product_uid=api.content.get_uuid(product),
         # Stored in UTC: ZoneInfo objects do not pickle into the ZODB.
         start=start.astimezone(UTC),
         end=end.astimezone(UTC),
+        ledger_day=start.date().toordinal(),
         token_hash=hash_token(token),
         **clean,
     )
-    record.add(appointment.getId())
+    record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
     _token_index(folder)[appointment.token_hash] = appointment.getId()
     return appointment, token
 
@@ -368,57 +395,77 @@ def _minutes(n):
     return timedelta(minutes=n)
 
 
-def _claim(product, start, counters):
-    """The slot's record, if a place is left; it is written by the caller."""
+def _claim(product, start, end, counters, ignore=None):
+    """The record of the day of ``start``, if a counter is free; the caller adds.
+
+    ``start`` is local time: its date names the day record.
+    """
     ledger = _ledger(product)
-    key = rules.slot_key(start)
-    record = ledger.get(key)
+    day = start.date().toordinal()
+    record = ledger.get(day)
     if record is None:
-        record = ledger[key] = SlotBookings()
-    if len(record.ids) >= counters:
+        record = ledger[day] = DayBookings()
+    taken = record.overlapping(rules.slot_key(start), rules.slot_key(end), ignore)
+    # The evening before may run past midnight.
+    before = ledger.get(day - 1)
+    if before is not None:
+        taken += before.overlapping(rules.slot_key(start), rules.slot_key(end), ignore)
+    if taken >= counters:
         raise SlotUnavailable(
             _("This time is already taken. Please choose another time.")
         )
-    # Touch the record even before adding, so racing bookings always conflict.
+    # Write the record even when nothing else changes, so that concurrent
+    # bookings of this day always conflict.
     record._p_changed = True
     return record
 
 
-def _release(appointment):
+def release(appointment):
+    """Take the appointment out of its product's ledger (idempotent)."""
     product = product_of(appointment)
-    if product is None:
+    day = getattr(appointment, "ledger_day", None)
+    if product is None or day is None:
         return
-    record = _ledger(product).get(rules.slot_key(appointment.start))
-    if record is not None:
+    ledger = IAnnotations(product).get(LEDGER_KEY)
+    record = ledger.get(day) if ledger is not None else None
+    if record is not None and any(e[2] == appointment.getId() for e in record.entries):
         record.remove(appointment.getId())
 
 
-def cancel(appointment):
-    """Cancel a booked appointment; its slot is free again."""
+def _ensure_changeable(appointment, now=None):
     state = api.content.get_state(appointment)
     if state == "cancelled":
         raise WrongState(_("This appointment is already cancelled."))
     if state != "booked":
-        raise WrongState(_("This appointment can no longer be cancelled."))
-    _release(appointment)
+        raise WrongState(_("This appointment can no longer be changed."))
+    if appointment.start <= (now or now_utc()):
+        raise WrongState(
+            _("This appointment has started or is over; it can no longer be changed.")
+        )
+
+
+def cancel(appointment, now=None):
+    """Cancel a booked appointment; its time is free again (see events.py)."""
+    _ensure_changeable(appointment, now)
     with api.env.adopt_roles(["Manager"]):
         api.content.transition(appointment, transition="cancel")
 
 
 def reschedule(appointment, value, now=None):
     """Move a booked appointment to another free slot of the same product."""
-    if api.content.get_state(appointment) != "booked":
-        raise WrongState(_("Only a booked appointment can be moved."))
+    _ensure_changeable(appointment, now)
     product = product_of(appointment)
+    ensure_bookable(product)
     product_rules = ProductRules(product)
     start = parse_start(value).astimezone(product_rules.tz)
     if start == appointment.start:
         raise SlotUnavailable(_("This is already the time of your appointment."))
     counters = product_rules.check_start(start, now)
-    record = _claim(product, start, counters)
-    _release(appointment)
-    record.add(appointment.getId())
+    end = start + _minutes(product.duration)
+    record = _claim(product, start, end, counters, ignore=appointment.getId())
+    release(appointment)
+    record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
     appointment.start = start.astimezone(UTC)
-    appointment.end = appointment.start + _minutes(product.duration)
-    appointment.reindexObject()
+    appointment.end = end.astimezone(UTC)
+    appointment.ledger_day = start.date().toordinal()
     return appointment

@@ -7,6 +7,8 @@ by ``zoneinfo``: a wall-clock time that does not exist on a spring-forward day
 is skipped, and on the autumn day the first of the two moments is used.
 """
 
+from bisect import bisect_left
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
@@ -164,8 +166,27 @@ def _wall_clock(day, clock, tz):
 
 
 def slot_key(moment):
-    """The key under which bookings of a slot are kept: UTC seconds."""
+    """A moment as whole UTC seconds: how bookings are compared and kept."""
     return int(moment.timestamp())
+
+
+class BookedIntervals:
+    """Existing appointments as (start, end) in UTC seconds; counts overlaps fast.
+
+    An appointment blocks every slot it overlaps, also after an editor changed
+    the duration or the opening times.
+    """
+
+    def __init__(self, intervals=()):
+        intervals = list(intervals)
+        self.starts = sorted(start for start, _end in intervals)
+        self.ends = sorted(end for _start, end in intervals)
+
+    def overlapping(self, start, end):
+        """How many appointments overlap [start, end)."""
+        # Those that start before `end`, minus those that ended by `start`
+        # (which all started before `end` too).
+        return bisect_left(self.starts, end) - bisect_right(self.ends, start)
 
 
 def candidate_slots(periods, duration, day, tz):
@@ -202,9 +223,9 @@ def free_slots(
 ):
     """Slots a citizen can book now, from first_day to last_day (both included).
 
-    ``booked`` maps slot_key(start) to the number of appointments in that slot.
+    ``booked`` is a BookedIntervals of the existing appointments.
     """
-    booked = booked or {}
+    booked = booked or BookedIntervals()
     earliest = now + timedelta(hours=min_notice_hours)
     today = now.astimezone(tz).date()
     horizon = today + timedelta(days=max_days_ahead)
@@ -216,7 +237,9 @@ def free_slots(
             for begin, finish, counters in candidate_slots(periods, duration, day, tz):
                 if begin < earliest:
                     continue
-                available = counters - booked.get(slot_key(begin), 0)
+                available = counters - booked.overlapping(
+                    slot_key(begin), slot_key(finish)
+                )
                 if available > 0:
                     result.append(Slot(begin, finish, counters, available))
         day += timedelta(days=1)
@@ -229,8 +252,10 @@ def slot_counters(*, periods, duration, tz, start):
     0 means ``start`` is not on the slot grid of that day.
     """
     day = start.astimezone(tz).date()
+    key = slot_key(start)
     for begin, _finish, counters in candidate_slots(periods, duration, day, tz):
-        if begin == start:
+        # Compare instants: on the autumn clock change 02:30 happens twice.
+        if slot_key(begin) == key:
             return counters
     return 0
 

@@ -132,7 +132,8 @@ class CounterProductView(BookingFormMixin, BrowserView):
         ]
 
     def closures(self):
-        today = appointments.now_utc().date()
+        tz = appointments.site_timezone()
+        today = appointments.now_utc().astimezone(tz).date()
         result = []
         for row in self.context.closures or []:
             if row["end"] < today:

@@ -56,7 +56,7 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         self.picker = None
         if self.request.method == "POST" and self.handle_post():
             return ""
-        if self.mode == "move" and self.state == "booked":
+        if self.mode == "move" and self.changeable and self.product is not None:
             try:
                 self.picker = SlotPicker(
                     self.product, self.request, self.value("start")
@@ -101,6 +101,13 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
     @property
     def state(self):
         return api.content.get_state(self.appointment)
+
+    @property
+    def changeable(self):
+        """Booked and not yet begun: the citizen may still move or cancel it."""
+        return (
+            self.state == "booked" and self.appointment.start > appointments.now_utc()
+        )
 
     def state_title(self):
         return self.translate(STATES.get(self.state, self.state))

@@ -14,9 +14,13 @@ LANGUAGES = ("nl", "en")
 class IAppointment(model.Schema):
     """What a booking stores. Personal data stays out of the catalog."""
 
-    product_uid = schema.ASCIILine(title=_("Counter product"), required=True)
-    start = schema.Datetime(title=_("Start"), required=True)
-    end = schema.Datetime(title=_("End"), required=True)
+    # Read-only in forms and REST: a time changes only by moving the
+    # appointment, which keeps the booking ledger right.
+    product_uid = schema.ASCIILine(
+        title=_("Counter product"), required=True, readonly=True
+    )
+    start = schema.Datetime(title=_("Start"), required=True, readonly=True)
+    end = schema.Datetime(title=_("End"), required=True, readonly=True)
     channel = schema.ASCIILine(title=_("How"), required=True, default="video")
     fullname = schema.TextLine(title=_("Name"), required=True, max_length=200)
     email = schema.ASCIILine(title=_("E-mail address"), required=True)
@@ -25,7 +29,7 @@ class IAppointment(model.Schema):
         title=_("Language"), values=LANGUAGES, default="nl", required=True
     )
     notes = schema.Text(title=_("Notes"), required=False, max_length=2000)
-    token_hash = schema.ASCIILine(title="token hash", required=True)
+    token_hash = schema.ASCIILine(title="token hash", required=True, readonly=True)
 
 
 @implementer(IAppointment)

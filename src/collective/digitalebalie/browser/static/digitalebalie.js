@@ -4,8 +4,11 @@
 // reader announces what went wrong, and a keyboard user can jump to the field.
 // On "load": Plone's own scripts start earlier and would take the focus back.
 window.addEventListener("load", () => {
+  // After booking, moving or cancelling: the confirmation is read out first.
+  const confirmation = document.getElementById("confirmation");
   const summary = document.getElementById("error-summary");
   if (!summary) {
+    confirmation?.focus();
     return;
   }
   summary.focus();

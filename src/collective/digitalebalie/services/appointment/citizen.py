@@ -13,6 +13,7 @@ from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.services.serialize import appointment_json
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
+from plone.restapi.exceptions import DeserializationError
 from plone.restapi.services import Service
 from zope.interface import alsoProvides
 from zope.interface import implementer
@@ -66,14 +67,25 @@ class AppointmentPost(_TokenService):
             if action == "cancel":
                 appointments.cancel(appointment)
             else:
-                data = json_body(self.request)
+                try:
+                    data = json_body(self.request)
+                except DeserializationError:
+                    data = None
                 if not isinstance(data, dict):
-                    data = {}
+                    return error_body(
+                        self.request,
+                        400,
+                        "ValidationError",
+                        _("Send the new time as JSON."),
+                    )
                 appointments.reschedule(appointment, data.get("start"))
         except appointments.BookingError as error:
             return booking_error(self.request, error)
-        except (RuleError, ValueError):
+        except RuleError:
             return error_body(
-                self.request, 400, "ValidationError", _("Send the new time as JSON.")
+                self.request,
+                409,
+                "NotBookable",
+                _("This service cannot be booked online at the moment."),
             )
         return appointment_json(appointment, token)

@@ -5,7 +5,6 @@ from collective.digitalebalie import appointments
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
-from datetime import datetime
 from datetime import timedelta
 from plone import api
 from plone.restapi.services import Service
@@ -40,8 +39,6 @@ class AppointmentsGet(Service):
                 ),
                 {"end": _("Use a date on or after the start date.")},
             )
-        low = datetime.combine(first, datetime.min.time(), tzinfo=tz)
-        high = datetime.combine(last, datetime.max.time(), tzinfo=tz)
         self.request.response.setHeader("Cache-Control", "private, no-store")
         items = [
             {
@@ -54,6 +51,6 @@ class AppointmentsGet(Service):
                 "fullname": appointment.fullname,
                 "language": appointment.language,
             }
-            for appointment in appointments.listing(self.context, low, high)
+            for appointment in appointments.listing(self.context, first, last)
         ]
         return {"items": items, "items_total": len(items)}

@@ -9,6 +9,7 @@ from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
+from plone.restapi.exceptions import DeserializationError
 from plone.restapi.services import Service
 from zope.interface import alsoProvides
 
@@ -20,7 +21,7 @@ class BookPost(Service):
         alsoProvides(self.request, IDisableCSRFProtection)
         try:
             data = json_body(self.request)
-        except Exception:  # noqa: BLE001 - any unreadable body is the client's error
+        except DeserializationError:
             data = None
         if not isinstance(data, dict):
             return error_body(

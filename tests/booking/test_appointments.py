@@ -1,0 +1,64 @@
+"""Domain rules that need a clock: an appointment that began can no longer change."""
+
+from collective.digitalebalie import appointments
+from datetime import datetime
+from datetime import timedelta
+from plone import api
+from zoneinfo import ZoneInfo
+import pytest
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def booked(portal):
+    with api.env.adopt_roles(["Manager"]):
+        product = api.content.create(
+            container=portal,
+            type="CounterProduct",
+            title="Product",
+            duration=30,
+            opening_hours=[
+                {"weekday": d, "start": "08:00", "end": "18:00", "counters": 1}
+                for d in range(7)
+            ],
+        )
+        api.content.transition(product, to_state="published")
+    day = datetime.now(AMS).date() + timedelta(days=1)
+    start = datetime(day.year, day.month, day.day, 10, 0, tzinfo=AMS)
+    appointment, _token = appointments.book(
+        product, {"start": start.isoformat(), "fullname": "A", "email": "a@example.nl"}
+    )
+    return product, appointment, start
+
+
+@pytest.mark.parametrize("action", ["cancel", "reschedule"])
+def test_no_changes_once_begun(booked, action):
+    product, appointment, start = booked
+    later = start + timedelta(minutes=5)
+    with pytest.raises(appointments.WrongState):
+        if action == "cancel":
+            appointments.cancel(appointment, now=later)
+        else:
+            appointments.reschedule(
+                appointment, (start + timedelta(hours=2)).isoformat(), now=later
+            )
+    assert api.content.get_state(appointment) == "booked"
+    assert appointment.start == start
+
+
+def test_move_within_its_own_time_is_allowed(booked):
+    """Moving 10:00 to 10:15 with 30 minutes overlaps only itself."""
+    product, appointment, start = booked
+    product.duration = 15
+    appointments.reschedule(appointment, (start + timedelta(minutes=15)).isoformat())
+    assert appointment.start == start + timedelta(minutes=15)
+
+
+def test_deleted_product_makes_moving_impossible(booked, portal):
+    product, appointment, start = booked
+    with api.env.adopt_roles(["Manager"]):
+        api.content.delete(product, check_linkintegrity=False)
+    with pytest.raises(appointments.NotBookable):
+        appointments.reschedule(appointment, (start + timedelta(hours=1)).isoformat())
