@@ -107,3 +107,27 @@ def test_concurrent_bookings_of_one_slot(live_site, counters):
         timeout=30,
     ).json()["items"]
     assert start not in [slot["start"] for slot in slots]
+
+
+def test_concurrent_bookings_of_different_slots_on_one_day(live_site):
+    """Bookings of one day share a ledger record: they conflict and are retried,
+    and every one of them still succeeds."""
+    site, admin = live_site.site, live_site.admin
+    url, _uid = create_product(site, admin, 1, "Drukke dag")
+    day = datetime.now(AMS).date() + timedelta(days=3)
+    starts = [
+        datetime(day.year, day.month, day.day, 9, 0, tzinfo=AMS) + timedelta(minutes=15 * n)
+        for n in range(30)
+    ]
+    barrier = threading.Barrier(len(starts))
+
+    def one(start):
+        body = {"start": start.isoformat(), "fullname": "Inwoner", "email": "i@example.nl"}
+        with requests.Session() as session:
+            barrier.wait()
+            return session.post(f"{url}/@book", json=body, headers=JSON, timeout=120).status_code
+
+    with ThreadPoolExecutor(max_workers=len(starts)) as pool:
+        statuses = collections.Counter(pool.map(one, starts))
+    assert statuses == {201: len(starts)}, statuses
+    assert len(stored(url, admin, day)) == len(starts)

@@ -21,6 +21,9 @@ debug-mode off
 security-policy-implementation C
 verbose-security off
 default-zpublisher-encoding utf-8
+# Bookings of one product and day write one ledger record, so a burst of them
+# conflicts; each retry sees the bookings before it (default is 3).
+max-conflict-retries 10
 
 <environment>
   CHAMELEON_CACHE $VAR/cache
