@@ -16,6 +16,7 @@ from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from zExceptions import Forbidden
 from zope.i18n import translate
 from zope.interface import alsoProvides
+import transaction
 
 
 BOOK_PERMISSION = "collective.digitalebalie: Book appointment"
@@ -52,6 +53,7 @@ class BookingFormMixin:
         return True
 
     def fail(self, error):
+        transaction.doom()  # nothing a failed attempt touched is kept
         self.request.response.setStatus(error.status)
         self.message = error.message
         self.errors = {

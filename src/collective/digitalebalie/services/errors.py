@@ -1,9 +1,12 @@
 """One shape for every error answer: {"error": {"type", "message", "fields"?}}."""
 
 from zope.i18n import translate
+import transaction
 
 
 def error_body(request, status, type_, message, fields=None):
+    # Bad input changes nothing: the publisher aborts a doomed transaction.
+    transaction.doom()
     request.response.setStatus(status)
     error = {"type": type_, "message": translate(message, context=request)}
     if fields:
