@@ -50,6 +50,7 @@ setup(
         "collective.z3cform.datagridfield",
         "babel",
         "aiohttp",
+        "aiortc",
     ],
     extras_require={
         "test": [
@@ -60,7 +61,6 @@ setup(
             "beautifulsoup4",
             "psutil",
             "playwright",
-            "aiortc",
             "aiosmtpd",
             "i18ndude",
             "requests",
@@ -77,5 +77,6 @@ setup(
     digitalebalie-instance = collective.digitalebalie.cli.instance:main
     digitalebalie-start = collective.digitalebalie.cli.start:main
     digitalebalie-rooms = collective.digitalebalie.video.server:main
+    digitalebalie-video-check = collective.digitalebalie.video.check:main
     """,
 )

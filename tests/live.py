@@ -30,11 +30,14 @@ def clean_env(**extra):
 class Launcher:
     """digitalebalie-start in a subprocess; collects what it prints."""
 
-    def __init__(self, directory, port, env):
+    def __init__(self, directory, port, env, rooms_port=None):
         self.output = []
         self.ready = threading.Event()
         self.started = time.monotonic()
         self.site = f"http://127.0.0.1:{port}/Plone"
+        self.directory = directory
+        self.rooms_port = rooms_port or free_port()
+        self.rooms_url = f"ws://127.0.0.1:{self.rooms_port}/rooms"
         self.process = subprocess.Popen(
             [
                 str(BIN / "digitalebalie-start"),
@@ -42,6 +45,8 @@ class Launcher:
                 str(directory),
                 "--port",
                 str(port),
+                "--rooms-port",
+                str(self.rooms_port),
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

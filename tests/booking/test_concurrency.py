@@ -116,16 +116,23 @@ def test_concurrent_bookings_of_different_slots_on_one_day(live_site):
     url, _uid = create_product(site, admin, 1, "Drukke dag")
     day = datetime.now(AMS).date() + timedelta(days=3)
     starts = [
-        datetime(day.year, day.month, day.day, 9, 0, tzinfo=AMS) + timedelta(minutes=15 * n)
+        datetime(day.year, day.month, day.day, 9, 0, tzinfo=AMS)
+        + timedelta(minutes=15 * n)
         for n in range(30)
     ]
     barrier = threading.Barrier(len(starts))
 
     def one(start):
-        body = {"start": start.isoformat(), "fullname": "Inwoner", "email": "i@example.nl"}
+        body = {
+            "start": start.isoformat(),
+            "fullname": "Inwoner",
+            "email": "i@example.nl",
+        }
         with requests.Session() as session:
             barrier.wait()
-            return session.post(f"{url}/@book", json=body, headers=JSON, timeout=120).status_code
+            return session.post(
+                f"{url}/@book", json=body, headers=JSON, timeout=120
+            ).status_code
 
     with ThreadPoolExecutor(max_workers=len(starts)) as pool:
         statuses = collections.Counter(pool.map(one, starts))

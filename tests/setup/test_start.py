@@ -27,8 +27,15 @@ def port():
 
 
 @pytest.fixture(scope="module")
-def first_run(instance_dir, port):
-    launcher = Launcher(instance_dir, port, clean_env(ADMIN_PASSWORD="first-Admin-pw"))
+def rooms_port():
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def first_run(instance_dir, port, rooms_port):
+    launcher = Launcher(
+        instance_dir, port, clean_env(ADMIN_PASSWORD="first-Admin-pw"), rooms_port
+    )
     seconds = launcher.wait_ready(timeout=300)
     yield launcher, seconds, f"http://127.0.0.1:{port}/Plone"
     launcher.stop()
@@ -45,8 +52,34 @@ class TestFirstStart:
         assert site in launcher.text
         assert f"{site}/@@digitalebalie-controlpanel" in launcher.text
         assert "medewerker" in launcher.text
+        assert launcher.rooms_url in launcher.text
         # The password came from the environment: it is not printed.
         assert "first-Admin-pw" not in launcher.text
+
+    def test_room_server_runs_with_the_sites_secret(self, first_run):
+        """The room server admits a token that Plone minted: they share the secret."""
+        import aiohttp
+        import asyncio
+
+        launcher, _seconds, site = first_run
+        url = requests.get(
+            f"{site}/@controlpanels/digitalebalie", headers=JSON, auth=ADMIN, timeout=30
+        ).json()["data"]["room_server_url"]
+        assert url == launcher.rooms_url
+        secret = (launcher.directory / "var" / "room-secret").read_text().strip()
+        from collective.digitalebalie.video import tokens
+
+        token = tokens.mint(secret, room="check", participant="p", role="employee")
+
+        async def join():
+            async with (
+                aiohttp.ClientSession() as session,
+                session.ws_connect(f"{url}/check") as ws,
+            ):
+                await ws.send_json({"type": "join", "token": token})
+                return await ws.receive_json(timeout=10)
+
+        assert asyncio.run(join())["type"] == "welcome"
 
     def test_addon_installed(self, first_run):
         site = first_run[2]
@@ -149,7 +182,7 @@ class TestFirstStart:
 
 class TestRestart:
     @pytest.fixture(scope="class")
-    def second_run(self, first_run, instance_dir, port):
+    def second_run(self, first_run, instance_dir, port, rooms_port):
         first_launcher = first_run[0]
         assert first_launcher.stop() == 0
         launcher = Launcher(

@@ -41,7 +41,14 @@ class IDigitaleBalieSettings(model.Schema):
     model.fieldset(
         "video",
         label=_("Video"),
-        fields=["room_server_url"],
+        fields=[
+            "room_server_url",
+            "room_opens_minutes_before",
+            "room_closes_minutes_after",
+            "stun_urls",
+            "turn_urls",
+            "turn_credential_minutes",
+        ],
     )
 
     room_server_url = schema.URI(
@@ -52,6 +59,49 @@ class IDigitaleBalieSettings(model.Schema):
             "The room server passes messages between the people in a video call."
         ),
         default="ws://127.0.0.1:8081/rooms",
+        required=True,
+    )
+
+    room_opens_minutes_before = schema.Int(
+        title=_("The video room opens this many minutes before the appointment"),
+        default=15,
+        min=0,
+        max=240,
+        required=True,
+    )
+
+    room_closes_minutes_after = schema.Int(
+        title=_("The video room closes this many minutes after the end"),
+        default=30,
+        min=0,
+        max=240,
+        required=True,
+    )
+
+    stun_urls = schema.List(
+        title=_("STUN servers"),
+        description=_("One per line, for example stun:stun.example.nl:3478"),
+        value_type=schema.TextLine(),
+        default=[],
+        required=False,
+    )
+
+    turn_urls = schema.List(
+        title=_("TURN servers"),
+        description=_(
+            "One per line, for example turn:turn.example.nl:3478?transport=udp. "
+            "Credentials are made per participant with the TURN secret."
+        ),
+        value_type=schema.TextLine(),
+        default=[],
+        required=False,
+    )
+
+    turn_credential_minutes = schema.Int(
+        title=_("TURN credentials are valid for this many minutes"),
+        default=120,
+        min=5,
+        max=24 * 60,
         required=True,
     )
 

@@ -6,6 +6,8 @@ Run inside Zope, where ``app`` is the application root:
 
 Environment variables:
     SITE_ID           id of the site (default "Plone")
+    ROOM_SECRET_FILE  file with the room token secret to store (optional)
+    ROOM_SERVER_URL   address of the room server to store (optional)
     ADMIN_USER        Zope manager login (default "admin")
     ADMIN_PASSWORD    its password (default "admin"); set on every run
     DEMO              "1" (default) applies the demo content profile
@@ -85,6 +87,23 @@ def configure_theme(site):
         registry[key] = []
 
 
+def sync_room_settings(site):
+    """Give Plone the room server's address and secret that `make start` uses."""
+    from collective.digitalebalie import secrets
+    from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+    from plone import api
+
+    secret_file = os.environ.get("ROOM_SECRET_FILE")
+    url = os.environ.get("ROOM_SERVER_URL")
+    if secret_file:
+        with open(secret_file, encoding="ascii") as handle:
+            secrets.set_secret("room_token_secret", handle.read().strip())
+    if url:
+        api.portal.set_registry_record(
+            "room_server_url", url, interface=IDigitaleBalieSettings
+        )
+
+
 def create_site(app, site_id="Plone", demo=True, delete_existing=False):
     """Return (site, created)."""
     if delete_existing and site_id in app.objectIds():
@@ -120,6 +139,9 @@ def main(app):
         demo=_flag("DEMO", "1"),
         delete_existing=_flag("DELETE_EXISTING", "0"),
     )
+    setSite(site)
+    sync_room_settings(site)
+    transaction.commit()
     print(f"Site {site_id!r} {'created' if created else 'already exists, kept'}.")
     return site
 

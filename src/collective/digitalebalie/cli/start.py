@@ -13,6 +13,7 @@ from pathlib import Path
 import argparse
 import hashlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -40,22 +41,38 @@ def _port_free(host, port):
     return True
 
 
-def _site_stamp(site_id, admin, password):
+def _site_stamp(*values):
     """What the site was last prepared with; a change means: prepare again."""
-    text = f"{site_id}\n{admin}\n{password}".encode()
-    return hashlib.sha256(text).hexdigest()
+    return hashlib.sha256("\n".join(values).encode()).hexdigest()
 
 
-def prepare_site(instance, site_id, admin, password):
-    """Create the site (or reset the admin password) when the stamp says so."""
+def room_secret_file(instance):
+    """The room token secret shared by Plone and the room server (made once)."""
+    path = instance / "var" / "room-secret"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32))
+    return path
+
+
+def prepare_site(instance, site_id, admin, password, rooms_url):
+    """Create the site, or bring admin password and room settings in line."""
     var = instance / "var"
     stamp_file = var / "site-ready"
-    stamp = _site_stamp(site_id, admin, password)
+    secret_file = room_secret_file(instance)
+    stamp = _site_stamp(site_id, admin, password, rooms_url, secret_file.read_text())
     data_fs = var / "filestorage" / "Data.fs"
     if data_fs.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
         return False
     print("Preparing the site (the first time this takes about a minute)...")
-    env = dict(os.environ, SITE_ID=site_id, ADMIN_USER=admin, ADMIN_PASSWORD=password)
+    env = dict(
+        os.environ,
+        SITE_ID=site_id,
+        ADMIN_USER=admin,
+        ADMIN_PASSWORD=password,
+        ROOM_SECRET_FILE=str(secret_file),
+        ROOM_SERVER_URL=rooms_url,
+    )
     subprocess.run(
         [
             _bin("zconsole"),
@@ -85,7 +102,7 @@ def wait_until_ready(url, process, timeout=READY_TIMEOUT):
     return False
 
 
-def banner(base, site_id, admin, password_from_env):
+def banner(base, site_id, admin, password_from_env, rooms_url):
     site = f"{base}/{site_id}"
     password = "(the value of ADMIN_PASSWORD)" if password_from_env else "admin"
     employee_password = (
@@ -101,6 +118,7 @@ Digitale Balie is running.
   Control panel       {site}/@@digitalebalie-controlpanel
   Log in              {site}/login
   Zope management     {base}/manage
+  Room server         {rooms_url}
 
   Logins
     {admin:<12} {password:<32} site administrator
@@ -115,27 +133,43 @@ def main(argv=None):
     parser.add_argument("--dir", default="instance", help="instance folder")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8080)))
+    parser.add_argument(
+        "--rooms-port", type=int, default=int(os.environ.get("ROOMS_PORT", 8081))
+    )
     args = parser.parse_args(argv)
+    rooms_url = f"ws://{args.host}:{args.rooms_port}/rooms"
 
     site_id = os.environ.get("SITE_ID", "Plone")
     admin = os.environ.get("ADMIN_USER", "admin")
     password = os.environ.get("ADMIN_PASSWORD") or "admin"
 
-    if not _port_free(args.host, args.port):
-        sys.exit(
-            f"Port {args.port} on {args.host} is in use. Stop what runs there, "
-            f"or choose another port: PORT={args.port + 1} make start"
-        )
+    for port, variable in ((args.port, "PORT"), (args.rooms_port, "ROOMS_PORT")):
+        if not _port_free(args.host, port):
+            sys.exit(
+                f"Port {port} on {args.host} is in use. Stop what runs there, "
+                f"or choose another port: {variable}={port + 2} make start"
+            )
 
     instance = write_instance(args.dir, args.host, args.port)
     try:
-        prepare_site(instance, site_id, admin, password)
+        prepare_site(instance, site_id, admin, password, rooms_url)
     except subprocess.CalledProcessError as error:
         sys.exit(f"Creating the site failed (exit code {error.returncode}); see above.")
 
     started = time.monotonic()
     plone = subprocess.Popen([_bin("runwsgi"), str(instance / "etc" / "zope.ini")])
-    processes = [plone]
+    rooms = subprocess.Popen(
+        [
+            _bin("digitalebalie-rooms"),
+            "--host",
+            args.host,
+            "--port",
+            str(args.rooms_port),
+            "--secret-file",
+            str(room_secret_file(instance)),
+        ]
+    )
+    processes = [plone, rooms]
     stopping = []
 
     def stop(signum=None, frame=None):
@@ -153,12 +187,19 @@ def main(argv=None):
     base = f"http://{args.host}:{args.port}"
     if wait_until_ready(f"{base}/{site_id}", plone):
         print(f"Plone answered after {time.monotonic() - started:.1f} s.")
-        print(banner(base, site_id, admin, bool(os.environ.get("ADMIN_PASSWORD"))))
+        print(
+            banner(
+                base, site_id, admin, bool(os.environ.get("ADMIN_PASSWORD")), rooms_url
+            )
+        )
         sys.stdout.flush()
     elif not stopping:
         stop()
         print("Plone did not answer; see instance/var/log/event.log for the reason.")
-    code = plone.wait()
+    # Either process ending ends both: a half-running demo helps nobody.
+    while all(process.poll() is None for process in processes):
+        time.sleep(0.5)
+    code = next(p.returncode for p in processes if p.returncode is not None)
     stop()
     for process in processes:
         process.wait()

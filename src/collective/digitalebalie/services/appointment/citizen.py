@@ -11,6 +11,7 @@ from collective.digitalebalie.booking.rules import RuleError
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.services.serialize import appointment_json
+from collective.digitalebalie.video import rooms
 from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
 from plone.restapi.exceptions import DeserializationError
@@ -42,13 +43,23 @@ class _TokenService(Service):
 
 
 class AppointmentGet(_TokenService):
+    """GET /@appointment/{token} and GET /@appointment/{token}/video."""
+
     def reply(self):
-        if len(self.params) != 1:
+        video = self.params[1:] == ["video"]
+        if len(self.params) != 1 and not video:
             return error_body(
                 self.request, 404, "NotFound", _("No appointment with this link.")
             )
         try:
             token, appointment = self._appointment()
+            if video:
+                return rooms.join_info(
+                    appointment,
+                    "citizen",
+                    f"citizen-{appointment.getId()}",
+                    appointment.fullname,
+                )
         except appointments.BookingError as error:
             return booking_error(self.request, error)
         return appointment_json(appointment, token)

@@ -1,0 +1,88 @@
+"""What Plone tells a browser to join an appointment's video room (Plone side)."""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import appointments
+from collective.digitalebalie import secrets
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.video import tokens
+from datetime import timedelta
+from plone import api
+
+
+def _setting(name, default):
+    return api.portal.get_registry_record(
+        name, interface=IDigitaleBalieSettings, default=default
+    )
+
+
+def window(appointment):
+    """(opens, closes) of the appointment's room, aware datetimes in UTC."""
+    before = _setting("room_opens_minutes_before", 15)
+    after = _setting("room_closes_minutes_after", 30)
+    return (
+        appointment.start - timedelta(minutes=before),
+        appointment.end + timedelta(minutes=after),
+    )
+
+
+def ice_servers(participant):
+    servers = []
+    stun = [url for url in (_setting("stun_urls", []) or []) if url]
+    if stun:
+        servers.append({"urls": stun})
+    turn = [url for url in (_setting("turn_urls", []) or []) if url]
+    secret = secrets.get_secret("turn_secret")
+    if turn and secret:
+        minutes = _setting("turn_credential_minutes", 120)
+        username, credential = tokens.turn_credentials(
+            secret, participant, ttl=minutes * 60
+        )
+        servers.append({"urls": turn, "username": username, "credential": credential})
+    return servers
+
+
+def join_info(appointment, role, participant, name, now=None):
+    """The answer of the video services, or raise a BookingError."""
+    state = api.content.get_state(appointment)
+    if state in ("cancelled", "no_show"):
+        raise appointments.NotFound(_("This appointment has no video room."))
+    now = now or appointments.now_utc()
+    opens, closes = window(appointment)
+    tz = appointments.site_timezone()
+    if role != "employee" and (now < opens or now > closes):
+        if now < opens:
+            message = _(
+                "The video room opens at ${time} on ${date}.",
+                mapping={
+                    "time": opens.astimezone(tz).strftime("%H:%M"),
+                    "date": opens.astimezone(tz).date().isoformat(),
+                },
+            )
+        else:
+            message = _("The video room of this appointment is closed.")
+        raise RoomClosed(message, opens=opens, closes=closes)
+    room = appointment.getId()
+    ttl = max(int((closes - now).total_seconds()), 300)
+    secret = secrets.get_secret("room_token_secret")
+    return {
+        "room": room,
+        "signal_url": f"{_setting('room_server_url', '').rstrip('/')}/{room}",
+        "token": tokens.mint(
+            secret, room=room, participant=participant, role=role, name=name, ttl=ttl
+        ),
+        "ice_servers": ice_servers(participant),
+        "role": role,
+        "participant": participant,
+        "opens": opens.astimezone(tz).isoformat(),
+        "closes": closes.astimezone(tz).isoformat(),
+    }
+
+
+class RoomClosed(appointments.BookingError):
+    type = "RoomClosed"
+    status = 403
+
+    def __init__(self, message, opens=None, closes=None):
+        super().__init__(message)
+        self.opens = opens
+        self.closes = closes

@@ -1,0 +1,157 @@
+"""Plone mints room tokens, the real room server admits them, aiortc peers meet.
+
+Runs against the shared live instance (`make start`'s launcher: Plone and the
+room server, sharing the room token secret).
+"""
+
+from collective.digitalebalie.video import peer
+from datetime import datetime
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+import asyncio
+import pytest
+import requests
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
+JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def product(live_site):
+    body = {
+        "@type": "CounterProduct",
+        "title": "Videospreekuur",
+        "duration": 5,
+        "min_notice_hours": 0,
+        "opening_hours": [
+            {"weekday": d, "start": "00:00", "end": "23:59", "counters": 3}
+            for d in range(7)
+        ],
+    }
+    response = requests.post(
+        f"{live_site.site}/balie",
+        json=body,
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    url = response.json()["@id"]
+    requests.post(
+        f"{url}/@workflow/publish", headers=JSON, auth=live_site.admin, timeout=30
+    )
+    return url
+
+
+def book(product, start=None):
+    if start is None:
+        today = datetime.now(AMS).date()
+        items = requests.get(
+            f"{product}/@slots",
+            params={
+                "start": today.isoformat(),
+                "end": (today + timedelta(days=1)).isoformat(),
+            },
+            headers=JSON,
+            timeout=30,
+        ).json()["items"]
+        start = items[0]["start"]
+    response = requests.post(
+        f"{product}/@book",
+        json={"start": start, "fullname": "Fatima el Amrani", "email": "f@example.nl"},
+        headers=JSON,
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["token"], start
+
+
+def employee_url(live_site, product, start):
+    day = datetime.fromisoformat(start).date()
+    items = requests.get(
+        f"{product}/@appointments",
+        params={"start": day.isoformat(), "end": day.isoformat()},
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    ).json()["items"]
+    return next(item["@id"] for item in items if item["start"] == start)
+
+
+def test_citizen_and_employee_meet(live_site, product):
+    token, start = book(product)
+    citizen = requests.get(
+        f"{live_site.site}/@appointment/{token}/video", headers=JSON, timeout=30
+    )
+    assert citizen.status_code == 200, citizen.text
+    citizen = citizen.json()
+    assert citizen["role"] == "citizen"
+    assert citizen["signal_url"] == f"{live_site.rooms_url}/{citizen['room']}"
+    employee = requests.get(
+        f"{employee_url(live_site, product, start)}/@video",
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    )
+    assert employee.status_code == 200, employee.text
+    employee = employee.json()
+    assert employee["role"] == "employee" and employee["room"] == citizen["room"]
+
+    result = asyncio.run(peer.call(employee, citizen))
+    print(f"first remote frame after {result['first_frame_seconds'] * 1000:.0f} ms")
+    assert result["chat"] == "Kunt u mij zien?"
+    assert result["frame_size"] == (640, 480)
+    assert result["first_frame_seconds"] < 5
+
+
+def test_room_not_open_yet(live_site, product):
+    later = datetime.now(AMS).replace(minute=0, second=0, microsecond=0) + timedelta(
+        days=2
+    )
+    token, _start = book(product, later.isoformat())
+    response = requests.get(
+        f"{live_site.site}/@appointment/{token}/video", headers=JSON, timeout=30
+    )
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["type"] == "RoomClosed"
+    assert (later - timedelta(minutes=15)).strftime("%H:%M") in error["message"]
+
+
+def test_cancelled_appointment_has_no_room(live_site, product):
+    token, _start = book(product)
+    requests.post(
+        f"{live_site.site}/@appointment/{token}/cancel", headers=JSON, timeout=30
+    )
+    response = requests.get(
+        f"{live_site.site}/@appointment/{token}/video", headers=JSON, timeout=30
+    )
+    assert response.status_code == 404
+
+
+def test_anonymous_cannot_take_the_employee_role(live_site, product):
+    _token, start = book(product)
+    url = employee_url(live_site, product, start)
+    assert requests.get(f"{url}/@video", headers=JSON, timeout=30).status_code == 401
+
+
+def test_a_citizen_token_cannot_enter_another_room(live_site, product):
+    token_a, _ = book(product)
+    token_b, _ = book(product)
+    a = requests.get(
+        f"{live_site.site}/@appointment/{token_a}/video", headers=JSON, timeout=30
+    ).json()
+    b = requests.get(
+        f"{live_site.site}/@appointment/{token_b}/video", headers=JSON, timeout=30
+    ).json()
+    intruder = dict(b, signal_url=a["signal_url"])
+
+    async def attempt():
+        import aiohttp
+
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(peer.RoomError, match="wrong_room"):
+                await peer.Peer(session, intruder).join()
+
+    asyncio.run(attempt())
