@@ -6,6 +6,7 @@ from collective.digitalebalie.booking.rules import RuleError
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.browser.picker import SlotPicker
+from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
@@ -108,6 +109,21 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         return (
             self.state == "booked" and self.appointment.start > appointments.now_utc()
         )
+
+    @property
+    def show_room(self):
+        return self.appointment.channel == "video" and self.state in (
+            "booked",
+            "in_progress",
+        )
+
+    @property
+    def room_info_url(self):
+        portal_url = api.portal.get().absolute_url()
+        return f"{portal_url}/@appointment/{self.token}/video"
+
+    def room_messages(self):
+        return room_messages(self.request)
 
     def state_title(self):
         return self.translate(STATES.get(self.state, self.state))

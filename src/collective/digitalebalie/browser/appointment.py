@@ -1,0 +1,61 @@
+"""The counter employee's view of an appointment: the citizen, the product, the room."""
+
+from collective.digitalebalie import appointments
+from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser.my_appointment import STATES
+from collective.digitalebalie.browser.room import room_messages
+from collective.digitalebalie.content.counter_product import CHANNELS
+from plone import api
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zope.i18n import translate
+
+
+class AppointmentView(BrowserView):
+    index = ViewPageTemplateFile("templates/appointment.pt")
+    macros_template = ViewPageTemplateFile("templates/macros.pt")
+
+    def __call__(self):
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        self.product = appointments.product_of(self.context)
+        return self.index()
+
+    @property
+    def picker_macros(self):
+        return self.macros_template.macros
+
+    @property
+    def state(self):
+        return api.content.get_state(self.context)
+
+    def state_title(self):
+        return translate(STATES.get(self.state, self.state), context=self.request)
+
+    def when(self):
+        tz = appointments.site_timezone()
+        start = self.context.start.astimezone(tz)
+        end = self.context.end.astimezone(tz)
+        return (
+            f"{formatting.long_date(start.date())}, "
+            f"{formatting.clock(start)} – {formatting.clock(end)}"
+        )
+
+    def channel_title(self):
+        for term in CHANNELS:
+            if term.value == self.context.channel:
+                return translate(term.title, context=self.request)
+        return self.context.channel
+
+    @property
+    def show_room(self):
+        return self.context.channel == "video" and self.state in (
+            "booked",
+            "in_progress",
+        )
+
+    @property
+    def room_info_url(self):
+        return f"{self.context.absolute_url()}/@video"
+
+    def room_messages(self):
+        return room_messages(self.request)

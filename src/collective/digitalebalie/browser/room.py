@@ -1,0 +1,44 @@
+"""The texts of the video room, translated for the page's language."""
+
+from collective.digitalebalie import _
+from zope.i18n import translate
+import json
+
+
+MESSAGES = {
+    "devices_ok": _("Your camera and microphone work. You can join."),
+    "denied": _(
+        "You did not allow the camera and microphone. Allow them in your "
+        "browser (the icon next to the web address) and try again."
+    ),
+    "no_devices": _("We found no microphone. Connect one, or call us instead."),
+    "audio_only": _("We found no camera. You can join with sound only."),
+    "failed": _("The video room could not be opened. Try again later."),
+    "connecting": _("Connecting…"),
+    "reconnecting": _("The connection dropped. Connecting again…"),
+    "waiting": _("You are in the waiting room. The employee will let you in soon."),
+    "admitted": _("The employee let you in. The call starts."),
+    "in_room": _("You are in the room."),
+    "connected": _("Connected."),
+    "unstable": _("The connection is unstable."),
+    "left": _("${name} left the room."),
+    "someone_waiting": _("${name} is waiting to be let in."),
+    "admit": _("Let ${name} in"),
+    "mute_off": _("Your microphone is off."),
+    "mute_on": _("Your microphone is on."),
+    "camera_off": _("Your camera is off."),
+    "camera_on": _("Your camera is on."),
+    "sharing": _("You are sharing your screen."),
+    "sharing_stopped": _("You stopped sharing your screen."),
+    "sharing_failed": _("Sharing your screen did not start."),
+    "quality_good": _("Connection: good"),
+    "quality_poor": _("Connection: weak. Turning off your camera may help."),
+    "you": _("You"),
+    "left_room": _("You left the room."),
+}
+
+
+def room_messages(request):
+    return json.dumps(
+        {key: translate(message, context=request) for key, message in MESSAGES.items()}
+    )

@@ -1,0 +1,344 @@
+// Digitale Balie video room: camera check, waiting room, peer-to-peer video,
+// mute, camera, screen sharing (employee), chat, quality hint, reconnection.
+// Media goes browser to browser; the room server only passes messages.
+
+const RANK = { employee: 3, citizen: 2, guest: 1 };
+
+class Room {
+  constructor(section) {
+    this.section = section;
+    this.text = JSON.parse(section.querySelector(".room-messages").textContent);
+    this.infoUrl = section.dataset.infoUrl;
+    this.status = section.querySelector(".room-status");
+    this.localVideo = section.querySelector(".room-local");
+    this.remoteArea = section.querySelector(".room-remotes");
+    this.waitingList = section.querySelector(".room-waiting");
+    this.chatLog = section.querySelector(".room-chat-log");
+    this.quality = section.querySelector(".room-quality");
+    this.peers = new Map(); // participant -> {pc, video, role, name}
+    this.stream = null;
+    this.ws = null;
+    this.leaving = false;
+    this.bind();
+  }
+
+  $(name) {
+    return this.section.querySelector(`[data-action="${name}"]`);
+  }
+
+  say(message, kind = "info") {
+    this.status.textContent = message;
+    this.status.dataset.kind = kind;
+  }
+
+  bind() {
+    this.$("check").addEventListener("click", () => this.check());
+    this.$("join").addEventListener("click", () => this.join());
+    this.$("mute").addEventListener("click", () => this.toggle("audio", "mute"));
+    this.$("camera").addEventListener("click", () => this.toggle("video", "camera"));
+    this.$("leave").addEventListener("click", () => this.leave());
+    const share = this.$("share");
+    if (share) share.addEventListener("click", () => this.share());
+    this.section.querySelector(".room-chat").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const input = event.target.querySelector("input");
+      const text = input.value.trim();
+      if (text && this.ws) {
+        this.send({ type: "chat", text });
+        input.value = "";
+      }
+    });
+  }
+
+  async check() {
+    try {
+      this.stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      this.say(this.text.devices_ok);
+    } catch (error) {
+      if (error.name === "NotAllowedError") {
+        this.say(this.text.denied, "error");
+        return false;
+      }
+      try {
+        // No camera: go on with sound only.
+        this.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+        this.say(this.text.audio_only, "warning");
+      } catch (second) {
+        this.say(second.name === "NotAllowedError" ? this.text.denied : this.text.no_devices, "error");
+        return false;
+      }
+    }
+    this.localVideo.srcObject = this.stream;
+    this.$("join").disabled = false;
+    return true;
+  }
+
+  async join() {
+    if (!this.stream && !(await this.check())) return;
+    const response = await fetch(this.infoUrl, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    const info = await response.json();
+    if (!response.ok) {
+      this.say(info.error ? info.error.message : this.text.failed, "error");
+      return;
+    }
+    this.info = info;
+    this.connect();
+  }
+
+  connect() {
+    this.leaving = false;
+    this.ws = new WebSocket(this.info.signal_url);
+    this.ws.addEventListener("open", () => this.send({ type: "join", token: this.info.token }));
+    this.ws.addEventListener("message", (event) => this.onMessage(JSON.parse(event.data)));
+    this.ws.addEventListener("close", (event) => this.onClose(event));
+    this.say(this.text.connecting);
+  }
+
+  send(data) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(data));
+  }
+
+  onClose(event) {
+    this.ws = null;
+    if (this.leaving || event.code === 4000 || event.code === 4401 || event.code === 4409) return;
+    // A network drop: try again, the server lets the same person back in.
+    this.say(this.text.reconnecting, "warning");
+    setTimeout(() => this.connect(), 2000);
+  }
+
+  setInCall(inCall) {
+    this.section.classList.toggle("in-call", inCall);
+    for (const name of ["mute", "camera", "leave", "share"]) {
+      const button = this.$(name);
+      if (button) button.disabled = !inCall;
+    }
+    this.section.querySelector(".room-chat button").disabled = !inCall;
+    this.$("join").disabled = inCall;
+  }
+
+  onMessage(message) {
+    switch (message.type) {
+      case "welcome":
+        this.me = message.you;
+        this.role = message.role;
+        this.admitted = message.admitted;
+        this.setInCall(true);
+        this.say(this.admitted ? this.text.in_room : this.text.waiting);
+        for (const peer of message.peers) this.onPresence({ event: "join", ...peer });
+        break;
+      case "admitted":
+        this.admitted = true;
+        this.say(this.text.admitted);
+        for (const [id, peer] of this.peers) if (peer.admitted) this.maybeOffer(id);
+        break;
+      case "presence":
+        this.onPresence(message);
+        break;
+      case "signal":
+        this.onSignal(message.from, message.data);
+        break;
+      case "chat":
+        this.addChat(message);
+        break;
+      case "error":
+        this.say(message.message, "error");
+        if (message.code === "replaced") this.setInCall(false);
+        break;
+    }
+  }
+
+  onPresence(message) {
+    const id = message.participant;
+    // The same person again (reload, network drop): start their connection anew.
+    if (message.event === "join" && this.peers.get(id)?.pc) this.dropPeer(id);
+    if (message.event === "leave") {
+      this.dropPeer(id);
+      this.say(this.text.left.replace("${name}", message.name));
+      this.renderWaiting();
+      return;
+    }
+    const peer = this.peers.get(id) || { role: message.role, name: message.name };
+    peer.admitted = message.admitted;
+    this.peers.set(id, peer);
+    this.renderWaiting();
+    if (message.event === "join" && !message.admitted && this.role === "employee") {
+      this.say(this.text.someone_waiting.replace("${name}", message.name));
+    }
+    if (peer.admitted && this.admitted) this.maybeOffer(id);
+  }
+
+  renderWaiting() {
+    if (!this.waitingList) return;
+    this.waitingList.replaceChildren();
+    for (const [id, peer] of this.peers) {
+      if (peer.admitted) continue;
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-primary btn-sm";
+      button.textContent = this.text.admit.replace("${name}", peer.name);
+      button.addEventListener("click", () => this.send({ type: "admit", participant: id }));
+      item.append(button);
+      this.waitingList.append(item);
+    }
+  }
+
+  makePc(id) {
+    const peer = this.peers.get(id);
+    if (peer.pc) return peer.pc;
+    const pc = new RTCPeerConnection({ iceServers: this.info.ice_servers || [] });
+    peer.pc = pc;
+    for (const track of this.stream.getTracks()) pc.addTrack(track, this.stream);
+    pc.addEventListener("icecandidate", (event) => {
+      if (event.candidate) this.send({ type: "signal", to: id, data: { candidate: event.candidate.toJSON() } });
+    });
+    pc.addEventListener("track", (event) => this.showRemote(id, event.streams[0]));
+    pc.addEventListener("iceconnectionstatechange", () => {
+      const state = pc.iceConnectionState;
+      if (state === "connected" || state === "completed") this.say(this.text.connected);
+      if (state === "failed" && this.offers(id)) this.offer(id, true);
+      if (state === "disconnected") this.say(this.text.unstable, "warning");
+    });
+    return pc;
+  }
+
+  offers(id) {
+    const other = this.peers.get(id);
+    const mine = RANK[this.role];
+    const theirs = RANK[other.role];
+    return mine > theirs || (mine === theirs && this.me < id);
+  }
+
+  maybeOffer(id) {
+    if (this.offers(id) && !this.peers.get(id).pc) this.offer(id, false);
+  }
+
+  async offer(id, restart) {
+    const pc = this.makePc(id);
+    const offer = await pc.createOffer({ iceRestart: restart });
+    await pc.setLocalDescription(offer);
+    this.send({ type: "signal", to: id, data: { description: pc.localDescription.toJSON() } });
+  }
+
+  async onSignal(from, data) {
+    if (!this.peers.has(from)) this.peers.set(from, { role: "guest", name: "", admitted: true });
+    const pc = this.makePc(from);
+    if (data.description) {
+      await pc.setRemoteDescription(data.description);
+      if (data.description.type === "offer") {
+        await pc.setLocalDescription(await pc.createAnswer());
+        this.send({ type: "signal", to: from, data: { description: pc.localDescription.toJSON() } });
+      }
+    } else if (data.candidate) {
+      try {
+        await pc.addIceCandidate(data.candidate);
+      } catch (error) {
+        console.warn("ICE candidate refused", error);
+      }
+    }
+  }
+
+  showRemote(id, stream) {
+    const peer = this.peers.get(id);
+    if (!peer.video) {
+      const figure = document.createElement("figure");
+      peer.video = document.createElement("video");
+      peer.video.autoplay = true;
+      peer.video.playsInline = true;
+      peer.video.className = "room-remote";
+      const caption = document.createElement("figcaption");
+      caption.textContent = peer.name;
+      figure.append(peer.video, caption);
+      this.remoteArea.append(figure);
+      peer.figure = figure;
+    }
+    peer.video.srcObject = stream;
+    this.watchQuality(peer);
+  }
+
+  watchQuality(peer) {
+    clearInterval(peer.timer);
+    peer.timer = setInterval(async () => {
+      if (!peer.pc) return;
+      const stats = await peer.pc.getStats();
+      let rtt = null;
+      stats.forEach((report) => {
+        if (report.type === "candidate-pair" && report.state === "succeeded" && report.currentRoundTripTime != null) {
+          rtt = report.currentRoundTripTime;
+        }
+      });
+      if (rtt === null) return;
+      const good = rtt < 0.3;
+      const text = good ? this.text.quality_good : this.text.quality_poor;
+      if (this.quality.textContent !== text) this.quality.textContent = text;
+    }, 3000);
+  }
+
+  dropPeer(id) {
+    const peer = this.peers.get(id);
+    if (!peer) return;
+    clearInterval(peer.timer);
+    if (peer.pc) peer.pc.close();
+    if (peer.figure) peer.figure.remove();
+    this.peers.delete(id);
+  }
+
+  toggle(kind, action) {
+    const button = this.$(action);
+    const tracks = kind === "audio" ? this.stream.getAudioTracks() : this.stream.getVideoTracks();
+    if (!tracks.length) return;
+    const off = tracks[0].enabled;
+    for (const track of tracks) track.enabled = !off;
+    button.setAttribute("aria-pressed", String(off));
+    this.say(this.text[`${action}_${off ? "off" : "on"}`]);
+  }
+
+  async share() {
+    try {
+      const screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
+      const track = screen.getVideoTracks()[0];
+      for (const peer of this.peers.values()) {
+        const sender = peer.pc && peer.pc.getSenders().find((s) => s.track && s.track.kind === "video");
+        if (sender) await sender.replaceTrack(track);
+      }
+      this.say(this.text.sharing);
+      track.addEventListener("ended", async () => {
+        const camera = this.stream.getVideoTracks()[0];
+        for (const peer of this.peers.values()) {
+          const sender = peer.pc && peer.pc.getSenders().find((s) => s.track && s.track.kind === "video");
+          if (sender && camera) await sender.replaceTrack(camera);
+        }
+        this.say(this.text.sharing_stopped);
+      });
+    } catch (error) {
+      this.say(this.text.sharing_failed, "warning");
+    }
+  }
+
+  addChat(message) {
+    const item = document.createElement("li");
+    const who = document.createElement("strong");
+    who.textContent = message.from === this.me ? this.text.you : message.name;
+    item.append(who, `: ${message.text}`);
+    this.chatLog.append(item);
+  }
+
+  leave() {
+    this.leaving = true;
+    for (const id of [...this.peers.keys()]) this.dropPeer(id);
+    if (this.ws) this.ws.close();
+    if (this.stream) for (const track of this.stream.getTracks()) track.stop();
+    this.stream = null;
+    this.localVideo.srcObject = null;
+    this.setInCall(false);
+    this.$("join").disabled = true;
+    this.say(this.text.left_room);
+  }
+}
+
+for (const section of document.querySelectorAll(".dbalie-room")) {
+  section.room = new Room(section);
+}

@@ -1,0 +1,173 @@
+"""Citizen and employee meet in real Chromium (fake camera and microphone).
+
+Two browser contexts on the shared live instance: the citizen checks the
+devices, joins and waits; the employee joins and lets them in; both then see
+the other's video, and chat.
+"""
+
+from datetime import datetime
+from datetime import timedelta
+from playwright.sync_api import sync_playwright
+from zoneinfo import ZoneInfo
+import base64
+import pytest
+import requests
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
+JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+]
+
+
+@pytest.fixture(scope="module")
+def meeting(live_site):
+    """A video appointment starting within minutes: (citizen URL, employee URL)."""
+    site, admin = live_site.site, live_site.admin
+    product = requests.post(
+        f"{site}/balie",
+        json={
+            "@type": "CounterProduct",
+            "title": "Spreekuur via video",
+            "duration": 5,
+            "min_notice_hours": 0,
+            "channels": ["video"],
+            "faq": [{"question": "Duurt het lang?", "answer": "Nee."}],
+            "opening_hours": [
+                {"weekday": d, "start": "00:00", "end": "23:59", "counters": 3}
+                for d in range(7)
+            ],
+        },
+        headers=JSON,
+        auth=admin,
+        timeout=30,
+    ).json()["@id"]
+    requests.post(f"{product}/@workflow/publish", headers=JSON, auth=admin, timeout=30)
+    today = datetime.now(AMS).date()
+    start = requests.get(
+        f"{product}/@slots",
+        params={
+            "start": today.isoformat(),
+            "end": (today + timedelta(days=1)).isoformat(),
+        },
+        headers=JSON,
+        timeout=30,
+    ).json()["items"][0]["start"]
+    booking = requests.post(
+        f"{product}/@book",
+        json={"start": start, "fullname": "Fatima el Amrani", "email": "f@example.nl"},
+        headers=JSON,
+        timeout=30,
+    ).json()
+    day = datetime.fromisoformat(start).date().isoformat()
+    employee_url = requests.get(
+        f"{product}/@appointments",
+        params={"start": day, "end": day},
+        headers=JSON,
+        auth=admin,
+        timeout=30,
+    ).json()["items"][0]["@id"]
+    return booking["url"], employee_url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def receives_video(page):
+    """The remote video plays: it has a size and its time moves on."""
+    page.wait_for_function(
+        "() => { const v = document.querySelector('video.room-remote');"
+        " return v && v.videoWidth > 0 && v.currentTime > 0.5; }",
+        timeout=30000,
+    )
+    return page.evaluate("document.querySelector('video.room-remote').videoWidth")
+
+
+def test_waiting_room_admit_and_video_both_ways(live_site, meeting, chromium):
+    citizen_url, employee_url = meeting
+    citizen_context = chromium.new_context(locale="nl-NL")
+    login = base64.b64encode(":".join(live_site.admin).encode()).decode()
+    employee_context = chromium.new_context(
+        locale="nl-NL", extra_http_headers={"Authorization": f"Basic {login}"}
+    )
+    citizen = citizen_context.new_page()
+    employee = employee_context.new_page()
+    try:
+        citizen.goto(citizen_url)
+        citizen.click("[data-action=check]")
+        citizen.wait_for_function(
+            "document.querySelector('.room-status').textContent.includes('werken')"
+        )
+        citizen.click("[data-action=join]")
+        citizen.wait_for_function(
+            "document.querySelector('.room-status').textContent.includes('wachtkamer')"
+        )
+
+        employee.goto(employee_url)
+        assert "Fatima el Amrani" in employee.inner_text("main")
+        assert "Duurt het lang?" in employee.inner_text("main")
+        employee.click("[data-action=check]")
+        employee.wait_for_selector("[data-action=join]:not([disabled])")
+        employee.click("[data-action=join]")
+        admit = employee.wait_for_selector(".room-waiting button")
+        assert "Fatima el Amrani" in admit.inner_text()
+        admit.click()
+
+        assert receives_video(citizen) > 0
+        assert receives_video(employee) > 0
+
+        citizen.fill("#room-chat-input", "Goedemorgen, kunt u mij horen?")
+        citizen.press("#room-chat-input", "Enter")
+        employee.wait_for_function(
+            "document.querySelector('.room-chat-log').textContent.includes('kunt u mij horen')"
+        )
+
+        citizen.click("[data-action=mute]")
+        assert citizen.get_attribute("[data-action=mute]", "aria-pressed") == "true"
+        assert "uit" in citizen.inner_text(".room-status")
+
+        citizen.click("[data-action=leave]")
+        employee.wait_for_function(
+            "document.querySelectorAll('video.room-remote').length === 0"
+        )
+    finally:
+        citizen_context.close()
+        employee_context.close()
+
+
+def test_denied_camera_gives_a_clear_message(meeting, chromium):
+    citizen_url, _employee_url = meeting
+    context = chromium.new_context(locale="nl-NL")
+    page = context.new_page()
+    try:
+        page.goto(citizen_url)
+        # As if the citizen clicked "Block" in the browser's permission prompt.
+        page.evaluate(
+            "() => { navigator.mediaDevices.getUserMedia = () =>"
+            " Promise.reject(new DOMException('denied', 'NotAllowedError')); }"
+        )
+        page.click("[data-action=check]")
+        page.wait_for_function(
+            "document.querySelector('.room-status').dataset.kind === 'error'"
+        )
+        assert "toegestaan" in page.inner_text(
+            ".room-status"
+        ) or "allow" in page.inner_text(".room-status")
+        assert page.is_disabled("[data-action=join]")
+    finally:
+        context.close()
