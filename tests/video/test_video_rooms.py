@@ -155,3 +155,45 @@ def test_a_citizen_token_cannot_enter_another_room(live_site, product):
                 await peer.Peer(session, intruder).join()
 
     asyncio.run(attempt())
+
+
+def test_employee_invites_a_guest(live_site, product):
+    _token, start = book(product)
+    url = employee_url(live_site, product, start)
+    invite = requests.post(
+        f"{url}/@video-guest",
+        json={"name": "Tolk Arabisch"},
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    )
+    assert invite.status_code == 201, invite.text
+    guest_page = invite.json()["url"]
+    guest_token = guest_page.rsplit("/", 1)[1]
+    assert requests.get(guest_page, timeout=30).status_code == 200
+    info = requests.get(
+        f"{live_site.site}/@video-guest/{guest_token}", headers=JSON, timeout=30
+    )
+    assert info.status_code == 200, info.text
+    assert info.json()["role"] == "guest"
+    assert (
+        requests.get(
+            f"{live_site.site}/@video-guest/nonsense", headers=JSON, timeout=30
+        ).status_code
+        == 404
+    )
+    # Only staff invite; a name is needed.
+    assert (
+        requests.post(
+            f"{url}/@video-guest", json={"name": "X"}, headers=JSON, timeout=30
+        ).status_code
+        == 401
+    )
+    empty = requests.post(
+        f"{url}/@video-guest",
+        json={"name": " "},
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    )
+    assert empty.status_code == 400

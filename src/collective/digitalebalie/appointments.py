@@ -139,6 +139,11 @@ def ensure_appointments_folder(portal):
     return folder
 
 
+def token_index(folder):
+    """Hashes of secret links (citizens' and guests') to appointment ids."""
+    return _token_index(folder)
+
+
 def _token_index(folder):
     annotations = IAnnotations(folder)
     if TOKENS_KEY not in annotations:

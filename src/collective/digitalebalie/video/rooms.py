@@ -86,3 +86,46 @@ class RoomClosed(appointments.BookingError):
         super().__init__(message)
         self.opens = opens
         self.closes = closes
+
+
+GUESTS_KEY = "collective.digitalebalie.guests"
+
+
+def invite_guest(appointment, name):
+    """A guest link for one person (an interpreter, a colleague): (token, guest)."""
+    from persistent.mapping import PersistentMapping
+    from zope.annotation.interfaces import IAnnotations
+    import secrets as random
+
+    state = api.content.get_state(appointment)
+    if state not in ("booked", "in_progress"):
+        raise appointments.WrongState(_("This appointment has no video room."))
+    name = " ".join((name or "").split())[:100]
+    if not name:
+        raise appointments.InvalidInput(
+            _("Fill in the name of the guest."), {"name": _("Fill in a name.")}
+        )
+    guests = IAnnotations(appointment).setdefault(GUESTS_KEY, PersistentMapping())
+    token = random.token_urlsafe(appointments.TOKEN_BYTES)
+    guest = {"participant": f"guest-{len(guests) + 1}", "name": name}
+    digest = appointments.hash_token(token)
+    guests[digest] = guest
+    folder = appointments.appointments_folder()
+    appointments.token_index(folder)[f"guest:{digest}"] = appointment.getId()
+    return token, guest
+
+
+def find_guest(token):
+    """(appointment, guest) for a guest token; raise NotFound."""
+    from zope.annotation.interfaces import IAnnotations
+
+    if not token or len(token) > 200:
+        raise appointments.NotFound(_("No appointment with this link."))
+    digest = appointments.hash_token(token)
+    folder = appointments.appointments_folder()
+    appointment_id = appointments.token_index(folder).get(f"guest:{digest}")
+    appointment = folder._getOb(appointment_id, None) if appointment_id else None
+    guests = IAnnotations(appointment).get(GUESTS_KEY) if appointment else None
+    if not guests or digest not in guests:
+        raise appointments.NotFound(_("No appointment with this link."))
+    return appointment, dict(guests[digest])

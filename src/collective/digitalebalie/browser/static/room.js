@@ -342,3 +342,31 @@ class Room {
 for (const section of document.querySelectorAll(".dbalie-room")) {
   section.room = new Room(section);
 }
+
+// The employee invites a guest: a link for one person, shown to copy.
+for (const form of document.querySelectorAll(".room-invite")) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = form.querySelector(".room-invite-result");
+    const response = await fetch(form.dataset.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ name: form.elements.name.value }),
+    });
+    const data = await response.json();
+    result.replaceChildren();
+    if (!response.ok) {
+      result.textContent = data.error ? data.error.message : response.statusText;
+      return;
+    }
+    const link = document.createElement("input");
+    link.className = "form-control";
+    link.readOnly = true;
+    link.value = data.url;
+    link.setAttribute("aria-label", data.name);
+    result.append(link);
+    link.focus();
+    link.select();
+  });
+}

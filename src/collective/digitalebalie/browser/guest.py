@@ -1,0 +1,45 @@
+"""The page a guest (interpreter, colleague) opens with the link from the employee."""
+
+from collective.digitalebalie import appointments
+from collective.digitalebalie.browser.room import room_messages
+from collective.digitalebalie.video import rooms
+from plone import api
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zope.interface import implementer
+from zope.publisher.interfaces import IPublishTraverse
+
+
+@implementer(IPublishTraverse)
+class GuestView(BrowserView):
+    index = ViewPageTemplateFile("templates/guest.pt")
+    not_found = ViewPageTemplateFile("templates/appointment_not_found.pt")
+    macros_template = ViewPageTemplateFile("templates/macros.pt")
+    token = ""
+
+    def publishTraverse(self, request, name):
+        self.token = self.token or name
+        return self
+
+    def __call__(self):
+        response = self.request.response
+        response.setHeader("Cache-Control", "no-store")
+        response.setHeader("Referrer-Policy", "no-referrer")
+        response.setHeader("X-Robots-Tag", "noindex, nofollow")
+        try:
+            self.appointment, self.guest = rooms.find_guest(self.token)
+        except appointments.NotFound:
+            response.setStatus(404)
+            return self.not_found()
+        return self.index()
+
+    @property
+    def picker_macros(self):
+        return self.macros_template.macros
+
+    @property
+    def room_info_url(self):
+        return f"{api.portal.get().absolute_url()}/@video-guest/{self.token}"
+
+    def room_messages(self):
+        return room_messages(self.request)
