@@ -52,9 +52,14 @@ def token(participant, role="citizen", room="room1", **kw):
     )
 
 
-async def join(session, base, participant, role="citizen", room="room1", tok=None):
+async def join(
+    session, base, participant, role="citizen", room="room1", tok=None, resume=None
+):
     ws = await session.ws_connect(f"{base}/rooms/{room}")
-    await ws.send_json({"type": "join", "token": tok or token(participant, role, room)})
+    message = {"type": "join", "token": tok or token(participant, role, room)}
+    if resume:
+        message["resume"] = resume
+    await ws.send_json(message)
     return ws, await ws.receive_json()
 
 
@@ -167,11 +172,12 @@ def test_fourth_participant_is_refused():
 def test_second_connection_replaces_the_first():
     async def scenario(session, base, server):
         employee, _ = await join(session, base, "emp", "employee")
-        first, _ = await join(session, base, "cit")
+        first, welcome = await join(session, base, "cit")
         await employee.send_json({"type": "admit", "participant": "cit"})
         await next_of(first, "admitted")
-        second, welcome = await join(session, base, "cit")
-        assert welcome["admitted"] is True  # no second wait after a reload
+        resume = welcome["resume"]
+        second, welcome = await join(session, base, "cit", resume=resume)
+        assert welcome["admitted"] is True  # no second wait after a network drop
         assert (await next_of(first, "error"))["code"] == "replaced"
         await first.receive()
         assert first.close_code == 4000
@@ -220,5 +226,75 @@ def test_health():
         ) as response:
             assert await response.json() == {"rooms": 1, "connections": 1, "relayed": 0}
         await employee.close()
+
+    run(scenario)
+
+
+def test_a_forwarded_link_must_wait_to_be_let_in():
+    """Someone else with the citizen's link does not take over an admitted seat."""
+
+    async def scenario(session, base, server):
+        employee, _ = await join(session, base, "emp", "employee")
+        citizen, _ = await join(session, base, "cit")
+        await employee.send_json({"type": "admit", "participant": "cit"})
+        await next_of(citizen, "admitted")
+        intruder, welcome = await join(session, base, "cit", resume="guessed")
+        assert welcome["admitted"] is False
+        await intruder.send_json({"type": "signal", "to": "emp", "data": {}})
+        assert (await next_of(intruder, "error"))["code"] == "bad_message"
+
+    run(scenario)
+
+
+def test_employee_can_always_come_back():
+    async def scenario(session, base, server):
+        employee, _ = await join(session, base, "emp", "employee")
+        citizen, _ = await join(session, base, "cit")
+        guest, _ = await join(session, base, "tolk", "guest")
+        extra, answer = await join(session, base, "tolk2", "guest")
+        assert answer["code"] == "room_full"
+        await employee.close()
+        await next_of(citizen, "presence")
+        again, welcome = await join(session, base, "emp2", "employee")
+        assert welcome["type"] == "welcome"
+        assert {p["participant"] for p in welcome["peers"]} == {"cit", "tolk"}
+        assert guest.closed is False
+
+    run(scenario)
+
+
+def test_odd_values_and_floods_do_not_break_the_connection():
+    async def scenario(session, base, server):
+        employee, _ = await join(session, base, "emp", "employee")
+        for bad in (
+            {"type": "signal", "to": [], "data": {}},
+            {"type": "admit", "participant": {"a": 1}},
+        ):
+            await employee.send_json(bad)
+            assert (await next_of(employee, "error"))["code"] == "bad_message"
+        await employee.send_str("[" * 30000 + "]" * 30000)
+        assert (await next_of(employee, "error"))["code"] == "bad_message"
+        for n in range(150):
+            await employee.send_json({"type": "ping", "id": n})
+        kinds = []
+        while True:
+            message = await employee.receive_json(timeout=5)
+            kinds.append(message["type"])
+            if message["type"] == "error":
+                break
+        assert "Too many" in message["message"]
+        assert kinds.count("pong") <= 100
+        await asyncio.sleep(1.1)
+        await employee.send_json({"type": "ping", "id": "later"})
+        assert (await next_of(employee, "pong"))["id"] == "later"
+
+    run(scenario)
+
+
+def test_non_ascii_signature_is_refused_cleanly():
+    async def scenario(session, base, server):
+        bad = token("cit")[:-1] + "é"
+        ws, answer = await join(session, base, "cit", tok=bad)
+        assert answer["code"] == "bad_signature"
 
     run(scenario)

@@ -197,3 +197,58 @@ def test_employee_invites_a_guest(live_site, product):
         timeout=30,
     )
     assert empty.status_code == 400
+
+
+def test_staff_login_names_stay_hidden(live_site, product):
+    _token, start = book(product)
+    info = requests.get(
+        f"{employee_url(live_site, product, start)}/@video",
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    ).json()
+    assert info["participant"].startswith("employee-")
+    assert live_site.admin[0] not in info["participant"]
+    assert live_site.admin[0] not in info["token"]
+
+
+def test_guest_invitation_needs_json(live_site, product):
+    _token, start = book(product)
+    url = employee_url(live_site, product, start)
+    response = requests.post(
+        f"{url}/@video-guest",
+        data="name=X",
+        auth=live_site.admin,
+        timeout=30,
+        headers={"Accept": "application/json", "Content-Type": "text/plain"},
+    )
+    assert response.status_code == 415
+
+
+def test_phone_appointment_has_no_room(live_site):
+    body = {
+        "@type": "CounterProduct",
+        "title": "Telefonisch spreekuur",
+        "duration": 5,
+        "min_notice_hours": 0,
+        "channels": ["phone"],
+        "opening_hours": [
+            {"weekday": d, "start": "00:00", "end": "23:59", "counters": 1}
+            for d in range(7)
+        ],
+    }
+    url = requests.post(
+        f"{live_site.site}/balie",
+        json=body,
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    ).json()["@id"]
+    requests.post(
+        f"{url}/@workflow/publish", headers=JSON, auth=live_site.admin, timeout=30
+    )
+    token, _start = book(url)
+    response = requests.get(
+        f"{live_site.site}/@appointment/{token}/video", headers=JSON, timeout=30
+    )
+    assert response.status_code == 404

@@ -1,5 +1,6 @@
 """The counter employee's view of an appointment: the citizen, the product, the room."""
 
+from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.my_appointment import STATES
@@ -56,6 +57,9 @@ class AppointmentView(BrowserView):
     @property
     def room_info_url(self):
         return f"{self.context.absolute_url()}/@video"
+
+    def guest_link_label(self):
+        return translate(_("Guest link for ${name}"), context=self.request)
 
     def room_messages(self):
         return room_messages(self.request)

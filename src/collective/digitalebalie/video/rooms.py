@@ -7,6 +7,18 @@ from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.video import tokens
 from datetime import timedelta
 from plone import api
+import hashlib
+import hmac
+
+
+TOKEN_MINUTES = 10
+
+
+def employee_participant(user_id):
+    """An opaque participant id: citizens must not learn staff login names."""
+    secret = secrets.get_secret("room_token_secret")
+    digest = hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+    return f"employee-{digest[:16]}"
 
 
 def _setting(name, default):
@@ -44,7 +56,7 @@ def ice_servers(participant):
 def join_info(appointment, role, participant, name, now=None):
     """The answer of the video services, or raise a BookingError."""
     state = api.content.get_state(appointment)
-    if state in ("cancelled", "no_show"):
+    if state not in ("booked", "in_progress") or appointment.channel != "video":
         raise appointments.NotFound(_("This appointment has no video room."))
     now = now or appointments.now_utc()
     opens, closes = window(appointment)
@@ -62,7 +74,9 @@ def join_info(appointment, role, participant, name, now=None):
             message = _("The video room of this appointment is closed.")
         raise RoomClosed(message, opens=opens, closes=closes)
     room = appointment.getId()
-    ttl = max(int((closes - now).total_seconds()), 300)
+    # Short-lived: a page fetches a new token for every (re)connection, so a
+    # cancelled appointment's old token soon stops admitting anyone.
+    ttl = TOKEN_MINUTES * 60
     secret = secrets.get_secret("room_token_secret")
     return {
         "room": room,

@@ -27,17 +27,20 @@ from aiohttp import web
 from collective.digitalebalie.video import tokens
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
 import os
 import re
+import secrets
 import time
 
 
 logger = logging.getLogger("collective.digitalebalie.rooms")
 
 MAX_PARTICIPANTS = 3
+SEND_TIMEOUT = 5  # a participant who stops reading is dropped, not waited for
+RATE_WINDOW = 1.0
+RATE_LIMIT = 100  # messages per participant per second
 JOIN_TIMEOUT = 10
 MAX_MESSAGE = 64 * 1024
 MAX_CHAT = 2000
@@ -50,7 +53,7 @@ CLOSE_FULL = 4409
 
 
 class Participant:
-    __slots__ = ("admitted", "id", "name", "role", "ws")
+    __slots__ = ("admitted", "id", "name", "resume", "role", "sent", "window", "ws")
 
     def __init__(self, ws, claims):
         self.ws = ws
@@ -59,6 +62,17 @@ class Participant:
         self.name = claims.get("name") or ""
         # The employee opens the room; citizens and guests wait to be let in.
         self.admitted = self.role == "employee"
+        # Shown only to this connection: proves a reconnect is the same person.
+        self.resume = secrets.token_urlsafe(16)
+        self.window = 0.0
+        self.sent = 0
+
+    def over_limit(self):
+        now = time.monotonic()
+        if now - self.window > RATE_WINDOW:
+            self.window, self.sent = now, 0
+        self.sent += 1
+        return self.sent > RATE_LIMIT
 
     def public(self):
         return {
@@ -146,22 +160,33 @@ class RoomServer:
         except tokens.TokenError as error:
             await self._refuse(ws, error.code, error.message, CLOSE_REFUSED)
             return None
-        except ValueError:
+        except (ValueError, RecursionError):
             await self._refuse(
                 ws, "bad_message", "Send your room token first.", CLOSE_REFUSED
             )
             return None
         room = self.rooms.setdefault(room_id, {})
         previous = room.get(claims["sub"])
-        if previous is None and len(room) >= self.max_participants:
+        others = [p for p in room.values() if p.role != "employee"]
+        # One place is kept for an employee, so that whoever waits can be let in.
+        full = len(room) >= self.max_participants or (
+            claims["role"] != "employee" and len(others) >= self.max_participants - 1
+        )
+        if previous is None and full:
             if not room:
                 del self.rooms[room_id]
             await self._refuse(ws, "room_full", "This room is full.", CLOSE_FULL)
             return None
         participant = Participant(ws, claims)
         if previous is not None:
-            # The same person again (a reload, a second tab): the new one wins.
-            participant.admitted = previous.admitted or participant.admitted
+            # The same person again (a network drop, a second tab): the new one
+            # wins. It skips the waiting room only with the old connection's
+            # resume secret: a forwarded link alone must wait to be let in.
+            resume = data.get("resume")
+            if isinstance(resume, str) and secrets.compare_digest(
+                resume.encode(), previous.resume.encode()
+            ):
+                participant.admitted = previous.admitted or participant.admitted
             room[participant.id] = participant
             await self._send(
                 previous,
@@ -180,6 +205,7 @@ class RoomServer:
                 "you": participant.id,
                 "role": participant.role,
                 "admitted": participant.admitted,
+                "resume": participant.resume,
                 "peers": [p.public() for p in room.values() if p is not participant],
             },
         )
@@ -210,8 +236,17 @@ class RoomServer:
     async def _send(self, participant, data):
         if participant.ws.closed:
             return
-        with contextlib.suppress(ConnectionError):
-            await participant.ws.send_str(json.dumps(data))
+        try:
+            # asyncio.timeout, not wait_for: the send stays in this task, in
+            # order with a close that follows it.
+            async with asyncio.timeout(SEND_TIMEOUT):
+                await participant.ws.send_str(json.dumps(data))
+        except TimeoutError:
+            # It stopped reading: drop it rather than stall the others.
+            logger.warning("dropped %s: not reading", participant.id)
+            asyncio.ensure_future(participant.ws.close(code=1008, message=b"slow"))
+        except ConnectionError:
+            pass
 
     async def _broadcast(self, room_id, data, exclude=None, admitted_only=False):
         for other in list(self.rooms.get(room_id, {}).values()):
@@ -228,9 +263,13 @@ class RoomServer:
         )
 
     async def _on_message(self, room_id, sender, text):
+        if sender.over_limit():
+            if sender.sent == RATE_LIMIT + 1:
+                await self._bad(sender, "Too many messages; some were dropped.")
+            return
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             await self._bad(sender, "Messages must be JSON.")
             return
         if not isinstance(data, dict):
@@ -241,7 +280,8 @@ class RoomServer:
         if kind == "ping":
             await self._send(sender, {"type": "pong", "id": data.get("id")})
         elif kind == "signal":
-            target = room.get(data.get("to"))
+            to = data.get("to")
+            target = room.get(to) if isinstance(to, str) else None
             if target is None or "data" not in data:
                 await self._bad(sender, "Signal for nobody in this room.")
             elif not (sender.admitted and target.admitted):
@@ -274,7 +314,8 @@ class RoomServer:
                     admitted_only=True,
                 )
         elif kind == "admit":
-            target = room.get(data.get("participant"))
+            who = data.get("participant")
+            target = room.get(who) if isinstance(who, str) else None
             if sender.role != "employee":
                 await self._bad(sender, "Only the employee can let people in.")
             elif target is None:

@@ -60,7 +60,9 @@ def verify(secret, token, *, room=None, now=None):
     if not isinstance(token, str) or token.count(".") != 1 or len(token) > 4096:
         raise TokenError("bad_token", "This is not a room token.")
     payload, signature = token.split(".")
-    if not hmac.compare_digest(_sign(secret, payload), signature):
+    if not token.isascii() or not hmac.compare_digest(
+        _sign(secret, payload), signature
+    ):
         raise TokenError("bad_signature", "This room token is not valid.")
     try:
         claims = json.loads(_unb64(payload))

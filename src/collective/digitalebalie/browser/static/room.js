@@ -69,29 +69,43 @@ class Room {
       }
     }
     this.localVideo.srcObject = this.stream;
+    this.hasCamera = this.stream.getVideoTracks().length > 0;
     this.$("join").disabled = false;
     return true;
   }
 
   async join() {
     if (!this.stream && !(await this.check())) return;
-    const response = await fetch(this.infoUrl, {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    const info = await response.json();
-    if (!response.ok) {
-      this.say(info.error ? info.error.message : this.text.failed, "error");
-      return;
+    this.leaving = false;
+    this.attempts = 0;
+    if (await this.fetchInfo()) this.connect();
+  }
+
+  // Tokens live a few minutes: every (re)connection asks Plone for a new one.
+  async fetchInfo() {
+    try {
+      const response = await fetch(this.infoUrl, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      const info = await response.json();
+      if (!response.ok) {
+        this.say(info.error ? info.error.message : this.text.failed, "error");
+        return false;
+      }
+      this.info = info;
+      return true;
+    } catch (error) {
+      this.say(this.text.failed, "error");
+      return false;
     }
-    this.info = info;
-    this.connect();
   }
 
   connect() {
-    this.leaving = false;
     this.ws = new WebSocket(this.info.signal_url);
-    this.ws.addEventListener("open", () => this.send({ type: "join", token: this.info.token }));
+    this.ws.addEventListener("open", () =>
+      this.send({ type: "join", token: this.info.token, resume: this.resume }),
+    );
     this.ws.addEventListener("message", (event) => this.onMessage(JSON.parse(event.data)));
     this.ws.addEventListener("close", (event) => this.onClose(event));
     this.say(this.text.connecting);
@@ -104,9 +118,18 @@ class Room {
   onClose(event) {
     this.ws = null;
     if (this.leaving || event.code === 4000 || event.code === 4401 || event.code === 4409) return;
-    // A network drop: try again, the server lets the same person back in.
+    if (this.attempts >= 8) {
+      this.say(this.text.failed, "error");
+      this.setInCall(false);
+      return;
+    }
+    // A network drop: try again, waiting longer each time (2 s up to 30 s).
     this.say(this.text.reconnecting, "warning");
-    setTimeout(() => this.connect(), 2000);
+    const delay = Math.min(30000, 2000 * 2 ** this.attempts);
+    this.attempts += 1;
+    this.retry = setTimeout(async () => {
+      if (!this.leaving && (await this.fetchInfo())) this.connect();
+    }, delay);
   }
 
   setInCall(inCall) {
@@ -114,6 +137,11 @@ class Room {
     for (const name of ["mute", "camera", "leave", "share"]) {
       const button = this.$(name);
       if (button) button.disabled = !inCall;
+    }
+    if (inCall && !this.hasCamera) {
+      this.$("camera").disabled = true;
+      const share = this.$("share");
+      if (share) share.disabled = true;
     }
     this.section.querySelector(".room-chat button").disabled = !inCall;
     this.$("join").disabled = inCall;
@@ -125,7 +153,11 @@ class Room {
         this.me = message.you;
         this.role = message.role;
         this.admitted = message.admitted;
+        this.resume = message.resume;
+        this.attempts = 0;
         this.setInCall(true);
+        // The focused Join button is now disabled: keep the focus in the room.
+        this.$("leave").focus();
         this.say(this.admitted ? this.text.in_room : this.text.waiting);
         for (const peer of message.peers) this.onPresence({ event: "join", ...peer });
         break;
@@ -180,7 +212,12 @@ class Room {
       button.type = "button";
       button.className = "btn btn-primary btn-sm";
       button.textContent = this.text.admit.replace("${name}", peer.name);
-      button.addEventListener("click", () => this.send({ type: "admit", participant: id }));
+      button.addEventListener("click", () => {
+        this.send({ type: "admit", participant: id });
+        // The button goes away: put the focus on the room's status.
+        this.status.setAttribute("tabindex", "-1");
+        this.status.focus();
+      });
       item.append(button);
       this.waitingList.append(item);
     }
@@ -191,7 +228,18 @@ class Room {
     if (peer.pc) return peer.pc;
     const pc = new RTCPeerConnection({ iceServers: this.info.ice_servers || [] });
     peer.pc = pc;
-    for (const track of this.stream.getTracks()) pc.addTrack(track, this.stream);
+    for (const track of this.stream.getTracks()) {
+      const shared = track.kind === "video" && this.screenTrack;
+      pc.addTrack(shared ? this.screenTrack : track, this.stream);
+    }
+    if (this.offers(id)) {
+      // Without a camera (or microphone) still ask for the other's video and sound.
+      for (const kind of ["audio", "video"]) {
+        if (!this.stream.getTracks().some((track) => track.kind === kind)) {
+          pc.addTransceiver(kind, { direction: "recvonly" });
+        }
+      }
+    }
     pc.addEventListener("icecandidate", (event) => {
       if (event.candidate) this.send({ type: "signal", to: id, data: { candidate: event.candidate.toJSON() } });
     });
@@ -300,13 +348,15 @@ class Room {
     try {
       const screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
       const track = screen.getVideoTracks()[0];
+      this.screenTrack = track;
       for (const peer of this.peers.values()) {
         const sender = peer.pc && peer.pc.getSenders().find((s) => s.track && s.track.kind === "video");
         if (sender) await sender.replaceTrack(track);
       }
       this.say(this.text.sharing);
       track.addEventListener("ended", async () => {
-        const camera = this.stream.getVideoTracks()[0];
+        this.screenTrack = null;
+        const camera = this.stream && this.stream.getVideoTracks()[0];
         for (const peer of this.peers.values()) {
           const sender = peer.pc && peer.pc.getSenders().find((s) => s.track && s.track.kind === "video");
           if (sender && camera) await sender.replaceTrack(camera);
@@ -328,6 +378,7 @@ class Room {
 
   leave() {
     this.leaving = true;
+    clearTimeout(this.retry);
     for (const id of [...this.peers.keys()]) this.dropPeer(id);
     if (this.ws) this.ws.close();
     if (this.stream) for (const track of this.stream.getTracks()) track.stop();
@@ -336,6 +387,7 @@ class Room {
     this.setInCall(false);
     this.$("join").disabled = true;
     this.say(this.text.left_room);
+    this.$("check").focus();
   }
 }
 
@@ -364,7 +416,7 @@ for (const form of document.querySelectorAll(".room-invite")) {
     link.className = "form-control";
     link.readOnly = true;
     link.value = data.url;
-    link.setAttribute("aria-label", data.name);
+    link.setAttribute("aria-label", form.dataset.linkLabel.replace("${name}", data.name));
     result.append(link);
     link.focus();
     link.select();

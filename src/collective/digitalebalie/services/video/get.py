@@ -14,7 +14,7 @@ class VideoGet(Service):
         name = user.getProperty("fullname", "") or user.getUserName()
         try:
             return rooms.join_info(
-                self.context, "employee", f"employee-{user.getId()}", name
+                self.context, "employee", rooms.employee_participant(user.getId()), name
             )
         except appointments.BookingError as error:
             return booking_error(self.request, error)

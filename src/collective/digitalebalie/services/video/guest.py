@@ -21,7 +21,13 @@ from zope.publisher.interfaces import IPublishTraverse
 
 class GuestPost(Service):
     def reply(self):
-        # JSON only: a cross-site form cannot send it without CORS consent.
+        # JSON only: a cross-site form cannot send this content type without
+        # CORS consent, which this site never gives.
+        content_type = self.request.getHeader("Content-Type") or ""
+        if not content_type.startswith("application/json"):
+            return error_body(
+                self.request, 415, "UnsupportedMediaType", _("Send the guest as JSON.")
+            )
         alsoProvides(self.request, IDisableCSRFProtection)
         try:
             data = json_body(self.request)
