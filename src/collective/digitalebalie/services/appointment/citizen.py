@@ -8,38 +8,19 @@ POST /@appointment/{token}/reschedule   {"start": "..."}
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie.booking.rules import RuleError
+from collective.digitalebalie.services.base import TokenService
+from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.services.serialize import appointment_json
 from collective.digitalebalie.video import rooms
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.deserializer import json_body
-from plone.restapi.exceptions import DeserializationError
-from plone.restapi.services import Service
 from zope.interface import alsoProvides
-from zope.interface import implementer
-from zope.publisher.interfaces import IPublishTraverse
 
 
-@implementer(IPublishTraverse)
-class _TokenService(Service):
-    def __init__(self, context, request):
-        super().__init__(context, request)
-        self.params = []
-
-    def publishTraverse(self, request, name):
-        self.params.append(name)
-        return self
-
+class _TokenService(TokenService):
     def _appointment(self):
-        token = self.params[0] if self.params else ""
-        return token, appointments.find_by_token(token)
-
-    def render(self):
-        # Links carry a secret: never cache, never leak it to other sites.
-        self.request.response.setHeader("Cache-Control", "no-store")
-        self.request.response.setHeader("Referrer-Policy", "no-referrer")
-        return super().render()
+        return self.token, appointments.find_by_token(self.token)
 
 
 class AppointmentGet(_TokenService):
@@ -78,11 +59,8 @@ class AppointmentPost(_TokenService):
             if action == "cancel":
                 appointments.cancel(appointment)
             else:
-                try:
-                    data = json_body(self.request)
-                except DeserializationError:
-                    data = None
-                if not isinstance(data, dict):
+                data = json_object(self.request)
+                if data is None:
                     return error_body(
                         self.request,
                         400,

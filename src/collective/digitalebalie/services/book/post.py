@@ -3,13 +3,12 @@
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie.booking.rules import RuleError
+from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.deserializer import json_body
-from plone.restapi.exceptions import DeserializationError
 from plone.restapi.services import Service
 from zope.interface import alsoProvides
 
@@ -19,11 +18,8 @@ class BookPost(Service):
         # A JSON body cannot be sent cross-site without CORS consent, and a
         # citizen has no session to ride on; the booking itself is the write.
         alsoProvides(self.request, IDisableCSRFProtection)
-        try:
-            data = json_body(self.request)
-        except DeserializationError:
-            data = None
-        if not isinstance(data, dict):
+        data = json_object(self.request)
+        if data is None:
             return error_body(
                 self.request, 400, "ValidationError", _("Send the booking as JSON.")
             )

@@ -6,17 +6,15 @@ GET  /@video-guest/{token}                (holder of the link) -> join info
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
+from collective.digitalebalie.services.base import TokenService
+from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.video import rooms
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.deserializer import json_body
-from plone.restapi.exceptions import DeserializationError
 from plone.restapi.services import Service
 from zope.interface import alsoProvides
-from zope.interface import implementer
-from zope.publisher.interfaces import IPublishTraverse
 
 
 class GuestPost(Service):
@@ -29,11 +27,8 @@ class GuestPost(Service):
                 self.request, 415, "UnsupportedMediaType", _("Send the guest as JSON.")
             )
         alsoProvides(self.request, IDisableCSRFProtection)
-        try:
-            data = json_body(self.request)
-        except DeserializationError:
-            data = None
-        if not isinstance(data, dict):
+        data = json_object(self.request)
+        if data is None:
             return error_body(
                 self.request, 400, "ValidationError", _("Send the guest as JSON.")
             )
@@ -47,21 +42,10 @@ class GuestPost(Service):
         return {"url": f"{portal_url}/@@video-guest/{token}", "name": guest["name"]}
 
 
-@implementer(IPublishTraverse)
-class GuestGet(Service):
-    def __init__(self, context, request):
-        super().__init__(context, request)
-        self.params = []
-
-    def publishTraverse(self, request, name):
-        self.params.append(name)
-        return self
-
+class GuestGet(TokenService):
     def reply(self):
-        self.request.response.setHeader("Cache-Control", "no-store")
-        self.request.response.setHeader("Referrer-Policy", "no-referrer")
         try:
-            appointment, guest = rooms.find_guest(self.params[0] if self.params else "")
+            appointment, guest = rooms.find_guest(self.token)
             return rooms.join_info(
                 appointment, "guest", guest["participant"], guest["name"]
             )
