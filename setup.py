@@ -78,5 +78,6 @@ setup(
     digitalebalie-start = collective.digitalebalie.cli.start:main
     digitalebalie-rooms = collective.digitalebalie.video.server:main
     digitalebalie-video-check = collective.digitalebalie.video.check:main
+    digitalebalie-jobs = collective.digitalebalie.cli.jobs:main
     """,
 )

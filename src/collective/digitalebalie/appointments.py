@@ -393,7 +393,15 @@ def book(product, data, now=None):
     )
     record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
     _token_index(folder)[appointment.token_hash] = appointment.getId()
+    notifications().booked(appointment, token)
     return appointment, token
+
+
+def notifications():
+    # Imported late: notifications use this module too.
+    from collective.digitalebalie.integrations import notifications
+
+    return notifications
 
 
 def _minutes(n):
@@ -473,4 +481,5 @@ def reschedule(appointment, value, now=None):
     appointment.start = start.astimezone(UTC)
     appointment.end = end.astimezone(UTC)
     appointment.ledger_day = start.date().toordinal()
+    notifications().moved(appointment)
     return appointment

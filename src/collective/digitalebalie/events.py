@@ -7,6 +7,7 @@ def appointment_transitioned(appointment, event):
     """Cancelled by the citizen or by counter staff: the time is free again."""
     if event.new_state and event.new_state.getId() == "cancelled":
         appointments.release(appointment)
+        appointments.notifications().cancelled(appointment)
 
 
 def appointment_removed(appointment, event):

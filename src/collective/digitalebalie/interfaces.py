@@ -62,6 +62,23 @@ class IDigitaleBalieSettings(model.Schema):
         required=True,
     )
 
+    model.fieldset(
+        "mail",
+        label=_("Mail"),
+        fields=["mail_capture_only"],
+    )
+
+    mail_capture_only = schema.Bool(
+        title=_("Keep mail in the outbox, do not send it"),
+        description=_(
+            "For a demo or a test site without a mail server: messages are "
+            "kept on the outbox page (Site Setup) instead of sent. The mail "
+            "server itself is set in Site Setup, Mail."
+        ),
+        default=False,
+        required=False,
+    )
+
     room_opens_minutes_before = schema.Int(
         title=_("The video room opens this many minutes before the appointment"),
         default=15,
@@ -128,6 +145,16 @@ class IDigitaleBalieSecrets(Interface):
         description=_(
             "Shared with the TURN server (coturn use-auth-secret) to make "
             "short-lived relay credentials."
+        ),
+        required=False,
+        default="",
+    )
+
+    job_key = schema.ASCIILine(
+        title=_("Key of the delivery job"),
+        description=_(
+            "The job that sends mail every minute (digitalebalie-jobs) shows "
+            "this key to Plone."
         ),
         required=False,
         default="",

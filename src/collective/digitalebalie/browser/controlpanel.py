@@ -59,6 +59,7 @@ class ISecretsForm(Interface):
 
     room_token_secret = _secret_form_field("room_token_secret")
     turn_secret = _secret_form_field("turn_secret")
+    job_key = _secret_form_field("job_key")
 
 
 class SecretsForm(form.Form):

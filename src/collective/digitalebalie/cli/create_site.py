@@ -8,6 +8,7 @@ Environment variables:
     SITE_ID           id of the site (default "Plone")
     ROOM_SECRET_FILE  file with the room token secret to store (optional)
     ROOM_SERVER_URL   address of the room server to store (optional)
+    JOB_KEY_FILE      file with the delivery job's key to store (optional)
     ADMIN_USER        Zope manager login (default "admin")
     ADMIN_PASSWORD    its password (default "admin"); set on every run
     DEMO              "1" (default) applies the demo content profile
@@ -94,14 +95,28 @@ def sync_room_settings(site):
     from plone import api
 
     secret_file = os.environ.get("ROOM_SECRET_FILE")
+    key_file = os.environ.get("JOB_KEY_FILE")
     url = os.environ.get("ROOM_SERVER_URL")
-    if secret_file:
-        with open(secret_file, encoding="ascii") as handle:
-            secrets.set_secret("room_token_secret", handle.read().strip())
+    for path, name in ((secret_file, "room_token_secret"), (key_file, "job_key")):
+        if path:
+            with open(path, encoding="ascii") as handle:
+                secrets.set_secret(name, handle.read().strip())
     if url:
         api.portal.set_registry_record(
             "room_server_url", url, interface=IDigitaleBalieSettings
         )
+
+
+def configure_demo_mail(site):
+    """The demo has no mail server: keep mail on the outbox page."""
+    from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+    from plone import api
+
+    api.portal.set_registry_record("plone.email_from_address", "balie@example.org")
+    api.portal.set_registry_record("plone.email_from_name", "Gemeente Voorbeeld")
+    api.portal.set_registry_record(
+        "mail_capture_only", True, interface=IDigitaleBalieSettings
+    )
 
 
 def create_site(app, site_id="Plone", demo=True, delete_existing=False):
@@ -120,6 +135,7 @@ def create_site(app, site_id="Plone", demo=True, delete_existing=False):
     setup.runAllImportStepsFromProfile("profile-collective.digitalebalie:default")
     if demo:
         setup.runAllImportStepsFromProfile("profile-collective.digitalebalie:demo")
+        configure_demo_mail(site)
     transaction.commit()
     return site, True
 

@@ -7,6 +7,7 @@ and start in seconds. Stop with Ctrl+C.
 """
 
 from collective.digitalebalie.cli.instance import write_instance
+from collective.digitalebalie.cli.jobs import run_once
 from collective.digitalebalie.demo import DEFAULT_EMPLOYEE_PASSWORD
 from collective.digitalebalie.demo import EMPLOYEE_ID
 from pathlib import Path
@@ -18,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -46,13 +48,32 @@ def _site_stamp(*values):
     return hashlib.sha256("\n".join(values).encode()).hexdigest()
 
 
-def room_secret_file(instance):
-    """The room token secret shared by Plone and the room server (made once)."""
-    path = instance / "var" / "room-secret"
+def _secret_file(instance, name):
+    path = instance / "var" / name
     if not path.exists():
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(32))
     return path
+
+
+def room_secret_file(instance):
+    """The room token secret shared by Plone and the room server (made once)."""
+    return _secret_file(instance, "room-secret")
+
+
+def job_key_file(instance):
+    """The key the delivery job shows to Plone (made once)."""
+    return _secret_file(instance, "job-key")
+
+
+def run_jobs(url, key_file, stop_event, every=60):
+    """Deliver the outbox every minute while the demo runs."""
+    key = key_file.read_text().strip()
+    while not stop_event.wait(every):
+        try:
+            run_once(url, key)
+        except (OSError, ValueError) as error:
+            print(f"Delivery job: {error}", file=sys.stderr, flush=True)
 
 
 def prepare_site(instance, site_id, admin, password, rooms_url):
@@ -60,7 +81,15 @@ def prepare_site(instance, site_id, admin, password, rooms_url):
     var = instance / "var"
     stamp_file = var / "site-ready"
     secret_file = room_secret_file(instance)
-    stamp = _site_stamp(site_id, admin, password, rooms_url, secret_file.read_text())
+    key_file = job_key_file(instance)
+    stamp = _site_stamp(
+        site_id,
+        admin,
+        password,
+        rooms_url,
+        secret_file.read_text(),
+        key_file.read_text(),
+    )
     data_fs = var / "filestorage" / "Data.fs"
     if data_fs.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
         return False
@@ -71,6 +100,7 @@ def prepare_site(instance, site_id, admin, password, rooms_url):
         ADMIN_USER=admin,
         ADMIN_PASSWORD=password,
         ROOM_SECRET_FILE=str(secret_file),
+        JOB_KEY_FILE=str(key_file),
         ROOM_SERVER_URL=rooms_url,
     )
     subprocess.run(
@@ -171,6 +201,7 @@ def main(argv=None):
     )
     processes = [plone, rooms]
     stopping = []
+    jobs_stop = threading.Event()
 
     def stop(signum=None, frame=None):
         # Only signal here: waiting inside a signal handler would deadlock with
@@ -178,6 +209,7 @@ def main(argv=None):
         if signum is not None and not stopping:
             print("\nStopping...", flush=True)
         stopping.append(signum)
+        jobs_stop.set()
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -187,6 +219,11 @@ def main(argv=None):
     base = f"http://{args.host}:{args.port}"
     if wait_until_ready(f"{base}/{site_id}", plone):
         print(f"Plone answered after {time.monotonic() - started:.1f} s.")
+        threading.Thread(
+            target=run_jobs,
+            args=(f"{base}/{site_id}", job_key_file(instance), jobs_stop),
+            daemon=True,
+        ).start()
         print(
             banner(
                 base, site_id, admin, bool(os.environ.get("ADMIN_PASSWORD")), rooms_url

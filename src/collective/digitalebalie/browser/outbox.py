@@ -1,0 +1,59 @@
+"""The mail outbox: the delivery job's entry point, and a page for managers."""
+
+from AccessControl import Unauthorized
+from collective.digitalebalie import secrets
+from collective.digitalebalie.integrations import outbox
+from plone import api
+from plone.protect.interfaces import IDisableCSRFProtection
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zope.interface import alsoProvides
+import hmac
+import json
+
+
+class DeliverView(BrowserView):
+    """POST @@digitalebalie-deliver, by the job (with its key) or a manager."""
+
+    def __call__(self):
+        response = self.request.response
+        response.setHeader("Content-Type", "application/json")
+        response.setHeader("Cache-Control", "no-store")
+        if self.request.method != "POST":
+            response.setStatus(405)
+            return json.dumps(
+                {"error": {"type": "MethodNotAllowed", "message": "Use POST."}}
+            )
+        key = self.request.getHeader("X-Digitalebalie-Job-Key") or ""
+        expected = secrets.get_secret("job_key")
+        allowed = (
+            expected and hmac.compare_digest(key.encode(), expected.encode())
+        ) or (api.user.has_permission("collective.digitalebalie: Manage settings"))
+        if not allowed:
+            raise Unauthorized("The delivery job's key is missing or wrong.")
+        # A machine call with a shared key, or a manager: not a cross-site form.
+        alsoProvides(self.request, IDisableCSRFProtection)
+        # "Send now" (all waiting mail, not only what is due): managers only.
+        force = bool(self.request.form.get("all")) and api.user.has_permission(
+            "collective.digitalebalie: Manage settings"
+        )
+        return json.dumps(outbox.deliver(force=force))
+
+
+class OutboxView(BrowserView):
+    """Managers read what was sent, is waiting, or failed (and why)."""
+
+    index = ViewPageTemplateFile("templates/outbox.pt")
+
+    def __call__(self):
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        return self.index()
+
+    def messages(self):
+        items = sorted(
+            outbox.outbox().values(), key=lambda item: item.created, reverse=True
+        )
+        return items[:200]
+
+    def capture_only(self):
+        return outbox.capture_only()

@@ -1,0 +1,178 @@
+"""Messages to the citizen about their appointment: e-mail with an iCalendar invitation.
+
+Each message goes into the outbox within the transaction of the change, in the
+language of the booking. The invitation keeps one UID per appointment and a
+rising SEQUENCE, so calendar programs update or remove the event they have.
+"""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import appointments
+from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.integrations import outbox
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from datetime import UTC
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formataddr
+from email.utils import make_msgid
+from html import escape
+from icalendar import Calendar
+from icalendar import Event
+from plone import api
+from zope.i18n import translate
+
+
+LABEL_FOR = _("For")
+LABEL_WHEN = _("When")
+LABEL_BRING = _("What to bring or upload")
+
+
+def _t(message, language, **mapping):
+    if mapping:
+        message = _(message, mapping=mapping)
+    return translate(message, target_language=language)
+
+
+def _municipality():
+    return api.portal.get_registry_record(
+        "municipality_name", interface=IDigitaleBalieSettings, default="Gemeente"
+    )
+
+
+def _sender():
+    address = api.portal.get_registry_record("plone.email_from_address", default="")
+    name = api.portal.get_registry_record("plone.email_from_name", default="")
+    return formataddr((name or _municipality(), address or "noreply@example.org"))
+
+
+def invitation(appointment, product, method):
+    """An iCalendar object (METHOD REQUEST or CANCEL) with the site's VTIMEZONE."""
+    tz = appointments.site_timezone()
+    calendar = Calendar()
+    calendar.add("prodid", "-//collective.digitalebalie//Digitale Balie//NL")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    event = Event()
+    event.add("uid", f"{appointment.getId()}@digitalebalie")
+    event.add("sequence", getattr(appointment, "ics_sequence", 0))
+    event.add("dtstamp", datetime.now(UTC))
+    event.add("dtstart", appointment.start.astimezone(tz))
+    event.add("dtend", appointment.end.astimezone(tz))
+    event.add("summary", f"{_municipality()}: {product.Title() if product else ''}")
+    event.add(
+        "organizer",
+        f"mailto:{api.portal.get_registry_record('plone.email_from_address', default='noreply@example.org') or 'noreply@example.org'}",
+    )
+    event.add("attendee", f"mailto:{appointment.email}")
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _compose(appointment, kind, token=None):
+    language = appointment.language or "nl"
+    product = appointments.product_of(appointment)
+    tz = appointments.site_timezone()
+    start = appointment.start.astimezone(tz)
+    end = appointment.end.astimezone(tz)
+    when = (
+        f"{formatting.long_date(start.date(), language)}, "
+        f"{formatting.clock(start)} – {formatting.clock(end)}"
+    )
+    title = product.Title() if product else ""
+    subjects = {
+        "confirmation": _("Your appointment on ${when}"),
+        "moved": _("Your appointment is moved to ${when}"),
+        "cancelled": _("Your appointment on ${when} is cancelled"),
+    }
+    intros = {
+        "confirmation": _("Thank you. Your appointment is made."),
+        "moved": _("Your appointment has been moved to the new time."),
+        "cancelled": _(
+            "Your appointment is cancelled. You can make a new appointment at any time."
+        ),
+    }
+    subject = _t(subjects[kind], language, when=when)
+    lines = [
+        _t(_("Dear ${name},"), language, name=appointment.fullname),
+        "",
+        _t(intros[kind], language),
+        "",
+        f"{_t(LABEL_FOR, language)}: {title}",
+        f"{_t(LABEL_WHEN, language)}: {when}",
+    ]
+    if kind != "cancelled":
+        documents = (
+            (getattr(product, "required_documents", None) or []) if product else []
+        )
+        if documents:
+            lines += ["", _t(LABEL_BRING, language) + ":"]
+            lines += [f"- {row.get('document', '')}" for row in documents]
+        if token:
+            link = f"{api.portal.get().absolute_url()}/@@my-appointment/{token}"
+            lines += [
+                "",
+                _t(
+                    _(
+                        "Look at, move or cancel your appointment with this link. Do not share it:"
+                    ),
+                    language,
+                ),
+                link,
+            ]
+        else:
+            lines += [
+                "",
+                _t(
+                    _(
+                        "Use the link from your first e-mail to look at, move or cancel it."
+                    ),
+                    language,
+                ),
+            ]
+    lines += ["", _municipality()]
+    text = "\n".join(lines)
+    html = (
+        "<html><body>"
+        + "".join(
+            f'<p><a href="{escape(line)}">{escape(line)}</a></p>'
+            if line.startswith("http")
+            else (f"<p>{escape(line)}</p>" if line else "")
+            for line in lines
+        )
+        + "</body></html>"
+    )
+
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = _sender()
+    message["To"] = formataddr((appointment.fullname, appointment.email))
+    message["Message-ID"] = make_msgid(domain="digitalebalie")
+    message["Content-Language"] = language
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    method = "CANCEL" if kind == "cancelled" else "REQUEST"
+    message.add_attachment(
+        invitation(appointment, product, method),
+        maintype="text",
+        subtype="calendar",
+        params={"method": method},
+        filename="afspraak.ics" if language == "nl" else "appointment.ics",
+    )
+    return message
+
+
+def booked(appointment, token):
+    appointment.ics_sequence = 0
+    outbox.queue(_compose(appointment, "confirmation", token), "confirmation")
+
+
+def moved(appointment):
+    appointment.ics_sequence = getattr(appointment, "ics_sequence", 0) + 1
+    outbox.queue(_compose(appointment, "moved"), "moved")
+
+
+def cancelled(appointment):
+    appointment.ics_sequence = getattr(appointment, "ics_sequence", 0) + 1
+    outbox.queue(_compose(appointment, "cancelled"), "cancelled")

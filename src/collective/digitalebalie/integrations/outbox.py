@@ -1,0 +1,146 @@
+"""A transactional outbox: mail is stored with the change that causes it, sent later.
+
+A booking commits its confirmation into the outbox in the same transaction,
+so no message is lost when the SMTP server is down: the delivery job (run
+every minute) sends what is due, and retries with growing pauses. Two runs at
+the same time do not send a message twice: each run first claims a message
+in its own transaction, and ZODB lets only one of two claims commit.
+"""
+
+from BTrees.OOBTree import OOBTree
+from collective.digitalebalie import logger
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from persistent import Persistent
+from plone import api
+from ZODB.POSException import ConflictError
+from zope.annotation.interfaces import IAnnotations
+import secrets
+import transaction
+
+
+OUTBOX_KEY = "collective.digitalebalie.outbox"
+CLAIM = timedelta(minutes=5)
+# Pauses after the 1st, 2nd, ... failed attempt; the last one repeats.
+RETRY_PAUSES = (60, 300, 900, 3600, 6 * 3600)
+
+
+class OutboxMessage(Persistent):
+    def __init__(self, mto, mfrom, subject, message, kind):
+        now = datetime.now(UTC)
+        self.id = now.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(6)
+        self.mto = mto
+        self.mfrom = mfrom
+        self.subject = subject
+        self.message = message  # the whole MIME message, as text
+        self.kind = kind
+        self.created = now
+        self.attempts = 0
+        self.next_try = now
+        self.claimed_until = None
+        self.sent = None
+        self.error = ""
+
+    @property
+    def state(self):
+        if self.sent is not None:
+            return "sent"
+        return "retrying" if self.attempts else "waiting"
+
+
+def outbox():
+    annotations = IAnnotations(api.portal.get())
+    if OUTBOX_KEY not in annotations:
+        annotations[OUTBOX_KEY] = OOBTree()
+    return annotations[OUTBOX_KEY]
+
+
+def queue(message, kind):
+    """Put an email.message.EmailMessage into the outbox (this transaction)."""
+    item = OutboxMessage(
+        message["To"], message["From"], message["Subject"], message.as_string(), kind
+    )
+    outbox()[item.id] = item
+    return item
+
+
+def capture_only():
+    return bool(
+        api.portal.get_registry_record(
+            "mail_capture_only", interface=IDigitaleBalieSettings, default=False
+        )
+    )
+
+
+def _due(now, force=False):
+    return [
+        item.id
+        for item in outbox().values()
+        if item.sent is None
+        and (force or item.next_try <= now)
+        and (item.claimed_until is None or item.claimed_until <= now)
+    ]
+
+
+def deliver(now=None, limit=100, force=False):
+    """Send what is due (with ``force``: all unsent); return counts.
+
+    Returns {"sent": n, "failed": n, "skipped": n}.
+
+    Commits as it goes: a claim, then the result of each message.
+    """
+    now = now or datetime.now(UTC)
+    result = {"sent": 0, "failed": 0, "skipped": 0}
+    mailhost = api.portal.get_tool("MailHost")
+    capture = capture_only()
+    transaction.commit()  # start from what is committed
+    for message_id in _due(now, force)[:limit]:
+        item = outbox().get(message_id)
+        try:
+            # Look again: another run may have claimed or sent it meanwhile.
+            if (
+                item is None
+                or item.sent is not None
+                or (item.claimed_until is not None and item.claimed_until > now)
+            ):
+                raise ConflictError
+            item.claimed_until = now + CLAIM
+            transaction.commit()
+        except ConflictError:
+            transaction.abort()
+            result["skipped"] += 1
+            continue
+        try:
+            if not capture:
+                mailhost.send(
+                    item.message, mto=item.mto, mfrom=item.mfrom, immediate=True
+                )
+        except Exception as error:  # noqa: BLE001 - any failure means: try later
+            pause = RETRY_PAUSES[min(item.attempts, len(RETRY_PAUSES) - 1)]
+            item.attempts += 1
+            server = "{}:{}".format(
+                api.portal.get_registry_record("plone.smtp_host", default="?"),
+                api.portal.get_registry_record("plone.smtp_port", default="?"),
+            )
+            item.error = f"{type(error).__name__} ({server}): {error}"[:500]
+            item.next_try = now + timedelta(seconds=pause)
+            item.claimed_until = None
+            result["failed"] += 1
+            logger.warning(
+                "mail %s not sent (%s); next try in %s s", item.id, item.error, pause
+            )
+        else:
+            item.sent = datetime.now(UTC)
+            item.error = "captured, not sent (demo)" if capture else ""
+            item.claimed_until = None
+            result["sent"] += 1
+        try:
+            transaction.commit()
+        except ConflictError:
+            # Only this run writes a claimed message; should it still
+            # conflict, the claim runs out and the message is tried again.
+            transaction.abort()
+            logger.warning("mail %s: result not stored", message_id)
+    return result

@@ -1,0 +1,187 @@
+"""Confirmation, move and cancel mail with iCalendar, through a real SMTP server."""
+
+from aiosmtpd.controller import Controller
+from collective.digitalebalie import secrets
+from datetime import datetime
+from datetime import timedelta
+from email import message_from_bytes
+from email import policy
+from icalendar import Calendar
+from live import free_port
+from zoneinfo import ZoneInfo
+import pytest
+import threading
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
+JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        with self.lock:
+            self.messages.append(
+                message_from_bytes(envelope.content, policy=policy.default)
+            )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def site(functional, smtp, make_product, browser_as):
+    """The site sends mail to our SMTP server, set as an administrator would."""
+    controller, inbox = smtp
+    manager = browser_as("Manager", language="en")
+    response = manager.patch(
+        "@controlpanels/mail",
+        json={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": controller.port,
+            "email_from_address": "balie@example.org",
+            "email_from_name": "Gemeente Voorbeeld",
+        },
+        headers=JSON,
+    )
+    assert response.status_code == 204, response.text
+    return {
+        "key": secrets.get_secret("job_key"),
+        "inbox": inbox,
+        "product": make_product(),
+        "portal": functional["portal"],
+    }
+
+
+def tomorrow_at(hhmm):
+    day = datetime.now(AMS).date() + timedelta(days=1)
+    hour, minute = map(int, hhmm.split(":"))
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMS)
+
+
+def deliver(browser, key, **params):
+    response = browser.post(
+        "@@digitalebalie-deliver",
+        headers={"X-Digitalebalie-Job-Key": key},
+        params=params,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def invitation(message):
+    part = next(
+        p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"
+    )
+    return Calendar.from_ical(part.get_payload(decode=True))
+
+
+def book(browser, product, start, language="nl"):
+    response = browser.post(
+        f"{product}/@book",
+        json={
+            "start": start.isoformat(),
+            "fullname": "Fatima el Amrani",
+            "email": "fatima@example.nl",
+            "language": language,
+        },
+        headers=JSON,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
+
+
+def test_confirmation_with_invitation(browser, site):
+    start = tomorrow_at("10:00")
+    token = book(browser, site["product"], start)
+    assert site["inbox"].messages == []  # nothing is sent inside the booking
+    assert deliver(browser, site["key"]) == {"sent": 1, "failed": 0, "skipped": 0}
+    [message] = site["inbox"].messages
+    assert message["To"] == "Fatima el Amrani <fatima@example.nl>"
+    assert message["Subject"].startswith("Uw afspraak op")
+    text = message.get_body(("plain",)).get_content()
+    assert f"/@@my-appointment/{token}" in text
+    assert "Beste Fatima el Amrani," in text and "Wanneer: " in text
+    assert message.get_body(("html",)) is not None
+    calendar = invitation(message)
+    assert calendar["METHOD"] == "REQUEST"
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("DTSTART") == start
+    assert str(event["DTSTART"].params["TZID"]) == "Europe/Amsterdam"
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(minutes=30)
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
+    assert int(event["SEQUENCE"]) == 0
+    # Delivered once: a second run sends nothing.
+    assert deliver(browser, site["key"])["sent"] == 0
+
+
+def test_move_then_cancel_update_the_same_event(browser, site):
+    token = book(browser, site["product"], tomorrow_at("11:00"))
+    new = tomorrow_at("14:00")
+    assert (
+        browser.post(
+            f"@appointment/{token}/reschedule",
+            json={"start": new.isoformat()},
+            headers=JSON,
+        ).status_code
+        == 200
+    )
+    assert browser.post(f"@appointment/{token}/cancel", headers=JSON).status_code == 200
+    assert deliver(browser, site["key"])["sent"] == 3
+    messages = sorted(
+        site["inbox"].messages,
+        key=lambda m: int(invitation(m).walk("VEVENT")[0]["SEQUENCE"]),
+    )
+    events = [invitation(m).walk("VEVENT")[0] for m in messages]
+    assert len({str(e["UID"]) for e in events}) == 1
+    assert [int(e["SEQUENCE"]) for e in events] == [0, 1, 2]
+    assert events[1].decoded("DTSTART") == new
+    assert invitation(messages[2])["METHOD"] == "CANCEL"
+    assert "afgezegd" in messages[2]["Subject"]
+
+
+def test_english_booking_gets_english_mail(browser, site):
+    book(browser, site["product"], tomorrow_at("12:00"), language="en")
+    deliver(browser, site["key"])
+    [message] = site["inbox"].messages
+    assert message["Subject"].startswith("Your appointment on")
+    assert "Dear Fatima el Amrani" in message.get_body(("plain",)).get_content()
+
+
+def test_smtp_down_keeps_the_mail_until_it_is_back(browser, browser_as, site, smtp):
+    controller, inbox = smtp
+    controller.stop()
+    port = controller.port
+    token = book(browser, site["product"], tomorrow_at("15:00"))
+    assert token  # the booking succeeded although mail cannot go out
+    assert deliver(browser, site["key"]) == {"sent": 0, "failed": 1, "skipped": 0}
+    manager = browser_as("Manager", language="en")
+    outbox = manager.get("@@digitalebalie-outbox")
+    assert "retrying" in outbox.text and "ConnectionRefusedError" in outbox.text
+    back = Controller(inbox, hostname="127.0.0.1", port=port)
+    back.start()
+    smtp[0].start = back.start  # the fixture's teardown stops the new one
+    smtp[0].stop = back.stop
+    # Not due yet (it waits a minute); a manager's "send now" sends it.
+    assert deliver(browser, site["key"])["sent"] == 0
+    assert deliver(manager, "", all=1)["sent"] == 1
+    assert len(inbox.messages) == 1
+
+
+def test_wrong_key_is_refused(browser, site):
+    response = browser.post(
+        "@@digitalebalie-deliver", headers={"X-Digitalebalie-Job-Key": "nope"}
+    )
+    assert response.status_code in (401, 403) or "login" in response.url
+    anonymous_outbox = browser.get("@@digitalebalie-outbox", allow_redirects=False)
+    assert anonymous_outbox.status_code in (302, 401)
