@@ -13,6 +13,16 @@ import time
 
 BIN = Path(sys.executable).parent
 
+# Debian's Chromium, headless, as root, on a machine without internet.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
 
 def free_port():
     with socket.socket() as sock:

@@ -4,18 +4,9 @@ Runs against a real instance (the demo site) with Debian's Chromium driven by
 Playwright.
 """
 
+from live import CHROMIUM_ARGS
 from playwright.sync_api import sync_playwright
 import pytest
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

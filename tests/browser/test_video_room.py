@@ -7,6 +7,7 @@ the other's video, and chat.
 
 from datetime import datetime
 from datetime import timedelta
+from live import CHROMIUM_ARGS
 from playwright.sync_api import sync_playwright
 from zoneinfo import ZoneInfo
 import base64
@@ -17,12 +18,7 @@ import requests
 AMS = ZoneInfo("Europe/Amsterdam")
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
+    *CHROMIUM_ARGS,
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
 ]

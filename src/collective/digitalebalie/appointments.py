@@ -232,8 +232,14 @@ class ProductRules:
         self.product = product
         self.tz = site_timezone()
         self.duration = product.duration
-        self.periods = rules.parse_periods(product.opening_hours or [])
-        self.closures = rules.parse_closures(product.closures or [])
+        try:
+            self.periods = rules.parse_periods(product.opening_hours or [])
+            self.closures = rules.parse_closures(product.closures or [])
+        except rules.RuleError:
+            # Forms refuse such rules; data from elsewhere (an import) may not.
+            raise NotBookable(
+                _("This service cannot be booked online at the moment.")
+            ) from None
         self.min_notice_hours = product.min_notice_hours or 0
         self.max_days_ahead = product.max_days_ahead or 60
 

@@ -3,7 +3,6 @@
 from AccessControl import Unauthorized
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
-from collective.digitalebalie.booking.rules import RuleError
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.content.counter_product import CHANNELS
@@ -71,7 +70,7 @@ class CounterProductView(BookingFormMixin, BrowserView):
             self.picker = SlotPicker(
                 self.context, self.request, selected_start=self.value("start")
             )
-        except RuleError:
+        except appointments.NotBookable:
             self.bookable = False
             self.picker = None
         if (

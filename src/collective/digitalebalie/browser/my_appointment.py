@@ -2,7 +2,6 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
-from collective.digitalebalie.booking.rules import RuleError
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.browser.picker import SlotPicker
@@ -62,7 +61,7 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
                 self.picker = SlotPicker(
                     self.product, self.request, self.value("start")
                 )
-            except RuleError:
+            except appointments.NotBookable:
                 self.picker = None
         return self.index()
 

@@ -7,7 +7,6 @@ POST /@appointment/{token}/reschedule   {"start": "..."}
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
-from collective.digitalebalie.booking.rules import RuleError
 from collective.digitalebalie.services.base import TokenService
 from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import booking_error
@@ -70,11 +69,4 @@ class AppointmentPost(_TokenService):
                 appointments.reschedule(appointment, data.get("start"))
         except appointments.BookingError as error:
             return booking_error(self.request, error)
-        except RuleError:
-            return error_body(
-                self.request,
-                409,
-                "NotBookable",
-                _("This service cannot be booked online at the moment."),
-            )
         return appointment_json(appointment, token)

@@ -2,7 +2,6 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
-from collective.digitalebalie.booking.rules import RuleError
 from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
@@ -27,13 +26,6 @@ class BookPost(Service):
             appointment, token = appointments.book(self.context, data)
         except appointments.BookingError as error:
             return booking_error(self.request, error)
-        except RuleError:
-            return error_body(
-                self.request,
-                409,
-                "NotBookable",
-                _("This service cannot be booked online at the moment."),
-            )
         self.request.response.setStatus(201)
         self.request.response.setHeader("Cache-Control", "no-store")
         tz = appointments.site_timezone()

@@ -6,7 +6,6 @@ from collective.digitalebalie.appointments import ProductRules
 from collective.digitalebalie.appointments import now_utc
 from collective.digitalebalie.appointments import parse_day
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
-from collective.digitalebalie.booking.rules import RuleError
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.services.serialize import slot_json
@@ -18,13 +17,8 @@ class SlotsGet(Service):
     def reply(self):
         try:
             product_rules = ProductRules(self.context)
-        except RuleError:
-            return error_body(
-                self.request,
-                409,
-                "NotBookable",
-                _("This service cannot be booked online at the moment."),
-            )
+        except BookingError as error:
+            return booking_error(self.request, error)
         today = now_utc().astimezone(product_rules.tz).date()
         form = self.request.form
         try:
