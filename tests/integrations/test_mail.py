@@ -55,7 +55,13 @@ def site(functional, smtp, make_product, browser_as):
         headers=JSON,
     )
     assert response.status_code == 204, response.text
+    # Reminders have a test of their own.
+    response = manager.patch(
+        "@controlpanels/digitalebalie", json={"reminder_hours": 0}, headers=JSON
+    )
+    assert response.status_code == 204, response.text
     return {
+        "manager": manager,
         "key": secrets.get_secret("job_key"),
         "inbox": inbox,
         "product": make_product(),
@@ -76,7 +82,9 @@ def deliver(browser, key, **params):
         params=params,
     )
     assert response.status_code == 200, response.text
-    return response.json()
+    result = response.json()
+    result.pop("reminders")
+    return result
 
 
 def invitation(message):
@@ -185,3 +193,27 @@ def test_wrong_key_is_refused(browser, site):
     assert response.status_code in (401, 403) or "login" in response.url
     anonymous_outbox = browser.get("@@digitalebalie-outbox", allow_redirects=False)
     assert anonymous_outbox.status_code in (302, 401)
+
+
+def test_reminder_once_with_a_fresh_link(browser, site):
+    site["manager"].patch(
+        "@controlpanels/digitalebalie", json={"reminder_hours": 48}, headers=JSON
+    )
+    first_token = book(browser, site["product"], tomorrow_at("16:00"))
+    response = browser.post(
+        "@@digitalebalie-deliver", headers={"X-Digitalebalie-Job-Key": site["key"]}
+    )
+    assert response.json()["reminders"] == 1
+    again = browser.post(
+        "@@digitalebalie-deliver", headers={"X-Digitalebalie-Job-Key": site["key"]}
+    )
+    assert again.json()["reminders"] == 0
+    reminders = [
+        m for m in site["inbox"].messages if m["Subject"].startswith("Herinnering")
+    ]
+    assert len(reminders) == 1
+    text = reminders[0].get_body(("plain",)).get_content()
+    link = next(line for line in text.splitlines() if "/@@my-appointment/" in line)
+    assert first_token not in link
+    page = browser.get(link)
+    assert page.status_code == 200 and "Fatima el Amrani" in page.text

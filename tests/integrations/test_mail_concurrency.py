@@ -18,13 +18,21 @@ JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 class Inbox:
     def __init__(self):
         self.ids = []
+        self.reminders = []
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         from email import message_from_bytes
 
+        message = message_from_bytes(envelope.content)
         with self.lock:
-            self.ids.append(message_from_bytes(envelope.content)["Message-ID"])
+            self.ids.append(message["Message-ID"])
+            self.reminders.append(
+                (
+                    message["To"],
+                    message["Subject"].startswith(("Reminder", "Herinnering")),
+                )
+            )
         return "250 OK"
 
 
@@ -52,7 +60,7 @@ def test_parallel_runs_send_each_message_once(live_site):
         assert (
             requests.patch(
                 f"{site}/@controlpanels/digitalebalie",
-                json={"mail_capture_only": False},
+                json={"mail_capture_only": False, "reminder_hours": 24 * 9},
                 headers=JSON,
                 auth=admin,
                 timeout=30,
@@ -97,7 +105,12 @@ def test_parallel_runs_send_each_message_once(live_site):
             results = list(pool.map(run, range(4)))
         sent = sum(result["sent"] for result in results)
         counts = collections.Counter(inbox.ids)
-        assert sent == len(counts) >= 12
         assert max(counts.values()) == 1, counts
+        # 12 confirmations and, as all start within 9 days, 12 reminders: each once.
+        assert sum(result["reminders"] for result in results) >= 12
+        for number in range(12):
+            mine = [r for to, r in inbox.reminders if f"i{number}@example.nl" in to]
+            assert sorted(mine) == [False, True], (number, mine)
+        assert sent == len(counts) >= 24
     finally:
         controller.stop()

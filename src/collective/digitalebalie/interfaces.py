@@ -65,7 +65,16 @@ class IDigitaleBalieSettings(model.Schema):
     model.fieldset(
         "mail",
         label=_("Mail"),
-        fields=["mail_capture_only"],
+        fields=["reminder_hours", "mail_capture_only"],
+    )
+
+    reminder_hours = schema.Int(
+        title=_("Send a reminder this many hours before the appointment"),
+        description=_("0 sends no reminders."),
+        default=24,
+        min=0,
+        max=24 * 14,
+        required=True,
     )
 
     mail_capture_only = schema.Bool(

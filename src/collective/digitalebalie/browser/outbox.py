@@ -3,6 +3,7 @@
 from AccessControl import Unauthorized
 from collective.digitalebalie import secrets
 from collective.digitalebalie.integrations import outbox
+from collective.digitalebalie.integrations import reminders
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
@@ -37,7 +38,9 @@ class DeliverView(BrowserView):
         force = bool(self.request.form.get("all")) and api.user.has_permission(
             "collective.digitalebalie: Manage settings"
         )
-        return json.dumps(outbox.deliver(force=force))
+        result = {"reminders": reminders.send_due()}
+        result.update(outbox.deliver(force=force))
+        return json.dumps(result)
 
 
 class OutboxView(BrowserView):

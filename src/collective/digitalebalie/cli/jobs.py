@@ -1,4 +1,4 @@
-"""Run the Digitale Balie's periodic work once: deliver the mail in the outbox.
+"""Run the Digitale Balie's periodic work once: queue reminders, deliver the outbox.
 
     digitalebalie-jobs --url http://127.0.0.1:8080/Plone --key-file instance/var/job-key
 
@@ -38,7 +38,8 @@ def main(argv=None):
         print(f"Delivery failed: {error}", file=sys.stderr)
         return 1
     print(
-        f"mail: {result['sent']} sent, {result['failed']} failed, {result['skipped']} skipped"
+        f"reminders: {result['reminders']} queued; mail: {result['sent']} sent, "
+        f"{result['failed']} failed, {result['skipped']} skipped"
     )
     return 0
 

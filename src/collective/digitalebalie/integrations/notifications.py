@@ -85,8 +85,10 @@ def _compose(appointment, kind, token=None):
         "confirmation": _("Your appointment on ${when}"),
         "moved": _("Your appointment is moved to ${when}"),
         "cancelled": _("Your appointment on ${when} is cancelled"),
+        "reminder": _("Reminder: your appointment on ${when}"),
     }
     intros = {
+        "reminder": _("This is a reminder of your appointment."),
         "confirmation": _("Thank you. Your appointment is made."),
         "moved": _("Your appointment has been moved to the new time."),
         "cancelled": _(
@@ -166,6 +168,11 @@ def _compose(appointment, kind, token=None):
 def booked(appointment, token):
     appointment.ics_sequence = 0
     outbox.queue(_compose(appointment, "confirmation", token), "confirmation")
+
+
+def reminder(appointment, token):
+    """A reminder with a fresh link (and the invitation, unchanged)."""
+    outbox.queue(_compose(appointment, "reminder", token), "reminder")
 
 
 def moved(appointment):
