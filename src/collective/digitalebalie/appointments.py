@@ -319,6 +319,29 @@ def parse_day(value, name):
         ) from None
 
 
+def e164(number, country_code="31"):
+    """A phone number in E.164 form (+31612345678), or None when it is not one.
+
+    Numbers without a country code are taken as Dutch (0 then 9 digits).
+    """
+    if not _PHONE.match(number):
+        return None
+    digits = re.sub(r"[^0-9+]", "", number)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    elif digits.startswith("0"):
+        digits = f"+{country_code}{digits[1:]}"
+        if len(digits) != 12:  # Dutch numbers: 0 and 9 more digits
+            return None
+    elif not digits.startswith("+"):
+        return None
+    if "+" in digits[1:] or not 8 <= len(digits) - 1 <= 15:
+        return None
+    if digits.startswith("+310"):  # +31 (0)6...: the 0 is not dialled
+        digits = "+31" + digits[4:]
+    return digits
+
+
 def clean_booking_data(data, product):
     """Validate what a citizen sent; return clean values or raise InvalidInput."""
     if not isinstance(data, dict):
@@ -347,8 +370,10 @@ def clean_booking_data(data, product):
     if "email" not in errors and not _EMAIL.match(clean["email"]):
         errors["email"] = _("Fill in a valid e-mail address, like name@example.nl.")
     clean["phone"] = text("phone", 40)
-    if clean["phone"] and "phone" not in errors and not _PHONE.match(clean["phone"]):
-        errors["phone"] = _("Fill in a valid telephone number, like 06 12345678.")
+    if clean["phone"] and "phone" not in errors:
+        clean["phone"] = e164(clean["phone"])
+        if clean["phone"] is None:
+            errors["phone"] = _("Fill in a valid telephone number, like 06 12345678.")
     clean["notes"] = text("notes", MAX_NOTES)
     language = data.get("language") or "nl"
     if language not in LANGUAGES:
