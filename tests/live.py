@@ -3,6 +3,7 @@
 from pathlib import Path
 import os
 import pytest
+import requests
 import signal
 import socket
 import subprocess
@@ -95,3 +96,40 @@ class Launcher:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+
+def every_day(start="00:00", end="23:59", counters=3):
+    return [
+        {"weekday": day, "start": start, "end": end, "counters": counters}
+        for day in range(7)
+    ]
+
+
+def create_product(launcher, **fields):
+    """A published counter product on a live site; returns (url, uid).
+
+    By default bookable right now: 5 minutes, no notice, open all day.
+    """
+    body = {
+        "@type": "CounterProduct",
+        "title": "Spreekuur",
+        "duration": 5,
+        "min_notice_hours": 0,
+        "opening_hours": every_day(),
+        **fields,
+    }
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    response = requests.post(
+        f"{launcher.site}/balie",
+        json=body,
+        headers=headers,
+        auth=launcher.admin,
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    url = response.json()["@id"]
+    published = requests.post(
+        f"{url}/@workflow/publish", headers=headers, auth=launcher.admin, timeout=30
+    )
+    assert published.status_code == 200, published.text
+    return url, response.json()["UID"]

@@ -7,6 +7,8 @@ FileStorage), as they would arrive on a busy morning.
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
+from live import create_product
+from live import every_day
 from zoneinfo import ZoneInfo
 import collections
 import pytest
@@ -17,28 +19,6 @@ import threading
 AMS = ZoneInfo("Europe/Amsterdam")
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 REQUESTS = 50
-
-
-def create_product(site, admin, counters, title):
-    body = {
-        "@type": "CounterProduct",
-        "title": title,
-        "duration": 15,
-        "opening_hours": [
-            {"weekday": day, "start": "09:00", "end": "17:00", "counters": counters}
-            for day in range(7)
-        ],
-    }
-    response = requests.post(
-        f"{site}/balie", json=body, headers=JSON, auth=admin, timeout=30
-    )
-    assert response.status_code == 201, response.text
-    url = response.json()["@id"]
-    published = requests.post(
-        f"{url}/@workflow/publish", headers=JSON, auth=admin, timeout=30
-    )
-    assert published.status_code == 200, published.text
-    return url, response.json()["UID"]
 
 
 def book_all_at_once(url, start):
@@ -78,7 +58,13 @@ def stored(url, admin, day):
 @pytest.mark.parametrize("counters", [1, 3])
 def test_concurrent_bookings_of_one_slot(live_site, counters):
     site, admin = live_site.site, live_site.admin
-    url, uid = create_product(site, admin, counters, f"Drukte {counters}")
+    url, _uid = create_product(
+        live_site,
+        title=f"Drukte {counters}",
+        duration=15,
+        min_notice_hours=2,
+        opening_hours=every_day("09:00", "17:00", counters),
+    )
     day = datetime.now(AMS).date() + timedelta(days=2)
     start = datetime(day.year, day.month, day.day, 10, 0, tzinfo=AMS).isoformat()
 
@@ -112,8 +98,14 @@ def test_concurrent_bookings_of_one_slot(live_site, counters):
 def test_concurrent_bookings_of_different_slots_on_one_day(live_site):
     """Bookings of one day share a ledger record: they conflict and are retried,
     and every one of them still succeeds."""
-    site, admin = live_site.site, live_site.admin
-    url, _uid = create_product(site, admin, 1, "Drukke dag")
+    admin = live_site.admin
+    url, _uid = create_product(
+        live_site,
+        title="Drukke dag",
+        duration=15,
+        min_notice_hours=2,
+        opening_hours=every_day("09:00", "17:00", 1),
+    )
     day = datetime.now(AMS).date() + timedelta(days=3)
     starts = [
         datetime(day.year, day.month, day.day, 9, 0, tzinfo=AMS)

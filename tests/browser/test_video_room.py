@@ -8,6 +8,7 @@ the other's video, and chat.
 from datetime import datetime
 from datetime import timedelta
 from live import CHROMIUM_ARGS
+from live import create_product
 from playwright.sync_api import sync_playwright
 from zoneinfo import ZoneInfo
 import base64
@@ -27,26 +28,13 @@ ARGS = [
 @pytest.fixture(scope="module")
 def meeting(live_site):
     """A video appointment starting within minutes: (citizen URL, employee URL)."""
-    site, admin = live_site.site, live_site.admin
-    product = requests.post(
-        f"{site}/balie",
-        json={
-            "@type": "CounterProduct",
-            "title": "Spreekuur via video",
-            "duration": 5,
-            "min_notice_hours": 0,
-            "channels": ["video"],
-            "faq": [{"question": "Duurt het lang?", "answer": "Nee."}],
-            "opening_hours": [
-                {"weekday": d, "start": "00:00", "end": "23:59", "counters": 3}
-                for d in range(7)
-            ],
-        },
-        headers=JSON,
-        auth=admin,
-        timeout=30,
-    ).json()["@id"]
-    requests.post(f"{product}/@workflow/publish", headers=JSON, auth=admin, timeout=30)
+    admin = live_site.admin
+    product, _uid = create_product(
+        live_site,
+        title="Spreekuur via video",
+        channels=["video"],
+        faq=[{"question": "Duurt het lang?", "answer": "Nee."}],
+    )
     today = datetime.now(AMS).date()
     start = requests.get(
         f"{product}/@slots",

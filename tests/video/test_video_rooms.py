@@ -7,6 +7,8 @@ room server, sharing the room token secret).
 from collective.digitalebalie.video import peer
 from datetime import datetime
 from datetime import timedelta
+from live import create_product
+from live import every_day
 from zoneinfo import ZoneInfo
 import asyncio
 import pytest
@@ -19,29 +21,7 @@ JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 
 @pytest.fixture(scope="module")
 def product(live_site):
-    body = {
-        "@type": "CounterProduct",
-        "title": "Videospreekuur",
-        "duration": 5,
-        "min_notice_hours": 0,
-        "opening_hours": [
-            {"weekday": d, "start": "00:00", "end": "23:59", "counters": 3}
-            for d in range(7)
-        ],
-    }
-    response = requests.post(
-        f"{live_site.site}/balie",
-        json=body,
-        headers=JSON,
-        auth=live_site.admin,
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    url = response.json()["@id"]
-    requests.post(
-        f"{url}/@workflow/publish", headers=JSON, auth=live_site.admin, timeout=30
-    )
-    return url
+    return create_product(live_site, title="Videospreekuur")[0]
 
 
 def book(product, start=None):
@@ -226,26 +206,11 @@ def test_guest_invitation_needs_json(live_site, product):
 
 
 def test_phone_appointment_has_no_room(live_site):
-    body = {
-        "@type": "CounterProduct",
-        "title": "Telefonisch spreekuur",
-        "duration": 5,
-        "min_notice_hours": 0,
-        "channels": ["phone"],
-        "opening_hours": [
-            {"weekday": d, "start": "00:00", "end": "23:59", "counters": 1}
-            for d in range(7)
-        ],
-    }
-    url = requests.post(
-        f"{live_site.site}/balie",
-        json=body,
-        headers=JSON,
-        auth=live_site.admin,
-        timeout=30,
-    ).json()["@id"]
-    requests.post(
-        f"{url}/@workflow/publish", headers=JSON, auth=live_site.admin, timeout=30
+    url, _uid = create_product(
+        live_site,
+        title="Telefonisch spreekuur",
+        channels=["phone"],
+        opening_hours=every_day(counters=1),
     )
     token, _start = book(url)
     response = requests.get(

@@ -28,6 +28,8 @@ RETRY_PAUSES = (60, 300, 900, 3600, 6 * 3600)
 
 
 class OutboxMessage(Persistent):
+    captured = False  # kept in the outbox by the demo setting, not sent
+
     def __init__(self, mto, mfrom, subject, message, kind):
         now = datetime.now(UTC)
         self.id = now.strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(6)
@@ -42,11 +44,12 @@ class OutboxMessage(Persistent):
         self.claimed_until = None
         self.sent = None
         self.error = ""
+        self.captured = False
 
     @property
     def state(self):
         if self.sent is not None:
-            return "sent"
+            return "kept (demo)" if self.captured else "sent"
         return "retrying" if self.attempts else "waiting"
 
 
@@ -133,7 +136,7 @@ def deliver(now=None, limit=100, force=False):
             )
         else:
             item.sent = datetime.now(UTC)
-            item.error = "captured, not sent (demo)" if capture else ""
+            item.captured = capture
             item.claimed_until = None
             result["sent"] += 1
         try:
