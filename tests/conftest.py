@@ -1,11 +1,13 @@
-from bs4 import BeautifulSoup
 from collective.digitalebalie.testing import FUNCTIONAL_TESTING
 from collective.digitalebalie.testing import INTEGRATION_TESTING
+from email import message_from_bytes
+from email import policy
+from helpers import Browser
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from pytest_plone import fixtures_factory
 import pytest
-import requests
+import threading
 import transaction
 
 
@@ -26,45 +28,6 @@ PASSWORD = "a-Long-test-password-1"
 @pytest.fixture(scope="session")
 def package_name() -> str:
     return "collective.digitalebalie"
-
-
-class Browser(requests.Session):
-    """A requests session bound to the test site's URL, with form helpers."""
-
-    def __init__(self, portal_url, language=None):
-        super().__init__()
-        self.portal_url = portal_url
-        if language:
-            self.headers["Accept-Language"] = language
-
-    def request(self, method, url, *args, **kwargs):
-        if not url.startswith("http"):
-            url = f"{self.portal_url}/{url.lstrip('/')}"
-        kwargs.setdefault("timeout", 30)
-        return super().request(method, url, *args, **kwargs)
-
-    def form_values(self, response, form_id):
-        """The values a browser would submit for the form with this id."""
-        soup = BeautifulSoup(response.text, "html.parser")
-        form = soup.find("form", id=form_id)
-        assert form is not None, f"form {form_id!r} not on {response.url}"
-        values = {}
-        for field in form.find_all(["input", "select", "textarea"]):
-            name = field.get("name")
-            if not name or field.get("type") in ("submit", "button"):
-                continue
-            if field.get("type") in ("checkbox", "radio") and not field.has_attr(
-                "checked"
-            ):
-                continue
-            if field.name == "select":
-                selected = field.find("option", selected=True)
-                values[name] = selected.get("value") if selected else ""
-            elif field.name == "textarea":
-                values[name] = field.text
-            else:
-                values[name] = field.get("value", "")
-        return values
 
 
 @pytest.fixture
@@ -113,6 +76,42 @@ def browser_as(portal_url, make_user):
         session.close()
 
 
+@pytest.fixture
+def make_team(functional, portal_url):
+    """make_team(team_id, *user_ids): a team (group with the CounterEmployee role)
+    and its members; returns {user id: logged-in Browser}."""
+    from plone import api
+
+    sessions = []
+
+    def make(team_id, *user_ids):
+        with api.env.adopt_roles(["Manager"]):
+            if api.group.get(groupname=team_id) is None:
+                api.group.create(
+                    groupname=team_id, title=team_id.title(), roles=["CounterEmployee"]
+                )
+            result = {}
+            for user_id in user_ids:
+                if api.user.get(username=user_id) is None:
+                    api.user.create(
+                        username=user_id,
+                        email=f"{user_id}@example.org",
+                        password=PASSWORD,
+                        properties={"fullname": user_id.title()},
+                    )
+                api.group.add_user(groupname=team_id, username=user_id)
+                session = Browser(portal_url, "en")
+                session.auth = (user_id, PASSWORD)
+                sessions.append(session)
+                result[user_id] = session
+        transaction.commit()
+        return result
+
+    yield make
+    for session in sessions:
+        session.close()
+
+
 EVERY_DAY = [
     {"weekday": day, "start": "08:00", "end": "18:00", "counters": 1}
     for day in range(7)
@@ -149,6 +148,33 @@ def make_product(functional):
         return product.absolute_url()
 
     return make
+
+
+class Inbox:
+    """What a real SMTP server (aiosmtpd on loopback) received."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        with self.lock:
+            self.messages.append(
+                message_from_bytes(envelope.content, policy=policy.default)
+            )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    from aiosmtpd.controller import Controller
+    from live import free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -4,19 +4,7 @@ Runs against a real instance (the demo site) with Debian's Chromium driven by
 Playwright.
 """
 
-from live import CHROMIUM_ARGS
-from playwright.sync_api import sync_playwright
 import pytest
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

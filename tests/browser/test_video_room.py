@@ -7,9 +7,7 @@ the other's video, and chat.
 
 from datetime import datetime
 from datetime import timedelta
-from live import CHROMIUM_ARGS
 from live import create_product
-from playwright.sync_api import sync_playwright
 from zoneinfo import ZoneInfo
 import base64
 import pytest
@@ -18,8 +16,7 @@ import requests
 
 AMS = ZoneInfo("Europe/Amsterdam")
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
-ARGS = [
-    *CHROMIUM_ARGS,
+CHROMIUM_EXTRA_ARGS = [
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
 ]
@@ -60,16 +57,6 @@ def meeting(live_site):
         timeout=30,
     ).json()["items"][0]["@id"]
     return booking["url"], employee_url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def receives_video(page):

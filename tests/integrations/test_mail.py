@@ -4,39 +4,14 @@ from aiosmtpd.controller import Controller
 from collective.digitalebalie import secrets
 from datetime import datetime
 from datetime import timedelta
-from email import message_from_bytes
-from email import policy
+from helpers import use_smtp
 from icalendar import Calendar
-from live import free_port
 from zoneinfo import ZoneInfo
 import pytest
-import threading
 
 
 AMS = ZoneInfo("Europe/Amsterdam")
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        with self.lock:
-            self.messages.append(
-                message_from_bytes(envelope.content, policy=policy.default)
-            )
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 @pytest.fixture
@@ -44,17 +19,7 @@ def site(functional, smtp, make_product, browser_as):
     """The site sends mail to our SMTP server, set as an administrator would."""
     controller, inbox = smtp
     manager = browser_as("Manager", language="en")
-    response = manager.patch(
-        "@controlpanels/mail",
-        json={
-            "smtp_host": "127.0.0.1",
-            "smtp_port": controller.port,
-            "email_from_address": "balie@example.org",
-            "email_from_name": "Gemeente Voorbeeld",
-        },
-        headers=JSON,
-    )
-    assert response.status_code == 204, response.text
+    use_smtp(manager, controller.port)
     # Reminders have a test of their own.
     response = manager.patch(
         "@controlpanels/digitalebalie", json={"reminder_hours": 0}, headers=JSON

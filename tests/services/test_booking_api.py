@@ -3,33 +3,14 @@
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
-from zoneinfo import ZoneInfo
+from helpers import AMS
+from helpers import JSON
+from helpers import at
+from helpers import book
+from helpers import person
+from helpers import tomorrow
 import hashlib
 import pytest
-
-
-AMS = ZoneInfo("Europe/Amsterdam")
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
-
-
-def tomorrow():
-    return datetime.now(AMS).date() + timedelta(days=1)
-
-
-def at(day, hhmm):
-    hour, minute = map(int, hhmm.split(":"))
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMS).isoformat()
-
-
-def person(**extra):
-    data = {
-        "fullname": "Fatima el Amrani",
-        "email": "fatima@example.nl",
-        "phone": "06 12345678",
-        "language": "nl",
-    }
-    data.update(extra)
-    return data
 
 
 @pytest.fixture
@@ -45,12 +26,6 @@ def slots(browser, product, first, last=None):
     )
     assert response.status_code == 200, response.text
     return response.json()["items"]
-
-
-def book(browser, product, start, **data):
-    return browser.post(
-        f"{product}/@book", json=person(start=start, **data), headers=JSON
-    )
 
 
 def manager_appointments(browser_as, product):
@@ -343,10 +318,11 @@ class TestStaffListing:
             403,
         )
 
-    def test_counter_employee_lists_in_order(self, browser, browser_as, product):
+    def test_counter_employee_lists_in_order(self, browser, make_team, make_product):
+        employee = make_team("balie", "anna")["anna"]
+        product = make_product(teams=["balie"])
         for hhmm in ("15:00", "09:00", "12:00"):
             assert book(browser, product, at(tomorrow(), hhmm)).status_code == 201
-        employee = browser_as("CounterEmployee")
         response = employee.get(
             f"{product}/@appointments",
             params={"start": tomorrow().isoformat(), "end": tomorrow().isoformat()},

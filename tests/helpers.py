@@ -1,0 +1,92 @@
+"""Small helpers the HTTP tests share: times in Amsterdam and a citizen's booking."""
+
+from bs4 import BeautifulSoup
+from datetime import datetime
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+import requests
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
+JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+
+
+def tomorrow():
+    return datetime.now(AMS).date() + timedelta(days=1)
+
+
+def at(day, hhmm):
+    hour, minute = map(int, hhmm.split(":"))
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMS).isoformat()
+
+
+def person(**extra):
+    data = {
+        "fullname": "Fatima el Amrani",
+        "email": "fatima@example.nl",
+        "phone": "06 12345678",
+        "language": "nl",
+    }
+    data.update(extra)
+    return data
+
+
+def use_smtp(manager, port):
+    """Point the site's mail at a local SMTP server, as an administrator would."""
+    response = manager.patch(
+        "@controlpanels/mail",
+        json={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "email_from_address": "balie@example.org",
+            "email_from_name": "Gemeente Voorbeeld",
+        },
+        headers=JSON,
+    )
+    assert response.status_code == 204, response.text
+
+
+def book(browser, product, start, **data):
+    return browser.post(
+        f"{product}/@book", json=person(start=start, **data), headers=JSON
+    )
+
+
+class Browser(requests.Session):
+    """A requests session bound to the test site's URL, with form helpers."""
+
+    def __init__(self, portal_url, language=None):
+        super().__init__()
+        self.portal_url = portal_url
+        if language:
+            self.headers["Accept-Language"] = language
+
+    def request(self, method, url, *args, **kwargs):
+        if not url.startswith("http"):
+            url = f"{self.portal_url}/{url.lstrip('/')}"
+        kwargs.setdefault("timeout", 30)
+        return super().request(method, url, *args, **kwargs)
+
+    def form_values(self, response, form_id):
+        """The values a browser would submit for the form with this id."""
+        soup = BeautifulSoup(response.text, "html.parser")
+        form = soup.find("form", id=form_id)
+        assert form is not None, f"form {form_id!r} not on {response.url}"
+        values = {}
+        for field in form.find_all(["input", "select", "textarea"]):
+            name = field.get("name")
+            if not name or field.get("type") in ("submit", "button"):
+                continue
+            if field.get("type") in ("checkbox", "radio") and not field.has_attr(
+                "checked"
+            ):
+                continue
+            if field.name == "select":
+                # Like a browser: the first option when none is selected.
+                selected = field.find("option", selected=True) or field.find("option")
+                values[name] = selected.get("value", selected.text) if selected else ""
+            elif field.name == "textarea":
+                values[name] = field.text
+            else:
+                values[name] = field.get("value", "")
+        return values
