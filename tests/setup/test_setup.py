@@ -16,7 +16,7 @@ class TestInstall:
 
     def test_profile_version(self, setup_tool, package_name):
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1000",
+            "1001",
         )
 
     def test_no_pending_upgrade_steps(self, setup_tool, package_name):
@@ -35,9 +35,11 @@ class TestInstall:
         assert value == expected
 
     def test_secrets_generated_and_distinct(self, portal):
-        values = [secrets.get_secret(name) for name in secrets.SECRET_NAMES]
+        values = [secrets.get_secret(name) for name in secrets.GENERATED]
         assert all(len(value) >= secrets.MIN_LENGTH for value in values)
         assert len(set(values)) == len(values)
+        # An API key comes from the provider: none is made up.
+        assert secrets.get_secret("sms_api_key") == ""
 
     def test_reinstall_keeps_secrets(self, portal, installer, package_name):
         before = {name: secrets.get_secret(name) for name in secrets.SECRET_NAMES}
@@ -100,3 +102,33 @@ class TestUninstall:
 
     def test_role_removed(self, portal):
         assert "CounterEmployee" not in portal.validRoles()
+
+
+class TestUpgradeTo1001:
+    """A site of profile version 1000 (one global CounterEmployee role) gets teams."""
+
+    def test_upgrade_gives_products_their_team_roles(
+        self, portal, setup_tool, package_name
+    ):
+        from collective.digitalebalie.teams import TEAM_ROLE
+
+        with api.env.adopt_roles(["Manager"]):
+            api.group.create(groupname="balie", roles=["CounterEmployee"])
+            product = api.content.create(
+                container=portal,
+                type="CounterProduct",
+                title="Oud product",
+                duration=10,
+            )
+            # As before the upgrade: the product has a team but no local roles.
+            product.teams = ["balie"]
+            product.manage_delLocalRoles(["balie"])
+        portal.__ac_roles__ = tuple(r for r in portal.__ac_roles__ if r != TEAM_ROLE)
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1000")
+        assert setup_tool.listUpgrades(f"{package_name}:default")
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
+            "1001",
+        )
+        assert TEAM_ROLE in portal.validRoles()
+        assert TEAM_ROLE in product.get_local_roles_for_userid("balie")

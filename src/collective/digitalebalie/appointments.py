@@ -258,8 +258,11 @@ class ProductRules:
             booked=booked_intervals(self.product, first_day, last_day),
         )
 
-    def check_start(self, start, now=None):
-        """The number of counters of the slot at ``start``; raise when not bookable."""
+    def check_start(self, start, now=None, staff=False):
+        """The number of counters of the slot at ``start``; raise when not bookable.
+
+        Staff may book a published slot at short notice and far ahead.
+        """
         counters = rules.slot_counters(
             periods=self.periods, duration=self.duration, tz=self.tz, start=start
         )
@@ -273,8 +276,8 @@ class ProductRules:
             tz=self.tz,
             start=start,
             now=now or now_utc(),
-            min_notice_hours=self.min_notice_hours,
-            max_days_ahead=self.max_days_ahead,
+            min_notice_hours=0 if staff else self.min_notice_hours,
+            max_days_ahead=rules.MAX_STAFF_DAYS_AHEAD if staff else self.max_days_ahead,
         )
         if reason:
             raise SlotUnavailable(
@@ -317,6 +320,39 @@ def parse_day(value, name):
         raise InvalidInput(
             _("The date is not valid."), {name: _("Use YYYY-MM-DD.")}
         ) from None
+
+
+def check_range(first, last):
+    """Refuse a range that ends before it starts or is longer than MAX_RANGE_DAYS."""
+    if last < first:
+        raise InvalidInput(
+            _("The end date is before the start date."),
+            {"end": _("Use a date on or after the start date.")},
+        )
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise InvalidInput(
+            _(
+                "Ask for at most ${days} days at once.",
+                mapping={"days": MAX_RANGE_DAYS},
+            ),
+            {"end": _("Choose a shorter period.")},
+        )
+
+
+def parse_range(form, default_days=0):
+    """The ``start`` and ``end`` days of a request (YYYY-MM-DD).
+
+    ``start`` defaults to today, ``end`` to ``default_days`` after it.
+    """
+    today = now_utc().astimezone(site_timezone()).date()
+    first = parse_day(form["start"], "start") if form.get("start") else today
+    last = (
+        parse_day(form["end"], "end")
+        if form.get("end")
+        else first + timedelta(days=default_days)
+    )
+    check_range(first, last)
+    return first, last
 
 
 def e164(number, country_code="31"):
@@ -398,13 +434,29 @@ def clean_booking_data(data, product):
 # --- actions -------------------------------------------------------------------
 
 
-def book(product, data, now=None):
-    """Book an appointment; return (appointment, token). Raise a BookingError."""
-    ensure_bookable(product)
+def book(product, data, now=None, staff=False):
+    """Book an appointment; return (appointment, token). Raise a BookingError.
+
+    ``staff``: an employee books for a citizen who phoned or wrote in. A
+    published slot may then be taken at short notice; with ``any_time`` in
+    the data, any future time (the employee decides; no counter is counted).
+    """
+    from collective.digitalebalie import teams
+
+    if not staff:
+        ensure_bookable(product)
     clean = clean_booking_data(data, product)
     product_rules = ProductRules(product)
     start = clean.pop("start").astimezone(product_rules.tz)
-    counters = product_rules.check_start(start, now)
+    if staff and data.get("any_time") is True:
+        if start <= (now or now_utc()):
+            raise InvalidInput(
+                _("This time has passed. Choose a time in the future."),
+                {"start": _("Choose a time in the future.")},
+            )
+        counters = None
+    else:
+        counters = product_rules.check_start(start, now, staff=staff)
     end = start + _minutes(product.duration)
     record = _claim(product, start, end, counters)
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -420,9 +472,11 @@ def book(product, data, now=None):
         end=end.astimezone(UTC),
         ledger_day=start.date().toordinal(),
         token_hash=hash_token(token),
+        booked_by=api.user.get_current().getId() if staff else None,
         **clean,
     )
     record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
+    teams.setup_new(appointment, product)
     _token_index(folder)[appointment.token_hash] = appointment.getId()
     notifications().booked(appointment, token)
     return appointment, token
@@ -454,7 +508,7 @@ def _claim(product, start, end, counters, ignore=None):
     before = ledger.get(day - 1)
     if before is not None:
         taken += before.overlapping(rules.slot_key(start), rules.slot_key(end), ignore)
-    if taken >= counters:
+    if counters is not None and taken >= counters:
         raise SlotUnavailable(
             _("This time is already taken. Please choose another time.")
         )
@@ -507,10 +561,14 @@ def reschedule(appointment, value, now=None):
     counters = product_rules.check_start(start, now)
     end = start + _minutes(product.duration)
     record = _claim(product, start, end, counters, ignore=appointment.getId())
+    old_day = appointment.ledger_day
     release(appointment)
     record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
     appointment.start = start.astimezone(UTC)
     appointment.end = end.astimezone(UTC)
     appointment.ledger_day = start.date().toordinal()
+    from collective.digitalebalie import teams
+
+    teams.moved(appointment, old_day)
     notifications().moved(appointment)
     return appointment

@@ -5,6 +5,7 @@ Running it again changes nothing that exists.
 """
 
 from collective.digitalebalie import logger
+from collective.digitalebalie import teams
 from plone import api
 import os
 
@@ -12,6 +13,8 @@ import os
 FOLDER_ID = "balie"
 TEAM_ID = "team-burgerzaken"
 EMPLOYEE_ID = "medewerker"
+# Two employees, so that the automatic assignment has a choice.
+EMPLOYEES = ((EMPLOYEE_ID, "Demo Medewerker"), ("collega", "Demo Collega"))
 DEFAULT_EMPLOYEE_PASSWORD = "balie-demo-2026"  # noqa: S105 - demo only, printed
 
 WEEKDAYS_MORNING_AND_AFTERNOON = [
@@ -111,15 +114,6 @@ def create_demo_content(portal):
         created.append(FOLDER_ID)
     _publish(folder)
 
-    for data in PRODUCTS:
-        product = folder.get(data["id"])
-        if product is None:
-            product = api.content.create(
-                container=folder, type="CounterProduct", **data
-            )
-            created.append(data["id"])
-        _publish(product)
-
     if api.group.get(groupname=TEAM_ID) is None:
         api.group.create(
             groupname=TEAM_ID,
@@ -129,15 +123,28 @@ def create_demo_content(portal):
         )
         created.append(TEAM_ID)
 
-    if api.user.get(username=EMPLOYEE_ID) is None:
-        api.user.create(
-            username=EMPLOYEE_ID,
-            email="medewerker@example.org",
-            password=employee_password(),
-            properties={"fullname": "Demo Medewerker"},
-        )
-        api.group.add_user(groupname=TEAM_ID, username=EMPLOYEE_ID)
-        created.append(EMPLOYEE_ID)
+    for user_id, fullname in EMPLOYEES:
+        if api.user.get(username=user_id) is None:
+            api.user.create(
+                username=user_id,
+                email=f"{user_id}@example.org",
+                password=employee_password(),
+                properties={"fullname": fullname},
+            )
+            api.group.add_user(groupname=TEAM_ID, username=user_id)
+            created.append(user_id)
+
+    for data in PRODUCTS:
+        product = folder.get(data["id"])
+        if product is None:
+            product = api.content.create(
+                container=folder, type="CounterProduct", teams=[TEAM_ID], **data
+            )
+            created.append(data["id"])
+        elif not getattr(product, "teams", None):
+            product.teams = [TEAM_ID]
+            teams.sync_product(product)
+        _publish(product)
 
     if created:
         logger.info("Demo content created: %s", ", ".join(created))

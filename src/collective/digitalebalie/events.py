@@ -1,15 +1,25 @@
-"""Keep the booking ledger true whatever way an appointment changes."""
+"""Keep the booking ledger and the workload true whatever way an appointment changes."""
 
 from collective.digitalebalie import appointments
+from collective.digitalebalie import teams
+from plone import api
 
 
 def appointment_transitioned(appointment, event):
     """Cancelled by the citizen or by counter staff: the time is free again."""
     if event.new_state and event.new_state.getId() == "cancelled":
         appointments.release(appointment)
+        teams.released(appointment)
         appointments.notifications().cancelled(appointment)
 
 
 def appointment_removed(appointment, event):
     """Deleted by a manager: the time is free again."""
     appointments.release(appointment)
+    if api.content.get_state(appointment, default=None) != "cancelled":
+        teams.released(appointment)
+
+
+def product_changed(product, event):
+    """A product's teams may have changed: its and its appointments' local roles."""
+    teams.sync_product(product)

@@ -9,7 +9,7 @@ from plone.base.interfaces import INonInstallable
 from zope.interface import implementer
 
 
-ROLES = ("CounterEmployee",)
+ROLES = ("CounterEmployee", "CounterTeam")
 
 
 @implementer(INonInstallable)
@@ -28,6 +28,19 @@ def post_install(context):
     created = ensure_secrets()
     if created:
         logger.info("Generated secrets: %s", ", ".join(created))
+
+
+def upgrade_to_1001(context):
+    """Teams: new roles, permissions, workflow; local roles from each product."""
+    from collective.digitalebalie import teams
+
+    setup = api.portal.get_tool("portal_setup")
+    for step in ("rolemap", "workflow", "typeinfo", "plone.app.registry"):
+        setup.runImportStepFromProfile("profile-collective.digitalebalie:default", step)
+    api.portal.get_tool("portal_workflow").updateRoleMappings()
+    with api.env.adopt_roles(["Manager"]):
+        for brain in api.content.find(portal_type="CounterProduct"):
+            teams.sync_product(brain.getObject())
 
 
 def uninstall(context):

@@ -19,6 +19,7 @@ import re
 
 
 MAX_RANGE_DAYS = 62
+MAX_STAFF_DAYS_AHEAD = 366  # staff may book a published slot this far ahead
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 

@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
+from collective.digitalebalie import teams
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.browser.room import room_messages
@@ -40,6 +41,17 @@ class AppointmentView(BrowserView):
             f"{formatting.long_date(start.date())}, "
             f"{formatting.clock(start)} – {formatting.clock(end)}"
         )
+
+    def assignee(self):
+        user_id = getattr(self.context, "assignee", None)
+        if not user_id:
+            return translate(_("Nobody yet"), context=self.request)
+        return teams.fullname(user_id)
+
+    def agenda_url(self):
+        tz = appointments.site_timezone()
+        day = self.context.start.astimezone(tz).date().isoformat()
+        return f"{api.portal.get().absolute_url()}/@@agenda?day={day}&scope=team"
 
     def channel_title(self):
         for term in CHANNELS:

@@ -125,7 +125,10 @@ def create_site(app, site_id="Plone", demo=True, delete_existing=False):
         app.manage_delObjects([site_id])
         transaction.commit()
     if site_id in app.objectIds():
-        return app[site_id], False
+        site = app[site_id]
+        setSite(site)
+        upgrade(site)
+        return site, False
     answers = dict(SITE_ANSWERS, site_id=site_id)
     site = site_api.create(app, "classic", answers)
     setSite(site)
@@ -138,6 +141,17 @@ def create_site(app, site_id="Plone", demo=True, delete_existing=False):
         configure_demo_mail(site)
     transaction.commit()
     return site, True
+
+
+def upgrade(site):
+    """Bring an existing site up to the installed code's profile version."""
+    setup = site.portal_setup
+    profile = "collective.digitalebalie:default"
+    if setup.getLastVersionForProfile(profile) == "unknown":
+        return
+    if setup.listUpgrades(profile):
+        setup.upgradeProfile(profile)
+        logger.info("Upgraded %s to %s", profile, setup.getVersionForProfile(profile))
 
 
 def main(app):

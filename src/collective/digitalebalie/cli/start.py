@@ -26,6 +26,7 @@ import urllib.request
 
 
 CREATE_SITE = Path(__file__).with_name("create_site.py")
+METADATA = Path(__file__).parent.parent / "profiles" / "default" / "metadata.xml"
 READY_TIMEOUT = 180
 
 
@@ -89,6 +90,8 @@ def prepare_site(instance, site_id, admin, password, rooms_url):
         rooms_url,
         secret_file.read_text(),
         key_file.read_text(),
+        # A new profile version: run the upgrade steps.
+        METADATA.read_text(),
     )
     data_fs = var / "filestorage" / "Data.fs"
     if data_fs.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:

@@ -150,6 +150,19 @@ class ICounterProduct(model.Schema):
         required=True,
     )
 
+    directives.widget("teams", CheckBoxFieldWidget)
+    teams = schema.List(
+        title=_("Teams that serve this product"),
+        description=_(
+            "Appointments go to the member of these teams with the fewest "
+            "appointments that day. Only these teams (and managers) see them. "
+            "A team is a group with the role Counter employee."
+        ),
+        value_type=schema.Choice(vocabulary="collective.digitalebalie.Teams"),
+        default=[],
+        required=False,
+    )
+
     model.fieldset(
         "booking",
         label=_("Opening hours and booking"),

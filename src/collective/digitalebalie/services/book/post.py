@@ -12,6 +12,9 @@ from plone.restapi.services import Service
 from zope.interface import alsoProvides
 
 
+MAKE_APPOINTMENTS = "collective.digitalebalie: Make appointments for citizens"
+
+
 class BookPost(Service):
     def reply(self):
         # A JSON body cannot be sent cross-site without CORS consent, and a
@@ -22,13 +25,35 @@ class BookPost(Service):
             return error_body(
                 self.request, 400, "ValidationError", _("Send the booking as JSON.")
             )
+        # Counter staff of the product's teams book for a citizen who phoned
+        # or wrote in. Their session must not be usable from another site: a
+        # cross-site form cannot send application/json without CORS consent.
+        staff = api.user.has_permission(MAKE_APPOINTMENTS, obj=self.context)
+        if staff and not (self.request.getHeader("Content-Type") or "").startswith(
+            "application/json"
+        ):
+            return error_body(
+                self.request,
+                415,
+                "UnsupportedMediaType",
+                _("Send the booking as JSON (Content-Type: application/json)."),
+            )
         try:
-            appointment, token = appointments.book(self.context, data)
+            appointment, token = appointments.book(self.context, data, staff=staff)
         except appointments.BookingError as error:
             return booking_error(self.request, error)
         self.request.response.setStatus(201)
         self.request.response.setHeader("Cache-Control", "no-store")
         tz = appointments.site_timezone()
+        if staff:
+            # The secret link goes to the citizen only, by e-mail.
+            return {
+                "@id": appointment.absolute_url(),
+                "start": appointment.start.astimezone(tz).isoformat(),
+                "end": appointment.end.astimezone(tz).isoformat(),
+                "state": api.content.get_state(appointment),
+                "assignee": appointment.assignee,
+            }
         return {
             "token": token,
             "url": citizen_url(token),

@@ -1,0 +1,140 @@
+"""The counter employees' agenda: appointments by day, assignee and team.
+
+Appointments are not catalogued (see content/appointment.py): the agenda reads
+the booking ledgers of the products a scope covers, which hold every
+appointment that is not cancelled, by day.
+"""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import appointments
+from collective.digitalebalie import teams
+from plone import api
+
+
+SCOPES = ("mine", "team", "all")
+ACTIONS = ("start", "complete", "no_show", "cancel")
+
+
+class Forbidden(appointments.BookingError):
+    type = "Forbidden"
+    status = 403
+
+
+def may_see_all():
+    return api.user.has_permission(teams.VIEW_ALL, obj=api.portal.get())
+
+
+def all_products():
+    with api.env.adopt_roles(["Manager"]):
+        return [
+            brain.getObject()
+            for brain in api.content.find(
+                portal_type="CounterProduct", sort_on="sortable_title"
+            )
+        ]
+
+
+def products_for(scope):
+    """The products whose appointments this scope covers for the current user."""
+    if scope == "all":
+        if not may_see_all():
+            raise Forbidden(_("Only managers may see the appointments of all teams."))
+        return all_products()
+    mine = teams.user_teams()
+    return [p for p in all_products() if mine & set(teams.product_teams(p))]
+
+
+def check_scope(scope):
+    if scope not in SCOPES:
+        raise appointments.InvalidInput(
+            _("Choose mine, team or all."), {"scope": _("Choose mine, team or all.")}
+        )
+    return scope
+
+
+def entries(scope, first, last, query=""):
+    """(appointment, product) pairs of the scope from first to last, by start."""
+    check_scope(scope)
+    appointments.check_range(first, last)
+    user_id = api.user.get_current().getId()
+    words = (query or "").casefold().split()
+    result = []
+    for product in products_for(scope):
+        for appointment in appointments.listing(product, first, last):
+            if scope == "mine" and getattr(appointment, "assignee", None) != user_id:
+                continue
+            if not api.user.has_permission("View", obj=appointment):
+                continue
+            name = (appointment.fullname or "").casefold()
+            if any(word not in name for word in words):
+                continue
+            result.append((appointment, product))
+    result.sort(key=lambda pair: pair[0].start)
+    return result
+
+
+def item_json(appointment, product):
+    tz = appointments.site_timezone()
+    assignee = getattr(appointment, "assignee", None)
+    return {
+        "@id": appointment.absolute_url(),
+        "id": appointment.getId(),
+        "start": appointment.start.astimezone(tz).isoformat(),
+        "end": appointment.end.astimezone(tz).isoformat(),
+        "state": api.content.get_state(appointment),
+        "channel": appointment.channel,
+        "product": {"@id": product.absolute_url(), "title": product.Title()},
+        "assignee": {"id": assignee, "fullname": teams.fullname(assignee)}
+        if assignee
+        else None,
+        "fullname": appointment.fullname,
+        "language": appointment.language,
+    }
+
+
+def find(appointment_id):
+    """An appointment the current user may work, or raise NotFound."""
+    folder = appointments.appointments_folder()
+    appointment = folder._getOb(appointment_id, None) if appointment_id else None
+    if appointment is None or not api.user.has_permission(
+        "collective.digitalebalie: Manage appointments", obj=appointment
+    ):
+        raise appointments.NotFound(_("This appointment is not in your agenda."))
+    return appointment
+
+
+def act(appointment, action, message="", now=None):
+    """Do a workflow action of the agenda; raise a BookingError when it cannot be done."""
+    if action not in ACTIONS:
+        raise appointments.InvalidInput(_("Unknown action."))
+    available = {
+        t["id"]
+        for t in api.portal.get_tool("portal_workflow").getTransitionsFor(appointment)
+    }
+    if action not in available:
+        raise appointments.WrongState(
+            _("This cannot be done with this appointment (any more).")
+        )
+    if action == "no_show" and appointment.start > (now or appointments.now_utc()):
+        raise appointments.WrongState(
+            _(
+                "You can mark that the citizen did not come once the appointment has started."
+            )
+        )
+    if action == "cancel":
+        message = (message or "").strip()
+        if len(message) > appointments.MAX_NOTES:
+            raise appointments.InvalidInput(
+                _(
+                    "Use at most ${max} characters.",
+                    mapping={"max": appointments.MAX_NOTES},
+                ),
+                {
+                    "message": _(
+                        "Use at most ${max} characters.",
+                        mapping={"max": appointments.MAX_NOTES},
+                    )
+                },
+            )
+        appointment.cancel_message = message
+    api.content.transition(appointment, transition=action)

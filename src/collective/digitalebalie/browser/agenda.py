@@ -1,0 +1,233 @@
+"""The agenda page of counter employees: their appointments and the team's."""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import agenda
+from collective.digitalebalie import appointments
+from collective.digitalebalie import teams
+from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser.my_appointment import STATES
+from collective.digitalebalie.content.counter_product import CHANNELS
+from datetime import timedelta
+from plone import api
+from plone.protect import CheckAuthenticator
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from urllib.parse import urlencode
+from zope.i18n import translate
+
+
+PERIODS = {
+    "today": _("Today"),
+    "upcoming": _("Coming 30 days"),
+    "past": _("Past 30 days"),
+}
+SCOPE_TITLES = {
+    "mine": _("My appointments"),
+    "team": _("My teams"),
+    "all": _("All teams"),
+}
+ACTION_TITLES = {
+    "start": _("Start"),
+    "complete": _("Complete"),
+    "no_show": _("Did not come"),
+    "cancel": _("Cancel appointment"),
+}
+DONE = {
+    "start": _("The appointment has started."),
+    "complete": _("The appointment is completed."),
+    "no_show": _("Marked: the citizen did not come."),
+    "cancel": _("The appointment is cancelled. The citizen gets an e-mail."),
+    "reassign": _("The appointment is given to ${name}."),
+}
+
+
+class AgendaView(BrowserView):
+    index = ViewPageTemplateFile("templates/agenda.pt")
+
+    def __call__(self):
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        if self.request.method == "POST":
+            return self.handle_post()
+        self.error = None
+        form = self.request.form
+        tz = appointments.site_timezone()
+        self.today = appointments.now_utc().astimezone(tz).date()
+        self.period = form.get("period") if form.get("period") in PERIODS else "today"
+        self.day = form.get("day") or ""
+        self.query = (form.get("q") or "").strip()[:100]
+        self.scope = form.get("scope") or "mine"
+        first, last = self._range()
+        try:
+            self.pairs = agenda.entries(self.scope, first, last, self.query)
+        except appointments.BookingError as error:
+            self.error = translate(error.message, context=self.request)
+            self.pairs = []
+            self.request.response.setStatus(error.status)
+        if self.period == "past" and not self.day:
+            self.pairs.reverse()  # most recent first
+        return self.index()
+
+    def _range(self):
+        if self.day:
+            try:
+                day = appointments.parse_day(self.day, "day")
+            except appointments.BookingError:
+                self.day = ""
+                self.error = translate(
+                    _("The date is not valid."), context=self.request
+                )
+            else:
+                return day, day
+        if self.period == "upcoming":
+            return self.today, self.today + timedelta(days=30)
+        if self.period == "past":
+            return self.today - timedelta(days=30), self.today - timedelta(days=1)
+        return self.today, self.today
+
+    # --- actions ---------------------------------------------------------------------
+
+    def handle_post(self):
+        CheckAuthenticator(self.request)
+        form = self.request.form
+        messages = api.portal.show_message
+        try:
+            appointment = agenda.find(form.get("appointment"))
+            action = form.get("action")
+            if action == "reassign":
+                teams.reassign(appointment, form.get("assignee"))
+                done = translate(
+                    DONE["reassign"],
+                    context=self.request,
+                    mapping={"name": teams.fullname(appointment.assignee)},
+                )
+            else:
+                agenda.act(appointment, action, form.get("message", ""))
+                done = DONE[action]
+        except appointments.BookingError as error:
+            messages(error.message, request=self.request, type="error")
+        else:
+            messages(done, request=self.request, type="info")
+        back = form.get("came_from") or ""
+        if not back.startswith("?"):
+            back = ""
+        self.request.response.redirect(f"{self.context.absolute_url()}/@@agenda{back}")
+        return ""
+
+    # --- for the template --------------------------------------------------------------
+
+    def t(self, message):
+        return translate(message, context=self.request)
+
+    def periods(self):
+        return [
+            {
+                "id": key,
+                "title": self.t(title),
+                "url": self.url(period=key, day=""),
+                "current": key == self.period and not self.day,
+            }
+            for key, title in PERIODS.items()
+        ]
+
+    def scopes(self):
+        scopes = ["mine", "team"] + (["all"] if agenda.may_see_all() else [])
+        return [
+            {
+                "id": key,
+                "title": self.t(SCOPE_TITLES[key]),
+                "selected": key == self.scope,
+            }
+            for key in scopes
+        ]
+
+    def url(self, **changes):
+        params = {
+            "period": self.period,
+            "day": self.day,
+            "scope": self.scope,
+            "q": self.query,
+        }
+        params.update(changes)
+        query = urlencode({k: v for k, v in params.items() if v})
+        return f"{self.context.absolute_url()}/@@agenda?{query}"
+
+    def came_from(self):
+        query = self.request.get("QUERY_STRING", "")
+        return f"?{query}" if query else ""
+
+    def heading(self):
+        if self.day:
+            try:
+                return formatting.long_date(appointments.parse_day(self.day, "day"))
+            except appointments.BookingError:
+                pass
+        if self.period == "today":
+            return f"{self.t(PERIODS['today'])}: {formatting.long_date(self.today)}"
+        return self.t(PERIODS[self.period])
+
+    def counts(self):
+        """How many appointments are shown, and per state."""
+        per_state = {}
+        for appointment, _product in self.pairs:
+            state = api.content.get_state(appointment)
+            per_state[state] = per_state.get(state, 0) + 1
+        return [
+            {"title": self.t(STATES[state]), "count": per_state[state]}
+            for state in STATES
+            if state in per_state
+        ]
+
+    def rows(self):
+        tz = appointments.site_timezone()
+        channels = {term.value: term.title for term in CHANNELS}
+        workflow = api.portal.get_tool("portal_workflow")
+        for appointment, product in self.pairs:
+            start = appointment.start.astimezone(tz)
+            end = appointment.end.astimezone(tz)
+            state = api.content.get_state(appointment)
+            available = {t["id"] for t in workflow.getTransitionsFor(appointment)}
+            assignee = getattr(appointment, "assignee", None)
+            can_reassign = state in (
+                "booked",
+                "in_progress",
+            ) and api.user.has_permission(
+                "collective.digitalebalie: Manage appointments", obj=appointment
+            )
+            yield {
+                "id": appointment.getId(),
+                "url": appointment.absolute_url(),
+                "date": formatting.short_date(start.date()),
+                "time": f"{formatting.clock(start)} – {formatting.clock(end)}",
+                "fullname": appointment.fullname,
+                "product": product.Title(),
+                "channel": self.t(
+                    channels.get(appointment.channel, appointment.channel)
+                ),
+                "state": state,
+                "state_title": self.t(STATES.get(state, state)),
+                "assignee": teams.fullname(assignee) if assignee else "",
+                "actions": [
+                    {"id": key, "title": self.t(title)}
+                    for key, title in ACTION_TITLES.items()
+                    if key in available and key != "cancel"
+                ],
+                "can_cancel": "cancel" in available,
+                "candidates": [
+                    {
+                        "id": user_id,
+                        "title": teams.fullname(user_id),
+                        "selected": user_id == assignee,
+                    }
+                    for user_id in teams.candidates(appointment)
+                ]
+                if can_reassign
+                else [],
+            }
+
+    def can_make_appointments(self):
+        return any(
+            api.user.has_permission(
+                "collective.digitalebalie: Make appointments for citizens", obj=product
+            )
+            for product in agenda.all_products()
+        )

@@ -1,0 +1,90 @@
+"""The agenda with the keyboard alone, in real Chromium, on a laptop and a phone."""
+
+from datetime import datetime
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+import pytest
+import requests
+
+
+JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+EMPLOYEE = {"username": "medewerker", "password": "balie-demo-2026"}
+
+
+def employee_page(site, chromium, width, height):
+    """A browser window of the demo employee, logged in through the login form."""
+    context = chromium.new_context(
+        viewport={"width": width, "height": height}, locale="nl-NL"
+    )
+    page = context.new_page()
+    page.goto(f"{site}/login")
+    page.fill("#__ac_name", EMPLOYEE["username"])
+    page.fill("#__ac_password", EMPLOYEE["password"])
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    return context, page
+
+
+def book_demo(site, name):
+    product = f"{site}/balie/uittreksel-brp"
+    day = datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(days=2)
+    slots = requests.get(
+        f"{product}/@slots",
+        params={"start": day.isoformat(), "end": (day + timedelta(days=7)).isoformat()},
+        headers=JSON,
+        timeout=30,
+    ).json()["items"]
+    for slot in slots:
+        if not slot["available"]:
+            continue
+        response = requests.post(
+            f"{product}/@book",
+            json={"start": slot["start"], "fullname": name, "email": "k@example.nl"},
+            headers=JSON,
+            timeout=30,
+        )
+        if response.status_code == 201:
+            return slot["start"]
+    pytest.fail("no free slot in the demo product")
+
+
+def focused(page):
+    return page.evaluate(
+        "() => { const e = document.activeElement;"
+        " return {tag: e.tagName, value: e.value || '', text: e.innerText || ''}; }"
+    )
+
+
+def test_start_an_appointment_with_the_keyboard(live_site, chromium):
+    name = "Keyboard Kees"
+    book_demo(live_site.site, name)
+    context, page = employee_page(live_site.site, chromium, 1280, 800)
+    try:
+        page.goto(f"{live_site.site}/@@agenda?period=upcoming&scope=team&q=kees")
+        assert name in page.inner_text("table")
+        for _ in range(200):
+            page.keyboard.press("Tab")
+            current = focused(page)
+            if current["tag"] == "BUTTON" and current["value"] == "start":
+                break
+        else:
+            pytest.fail("the Start button cannot be reached with Tab")
+        # The button says what it starts, for screen reader users.
+        assert name in current["text"]
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "De afspraak is begonnen." in page.inner_text("body")
+        assert "Bezig" in page.inner_text("table")
+    finally:
+        context.close()
+
+
+def test_agenda_fits_a_phone(live_site, chromium):
+    book_demo(live_site.site, "Smalle Sanne")
+    context, page = employee_page(live_site.site, chromium, 320, 640)
+    try:
+        page.goto(f"{live_site.site}/@@agenda?period=upcoming&scope=team")
+        assert "Smalle Sanne" in page.inner_text("main")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    finally:
+        context.close()
