@@ -5,6 +5,7 @@ books 1,000 appointments, then times @slots for 31 days and single bookings.
 """
 
 from AccessControl.SecurityManagement import newSecurityManager
+from collective.digitalebalie import agenda
 from collective.digitalebalie import appointments
 from collective.digitalebalie.services.slots.get import SlotsGet
 from datetime import timedelta
@@ -26,6 +27,15 @@ def main(app, out_path):
     setRequest(app.REQUEST)
     admin = app.acl_users.getUser("admin")
     newSecurityManager(None, admin.__of__(app.acl_users))
+    # A team of five employees serves the product, as in a real municipality.
+    api.group.create(groupname="bench-team", roles=["CounterEmployee"])
+    for number in range(5):
+        api.user.create(
+            username=f"bench-employee-{number}",
+            email=f"e{number}@example.org",
+            password="bench-Employee-password-1",
+        )
+        api.group.add_user(groupname="bench-team", username=f"bench-employee-{number}")
     product = api.content.create(
         container=site,
         type="CounterProduct",
@@ -34,6 +44,7 @@ def main(app, out_path):
         duration=15,
         min_notice_hours=0,
         max_days_ahead=90,
+        teams=["bench-team"],
         opening_hours=[
             {"weekday": d, "start": "09:00", "end": "17:00", "counters": 3}
             for d in range(5)
@@ -100,6 +111,21 @@ def main(app, out_path):
         book_timings.append((time.perf_counter() - t0) * 1000)
     book_ms = statistics.median(book_timings)
 
+    # The agenda of one team member: the team's busiest day, and a week.
+    employee = site.acl_users.getUser("bench-employee-0")
+    newSecurityManager(None, employee.__of__(site.acl_users))
+    agenda_ms = {}
+    for label, days in (("day", 0), ("week", 6)):
+        timings = []
+        for _ in range(30):
+            t0 = time.perf_counter()
+            pairs = agenda.entries("team", first, first + timedelta(days=days))
+            json.dumps([agenda.item_json(a, p) for a, p in pairs])
+            timings.append((time.perf_counter() - t0) * 1000)
+        agenda_ms[label] = (statistics.median(timings[5:]), len(pairs))
+    newSecurityManager(None, admin.__of__(app.acl_users))
+    assert pairs and all(a.assignee for a, _p in pairs)
+
     with open(out_path, "w") as out:
         json.dump(
             {
@@ -108,6 +134,7 @@ def main(app, out_path):
                 "slots_ms": slots_ms,
                 "slots_items": items,
                 "book_ms": book_ms,
+                "agenda_ms": agenda_ms,
                 "product": "/Plone/bench-product",
                 "first": first.isoformat(),
                 "free_later": [s.start.isoformat() for s in free[50:110]],

@@ -126,6 +126,11 @@ def main():
     print(
         f"one booking, POST @book over HTTP:                {http_book:6.1f} ms median"
     )
+    for label, (ms, count) in figures["agenda_ms"].items():
+        print(
+            f"agenda of a team member, one {label} ({count} appointments), in-process: "
+            f"{ms:6.1f} ms median"
+        )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import agenda
 from collective.digitalebalie import appointments
 from collective.digitalebalie import teams
+from collective.digitalebalie.integrations import notifications
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import UTC
 from datetime import datetime
@@ -106,5 +107,5 @@ def calendar(user_id, now=None):
                 state = api.content.get_state(appointment)
                 event.add("status", "CANCELLED" if state == "no_show" else "CONFIRMED")
                 cal.add_component(event)
-    cal.add_missing_timezones()
+    notifications.add_timezone(cal, tz)
     return cal.to_ical()

@@ -11,6 +11,16 @@ class IDigitaleBalieLayer(IDefaultBrowserLayer):
     """Marker for the browser layer: every view and service is registered for it."""
 
 
+class InvalidSender(schema.ValidationError):
+    __doc__ = _("Use at most 11 letters and digits, without spaces.")
+
+
+def _sender_ok(value):
+    if not (value.isascii() and value.isalnum() and len(value) <= 11):
+        raise InvalidSender(value)
+    return True
+
+
 class IDigitaleBalieSettings(model.Schema):
     """Settings an administrator edits in the "Digitale Balie" control panel.
 
@@ -78,7 +88,7 @@ class IDigitaleBalieSettings(model.Schema):
     )
 
     mail_capture_only = schema.Bool(
-        title=_("Keep mail in the outbox, do not send it"),
+        title=_("Keep mail and text messages in the outbox, do not send them"),
         description=_(
             "For a demo or a test site without a mail server: messages are "
             "kept on the outbox page (Site Setup) instead of sent. The mail "
@@ -86,6 +96,51 @@ class IDigitaleBalieSettings(model.Schema):
         ),
         default=False,
         required=False,
+    )
+
+    model.fieldset(
+        "sms",
+        label=_("Text messages"),
+        fields=["sms_gateway", "sms_gateway_url", "sms_sender", "video_sms_minutes"],
+    )
+
+    sms_gateway = schema.Choice(
+        title=_("SMS gateway"),
+        description=_(
+            "Text messages are sent only to citizens who gave a telephone "
+            "number. The API key is on the secrets page."
+        ),
+        vocabulary="collective.digitalebalie.SmsGateways",
+        default="none",
+        required=True,
+    )
+
+    sms_gateway_url = schema.URI(
+        title=_("Address of the SMS gateway"),
+        description=_(
+            "Empty: the provider's standard address "
+            "(CM.com: https://gw.cmtelecom.com/v1.0/message). "
+            "Required for the generic gateway."
+        ),
+        required=False,
+    )
+
+    sms_sender = schema.TextLine(
+        title=_("Sender of text messages"),
+        description=_("At most 11 letters and digits, for example Gemeente."),
+        default="Gemeente",
+        max_length=11,
+        constraint=_sender_ok,
+        required=True,
+    )
+
+    video_sms_minutes = schema.Int(
+        title=_("Text message this many minutes before a video appointment"),
+        description=_("With the link to the appointment. 0 sends none."),
+        default=10,
+        min=0,
+        max=120,
+        required=True,
     )
 
     room_opens_minutes_before = schema.Int(
@@ -154,6 +209,16 @@ class IDigitaleBalieSecrets(Interface):
         description=_(
             "Shared with the TURN server (coturn use-auth-secret) to make "
             "short-lived relay credentials."
+        ),
+        required=False,
+        default="",
+    )
+
+    sms_api_key = schema.ASCIILine(
+        title=_("API key of the SMS gateway"),
+        description=_(
+            "For CM.com: the product token. For the generic gateway: sent as "
+            "a Bearer token."
         ),
         required=False,
         default="",

@@ -8,6 +8,9 @@ import secrets
 
 
 SECRET_NAMES = tuple(IDigitaleBalieSecrets.names())
+# Made by the add-on; the others (API keys) come from a provider.
+GENERATED = ("room_token_secret", "turn_secret", "job_key")
+MIN_LENGTH_PROVIDED = 8
 
 # 32 random bytes, URL-safe base64: 43 characters, 256 bits.
 _NBYTES = 32
@@ -26,9 +29,10 @@ def get_secret(name):
 
 
 def set_secret(name, value):
-    if len(value) < MIN_LENGTH or not value.isascii() or not value.isprintable():
+    minimum = MIN_LENGTH if name in GENERATED else MIN_LENGTH_PROVIDED
+    if len(value) < minimum or not value.isascii() or not value.isprintable():
         raise ValueError(
-            f"A secret must be at least {MIN_LENGTH} printable ASCII characters."
+            f"A secret must be at least {minimum} printable ASCII characters."
         )
     getUtility(IRegistry)[_record(name)] = value
 
@@ -44,7 +48,7 @@ def ensure_secrets():
     does not break links and rooms that exist.
     """
     created = []
-    for name in SECRET_NAMES:
+    for name in GENERATED:
         if not get_secret(name):
             set_secret(name, generate_secret())
             created.append(name)

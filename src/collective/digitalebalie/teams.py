@@ -19,12 +19,14 @@ from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from plone import api
 from zope.annotation.interfaces import IAnnotations
+from zope.globalrequest import getRequest
 
 
 EMPLOYEE_ROLE = "CounterEmployee"  # global: may use the agenda
 TEAM_ROLE = "CounterTeam"  # local: works this appointment / serves this product
 WORKLOAD_KEY = "collective.digitalebalie.workload"  # day ordinal -> {user id: n}
 VIEW_ALL = "collective.digitalebalie: View all appointments"
+NAMES_KEY = "collective.digitalebalie.fullnames"
 
 
 def team_ids():
@@ -75,12 +77,17 @@ def product_teams(product):
 
 
 def fullname(user_id):
+    """The employee's full name, looked up once per request (PAS lookups are slow)."""
     if not user_id:
         return ""
-    user = api.user.get(userid=user_id)
-    if user is None:
-        return user_id
-    return user.getProperty("fullname") or user_id
+    request = getRequest()
+    names = (
+        IAnnotations(request).setdefault(NAMES_KEY, {}) if request is not None else {}
+    )
+    if user_id not in names:
+        user = api.user.get(userid=user_id)
+        names[user_id] = (user.getProperty("fullname") if user else "") or user_id
+    return names[user_id]
 
 
 # --- workload ----------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Vocabularies."""
 
+from collective.digitalebalie import _
 from functools import cache
 from zope.interface import provider
 from zope.schema.interfaces import IVocabularyFactory
@@ -23,3 +24,30 @@ def _timezones():
 def timezones(context=None):
     """IANA time zones, such as Europe/Amsterdam."""
     return _timezones()
+
+
+SMS_GATEWAYS = SimpleVocabulary(
+    [
+        SimpleTerm("none", "none", _("No text messages")),
+        SimpleTerm("cm", "cm", "CM.com"),
+        SimpleTerm("generic", "generic", _("Generic JSON gateway")),
+    ]
+)
+
+
+@provider(IVocabularyFactory)
+def sms_gateways(context=None):
+    return SMS_GATEWAYS
+
+
+@provider(IVocabularyFactory)
+def teams(context=None):
+    """Teams: groups with the role Counter employee."""
+    from collective.digitalebalie import teams as team_module
+
+    return SimpleVocabulary(
+        [
+            SimpleTerm(group_id, group_id, team_module.team_title(group_id))
+            for group_id in team_module.team_ids()
+        ]
+    )

@@ -14,6 +14,7 @@ from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from urllib.parse import urlencode
 from zope.i18n import translate
+import transaction
 
 
 PERIODS = {
@@ -104,6 +105,7 @@ class AgendaView(BrowserView):
                 agenda.act(appointment, action, form.get("message", ""))
                 done = DONE[action]
         except appointments.BookingError as error:
+            transaction.doom()  # a refused action changes nothing
             messages(error.message, request=self.request, type="error")
         else:
             messages(done, request=self.request, type="info")

@@ -49,7 +49,9 @@ def _secret_form_field(name):
         title=source.title,
         description=source.description,
         required=False,
-        min_length=secrets.MIN_LENGTH,
+        min_length=secrets.MIN_LENGTH
+        if name in secrets.GENERATED
+        else secrets.MIN_LENGTH_PROVIDED,
         constraint=_check_secret,
     )
 
@@ -60,6 +62,7 @@ class ISecretsForm(Interface):
     room_token_secret = _secret_form_field("room_token_secret")
     turn_secret = _secret_form_field("turn_secret")
     job_key = _secret_form_field("job_key")
+    sms_api_key = _secret_form_field("sms_api_key")
 
 
 class SecretsForm(form.Form):
@@ -123,7 +126,7 @@ class SecretsForm(form.Form):
 
     @button.buttonAndHandler(_("Generate new secrets"), name="generate")
     def handle_generate(self, action):
-        for name in secrets.SECRET_NAMES:
+        for name in secrets.GENERATED:
             secrets.set_secret(name, secrets.generate_secret())
         self._status(
             _(

@@ -1,4 +1,5 @@
-"""A transactional outbox: mail is stored with the change that causes it, sent later.
+"""A transactional outbox: mail and text messages are stored with the change
+that causes them, and sent later.
 
 A booking commits its confirmation into the outbox in the same transaction,
 so no message is lost when the SMTP server is down: the delivery job (run
@@ -9,6 +10,7 @@ in its own transaction, and ZODB lets only one of two claims commit.
 
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import logger
+from collective.digitalebalie.integrations import sms
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import UTC
 from datetime import datetime
@@ -29,6 +31,8 @@ RETRY_PAUSES = (60, 300, 900, 3600, 6 * 3600)
 
 class OutboxMessage(Persistent):
     captured = False  # kept in the outbox by the demo setting, not sent
+    channel = "mail"  # or "sms": then ``message`` is the text, ``mto`` the number
+    gave_up = False  # the gateway refused it for good (a wrong number, ...)
 
     def __init__(self, mto, mfrom, subject, message, kind):
         now = datetime.now(UTC)
@@ -48,6 +52,8 @@ class OutboxMessage(Persistent):
 
     @property
     def state(self):
+        if self.gave_up:
+            return "failed"
         if self.sent is not None:
             return "kept (demo)" if self.captured else "sent"
         return "retrying" if self.attempts else "waiting"
@@ -69,6 +75,14 @@ def queue(message, kind):
     return item
 
 
+def queue_sms(to, sender, text, kind):
+    """Put a text message to ``to`` (E.164) into the outbox (this transaction)."""
+    item = OutboxMessage(to, sender, text[:80], text, kind)
+    item.channel = "sms"
+    outbox()[item.id] = item
+    return item
+
+
 def capture_only():
     return bool(
         api.portal.get_registry_record(
@@ -82,6 +96,7 @@ def _due(now, force=False):
         item.id
         for item in outbox().values()
         if item.sent is None
+        and not item.gave_up
         and (force or item.next_try <= now)
         and (item.claimed_until is None or item.claimed_until <= now)
     ]
@@ -116,9 +131,30 @@ def deliver(now=None, limit=100, force=False):
             result["skipped"] += 1
             continue
         try:
-            if not capture:
+            if capture:
+                pass
+            elif item.channel == "sms":
+                sms.send(item.mto, item.message, item.id)
+            else:
                 mailhost.send(
                     item.message, mto=item.mto, mfrom=item.mfrom, immediate=True
+                )
+        except sms.SmsError as error:
+            item.attempts += 1
+            item.error = str(error)[:500]
+            item.claimed_until = None
+            result["failed"] += 1
+            if error.permanent:
+                item.gave_up = True
+                logger.error("text message %s refused: %s", item.id, item.error)
+            else:
+                pause = RETRY_PAUSES[min(item.attempts - 1, len(RETRY_PAUSES) - 1)]
+                item.next_try = now + timedelta(seconds=pause)
+                logger.warning(
+                    "text message %s not sent (%s); next try in %s s",
+                    item.id,
+                    item.error,
+                    pause,
                 )
         except Exception as error:  # noqa: BLE001 - any failure means: try later
             pause = RETRY_PAUSES[min(item.attempts, len(RETRY_PAUSES) - 1)]

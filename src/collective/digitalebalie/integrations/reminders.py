@@ -1,9 +1,10 @@
-"""Reminders: an e-mail a set time before the appointment, exactly once.
+"""Reminders: an e-mail and a text message a set time before the appointment,
+and a text message shortly before a video appointment; each exactly once.
 
 Run by the job every minute. Each reminder is decided in its own transaction
 that marks the appointment, so two runs at the same time conflict in ZODB and
 only one of them queues the reminder; a run stopped halfway leaves either
-both (mark and message) or neither.
+both (mark and messages) or neither.
 """
 
 from collective.digitalebalie import appointments
@@ -17,15 +18,22 @@ import secrets
 import transaction
 
 
-def lead_time():
-    hours = api.portal.get_registry_record(
-        "reminder_hours", interface=IDigitaleBalieSettings, default=24
+def _setting(name, default):
+    return api.portal.get_registry_record(
+        name, interface=IDigitaleBalieSettings, default=default
     )
-    return timedelta(hours=hours or 0)
 
 
-def _candidates(now, lead):
-    """Booked appointments that start within the lead time and had no reminder."""
+def lead_time():
+    return timedelta(hours=_setting("reminder_hours", 24) or 0)
+
+
+def video_lead_time():
+    return timedelta(minutes=_setting("video_sms_minutes", 10) or 0)
+
+
+def _candidates(now, lead, mark, video_only=False):
+    """Booked appointments that start within the lead time and are not marked."""
     tz = appointments.site_timezone()
     first = now.astimezone(tz).date()
     last = (now + lead).astimezone(tz).date()
@@ -38,40 +46,53 @@ def _candidates(now, lead):
         for appointment in appointments.listing(product, first, last):
             if (
                 now < appointment.start <= now + lead
-                and getattr(appointment, "reminded", None) is None
+                and getattr(appointment, mark, None) is None
+                and (not video_only or appointment.channel == "video")
                 and api.content.get_state(appointment) == "booked"
             ):
                 yield appointment.getId()
 
 
+def _fresh_link(folder, appointment_id):
+    # A new link: only hashes of links are stored, so the first cannot be repeated.
+    token = secrets.token_urlsafe(appointments.TOKEN_BYTES)
+    appointments.token_index(folder)[appointments.hash_token(token)] = appointment_id
+    return token
+
+
+def _each_once(now, lead, mark, send, video_only=False):
+    """Call send(appointment, token) once per due appointment; return how many."""
+    transaction.commit()
+    folder = appointments.appointments_folder()
+    done = 0
+    for appointment_id in list(_candidates(now, lead, mark, video_only)):
+        appointment = folder._getOb(appointment_id, None)
+        try:
+            if appointment is None or getattr(appointment, mark, None) is not None:
+                raise ConflictError  # another run was first
+            setattr(appointment, mark, now)
+            send(appointment, _fresh_link(folder, appointment_id))
+            transaction.commit()
+            done += 1
+        except ConflictError:
+            transaction.abort()
+    return done
+
+
 def send_due(now=None):
-    """Queue the reminders that are due; return how many."""
+    """Queue the reminders that are due; return how many appointments got one."""
     from collective.digitalebalie.integrations import notifications
 
     now = now or datetime.now(UTC)
-    lead = lead_time()
-    if not lead:
-        return 0
-    transaction.commit()
-    folder = appointments.appointments_folder()
-    queued = 0
-    for appointment_id in list(_candidates(now, lead)):
-        appointment = folder._getOb(appointment_id, None)
-        try:
-            if (
-                appointment is None
-                or getattr(appointment, "reminded", None) is not None
-            ):
-                raise ConflictError  # another run was first
-            appointment.reminded = now
-            # A new link: only hashes of links are stored, so the first cannot be repeated.
-            token = secrets.token_urlsafe(appointments.TOKEN_BYTES)
-            appointments.token_index(folder)[appointments.hash_token(token)] = (
-                appointment_id
-            )
-            notifications.reminder(appointment, token)
-            transaction.commit()
-            queued += 1
-        except ConflictError:
-            transaction.abort()
-    return queued
+    done = 0
+    if lead_time():
+        done += _each_once(now, lead_time(), "reminded", notifications.reminder)
+    if video_lead_time():
+        done += _each_once(
+            now,
+            video_lead_time(),
+            "video_sms_sent",
+            notifications.video_soon,
+            video_only=True,
+        )
+    return done
