@@ -2,6 +2,7 @@ from collective.digitalebalie.testing import FUNCTIONAL_TESTING
 from collective.digitalebalie.testing import INTEGRATION_TESTING
 from email import message_from_bytes
 from email import policy
+from helpers import EICAR
 from helpers import Browser
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
@@ -175,6 +176,52 @@ def smtp():
     controller.start()
     yield controller, inbox
     controller.stop()
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory):
+    """A real clamd (Debian's clamav-daemon) with only the EICAR test signature.
+
+    freshclam cannot download here: the database holds the EICAR file's MD5
+    (.hdb) and its text as a body signature anywhere in any file (.ndb), so a
+    PDF carrying the EICAR text is found too. Yields the socket address.
+    """
+    import hashlib
+    import shutil
+    import subprocess
+    import time
+
+    binary = shutil.which("clamd") or "/usr/sbin/clamd"
+    directory = tmp_path_factory.mktemp("clamd")
+    database = directory / "db"
+    database.mkdir()
+    (database / "eicar.hdb").write_text(
+        f"{hashlib.md5(EICAR).hexdigest()}:{len(EICAR)}:Eicar-Test-Signature\n"  # noqa: S324 - ClamAV's format
+    )
+    (database / "eicar.ndb").write_text(
+        f"Eicar-Test-Signature-Body:0:*:{EICAR.hex()}\n"
+    )
+    socket_path = directory / "clamd.sock"
+    (directory / "clamd.conf").write_text(
+        f"LocalSocket {socket_path}\n"
+        f"DatabaseDirectory {database}\n"
+        "Foreground yes\n"
+        f"LogFile {directory / 'clamd.log'}\n"
+        "StreamMaxLength 100M\n"
+    )
+    process = subprocess.Popen(
+        [binary, "-c", str(directory / "clamd.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not socket_path.exists():
+        assert process.poll() is None, (directory / "clamd.log").read_text()
+        assert time.monotonic() < deadline, "clamd did not start"
+        time.sleep(0.2)
+    yield f"unix://{socket_path}"
+    process.terminate()
+    process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ appointment that is not cancelled, by day.
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie import teams
+from collective.digitalebalie.dossiers import dossiers
 from plone import api
 
 
@@ -89,7 +90,15 @@ def item_json(appointment, product):
         else None,
         "fullname": appointment.fullname,
         "language": appointment.language,
+        "dossier": dossier_url(appointment),
     }
+
+
+def dossier_url(appointment):
+    dossier_id = getattr(appointment, "dossier_id", None)
+    if not dossier_id:
+        return None
+    return f"{api.portal.get().absolute_url()}/{dossiers.FOLDER_ID}/{dossier_id}"
 
 
 def find(appointment_id):

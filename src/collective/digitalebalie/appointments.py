@@ -442,6 +442,7 @@ def book(product, data, now=None, staff=False):
     the data, any future time (the employee decides; no counter is counted).
     """
     from collective.digitalebalie import teams
+    from collective.digitalebalie.dossiers import dossiers
 
     if not staff:
         ensure_bookable(product)
@@ -477,6 +478,7 @@ def book(product, data, now=None, staff=False):
     )
     record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
     teams.setup_new(appointment, product)
+    dossiers.for_new_appointment(appointment, product)
     _token_index(folder)[appointment.token_hash] = appointment.getId()
     notifications().booked(appointment, token)
     return appointment, token

@@ -1,7 +1,9 @@
 """Interfaces and the settings schema of collective.digitalebalie."""
 
 from collective.digitalebalie import _
+from plone.autoform import directives
 from plone.supermodel import model
+from z3c.form.browser.checkbox import CheckBoxFieldWidget
 from zope import schema
 from zope.interface import Interface
 from zope.publisher.interfaces.browser import IDefaultBrowserLayer
@@ -140,6 +142,41 @@ class IDigitaleBalieSettings(model.Schema):
         default=10,
         min=0,
         max=120,
+        required=True,
+    )
+
+    model.fieldset(
+        "documents",
+        label=_("Documents"),
+        fields=["upload_types", "upload_max_mb", "clamd_address"],
+    )
+
+    directives.widget("upload_types", CheckBoxFieldWidget)
+    upload_types = schema.List(
+        title=_("Types of documents citizens and employees may upload"),
+        description=_("Judged by the content of the file, not by its name."),
+        value_type=schema.Choice(vocabulary="collective.digitalebalie.UploadTypes"),
+        default=["pdf", "jpeg", "png", "heic", "docx", "odt"],
+        required=True,
+        min_length=1,
+    )
+
+    upload_max_mb = schema.Int(
+        title=_("Largest document (MB)"),
+        default=20,
+        min=1,
+        max=200,
+        required=True,
+    )
+
+    clamd_address = schema.TextLine(
+        title=_("Address of the virus scanner (clamd)"),
+        description=_(
+            "Every upload is scanned before it is stored; when the scanner "
+            "cannot be reached, uploads are refused. For example "
+            "unix:///run/clamav/clamd.ctl or tcp://127.0.0.1:3310."
+        ),
+        default="unix:///run/clamav/clamd.ctl",
         required=True,
     )
 

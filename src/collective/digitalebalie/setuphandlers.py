@@ -3,6 +3,8 @@
 from collective.digitalebalie import logger
 from collective.digitalebalie.appointments import FOLDER_ID
 from collective.digitalebalie.appointments import ensure_appointments_folder
+from collective.digitalebalie.dossiers.dossiers import FOLDER_ID as DOSSIERS_ID
+from collective.digitalebalie.dossiers.dossiers import ensure_dossiers_folder
 from collective.digitalebalie.secrets import ensure_secrets
 from plone import api
 from plone.base.interfaces import INonInstallable
@@ -25,6 +27,7 @@ class HiddenProfiles:
 def post_install(context):
     """After the default profile: secrets and the private appointments folder."""
     ensure_appointments_folder(api.portal.get())
+    ensure_dossiers_folder(api.portal.get())
     created = ensure_secrets()
     if created:
         logger.info("Generated secrets: %s", ", ".join(created))
@@ -43,14 +46,23 @@ def upgrade_to_1001(context):
             teams.sync_product(brain.getObject())
 
 
+def upgrade_to_1002(context):
+    """Dossiers: types, workflow, settings and the dossiers folder."""
+    setup = api.portal.get_tool("portal_setup")
+    for step in ("rolemap", "workflow", "typeinfo", "plone.app.registry"):
+        setup.runImportStepFromProfile("profile-collective.digitalebalie:default", step)
+    ensure_dossiers_folder(api.portal.get())
+
+
 def uninstall(context):
     """After the uninstall profile: remove the roles the add-on declared."""
     site = api.portal.get()
     # Appointments hold citizens' data: an empty folder goes, a full one stays
     # for the administrator to export or delete deliberately.
-    folder = site.get(FOLDER_ID)
-    if folder is not None and not folder.objectIds():
-        site._delObject(FOLDER_ID)
+    for folder_id in (FOLDER_ID, DOSSIERS_ID):
+        folder = site.get(folder_id)
+        if folder is not None and not folder.objectIds():
+            site._delObject(folder_id)
     site.__ac_roles__ = tuple(r for r in site.__ac_roles__ if r not in ROLES)
     role_manager = site.acl_users.portal_role_manager
     for role in ROLES:

@@ -40,6 +40,23 @@ def sms_gateways(context=None):
     return SMS_GATEWAYS
 
 
+UPLOAD_TYPES = SimpleVocabulary(
+    [
+        SimpleTerm("pdf", "pdf", "PDF"),
+        SimpleTerm("jpeg", "jpeg", "JPEG"),
+        SimpleTerm("png", "png", "PNG"),
+        SimpleTerm("heic", "heic", "HEIC"),
+        SimpleTerm("docx", "docx", "Word (DOCX)"),
+        SimpleTerm("odt", "odt", "OpenDocument (ODT)"),
+    ]
+)
+
+
+@provider(IVocabularyFactory)
+def upload_types(context=None):
+    return UPLOAD_TYPES
+
+
 @provider(IVocabularyFactory)
 def teams(context=None):
     """Teams: groups with the role Counter employee."""

@@ -1,6 +1,7 @@
 """The counter employee's view of an appointment: the citizen, the product, the room."""
 
 from collective.digitalebalie import _
+from collective.digitalebalie import agenda
 from collective.digitalebalie import appointments
 from collective.digitalebalie import teams
 from collective.digitalebalie.browser import formatting
@@ -47,6 +48,9 @@ class AppointmentView(BrowserView):
         if not user_id:
             return translate(_("Nobody yet"), context=self.request)
         return teams.fullname(user_id)
+
+    def dossier_url(self):
+        return agenda.dossier_url(self.context)
 
     def agenda_url(self):
         tz = appointments.site_timezone()

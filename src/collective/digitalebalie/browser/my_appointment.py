@@ -7,12 +7,18 @@ from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
+from collective.digitalebalie.dossiers import documents as documents_module
+from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.dossiers import filetypes
+from collective.digitalebalie.dossiers.citizen import citizen_documents
+from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
+import json
 
 
 STATES = {
@@ -80,6 +86,14 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
             elif "move" in self.request.form:
                 appointments.reschedule(self.appointment, self.value("start") or None)
                 done = "moved=1"
+            elif "upload" in self.request.form:
+                upload = self.request.form.get("file")
+                if not getattr(upload, "filename", ""):
+                    raise appointments.InvalidInput(
+                        _("Choose a file."), {"file": _("Choose a file.")}
+                    )
+                upload_for_citizen(self.appointment, upload)
+                done = "uploaded=1"
             else:
                 return False
         except appointments.BookingError as error:
@@ -120,6 +134,57 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
     def room_info_url(self):
         portal_url = api.portal.get().absolute_url()
         return f"{portal_url}/@appointment/{self.token}/video"
+
+    # --- documents ------------------------------------------------------------
+
+    @property
+    def has_dossier(self):
+        return dossiers.of(self.appointment) is not None
+
+    def my_documents(self):
+        items = citizen_documents(self.appointment)
+        for item in items:
+            item["size_text"] = f"{max(1, round(item['size'] / 1024))} kB"
+        return items
+
+    @property
+    def may_upload(self):
+        return self.state in ("booked", "in_progress")
+
+    @property
+    def upload_url(self):
+        return f"{api.portal.get().absolute_url()}/@appointment/{self.token}/documents"
+
+    def upload_messages(self):
+        return json.dumps(
+            {
+                "sending": self.translate(_("Sending…")),
+                "saved": self.translate(_("Saved:")),
+                "failed": self.translate(
+                    _("The document could not be sent. Please try again.")
+                ),
+            }
+        )
+
+    def upload_accept(self):
+        return ",".join(
+            filetypes.TYPES[kind][1] for kind in documents_module.allowed_types()
+        )
+
+    def upload_help(self):
+        kinds = documents_module.allowed_types()
+        return self.translate(
+            _(
+                "PDF, photo or text document (${types}), at most ${mb} MB. "
+                "We check every file for viruses.",
+                mapping={
+                    "types": ", ".join(
+                        filetypes.TYPES[k][1].lstrip(".").upper() for k in kinds
+                    ),
+                    "mb": documents_module.max_bytes() // (1024 * 1024),
+                },
+            )
+        )
 
     def room_messages(self):
         return room_messages(self.request)

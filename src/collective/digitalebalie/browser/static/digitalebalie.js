@@ -30,3 +30,63 @@ window.addEventListener("load", () => {
     }
   });
 });
+
+// Uploading a document: show progress and the answer without leaving the page.
+// Without this script the form posts to the page itself, which works too.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form.dbalie-upload");
+  const input = form?.querySelector("input[type=file]");
+  if (!form || !input?.files.length || !window.FormData) {
+    return;
+  }
+  event.preventDefault();
+  const progress = form.querySelector(".dbalie-progress");
+  const status = form.querySelector(".dbalie-upload-status");
+  const button = form.querySelector("button[type=submit]");
+  const messages = JSON.parse(form.dataset.messages || "{}");
+  const data = new FormData();
+  data.append("file", input.files[0]);
+  const request = new XMLHttpRequest();
+  request.open("POST", form.dataset.uploadUrl);
+  request.setRequestHeader("Accept", "application/json");
+  request.upload.addEventListener("progress", (e) => {
+    if (e.lengthComputable) {
+      const percent = Math.round((e.loaded / e.total) * 100);
+      progress.value = percent;
+      status.textContent = `${messages.sending} ${percent}%`;
+    }
+  });
+  request.addEventListener("load", () => {
+    button.disabled = false;
+    progress.hidden = true;
+    let answer = {};
+    try {
+      answer = JSON.parse(request.responseText);
+    } catch (error) {
+      answer = {};
+    }
+    if (request.status === 201) {
+      const item = document.createElement("li");
+      item.textContent = `${answer.title} (${Math.max(1, Math.round(answer.size / 1024))} kB)`;
+      form.parentElement.querySelector(".dbalie-document-list").append(item);
+      status.textContent = `${messages.saved} ${answer.title}`;
+      status.setAttribute("role", "status");
+      input.value = "";
+    } else {
+      status.setAttribute("role", "alert");
+      status.textContent = answer.error?.message || messages.failed;
+    }
+  });
+  request.addEventListener("error", () => {
+    button.disabled = false;
+    progress.hidden = true;
+    status.setAttribute("role", "alert");
+    status.textContent = messages.failed;
+  });
+  button.disabled = true;
+  progress.hidden = false;
+  progress.value = 0;
+  status.setAttribute("role", "status");
+  status.textContent = messages.sending;
+  request.send(data);
+});

@@ -3,10 +3,15 @@
 GET  /@appointment/{token}
 POST /@appointment/{token}/cancel
 POST /@appointment/{token}/reschedule   {"start": "..."}
+GET  /@appointment/{token}/documents     the citizen's own documents
+POST /@appointment/{token}/documents     multipart, file field "file"
 """
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
+from collective.digitalebalie.dossiers.citizen import citizen_documents
+from collective.digitalebalie.dossiers.citizen import upload_for_citizen
+from collective.digitalebalie.dossiers.documents import document_json
 from collective.digitalebalie.services.base import TokenService
 from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import booking_error
@@ -27,6 +32,12 @@ class AppointmentGet(_TokenService):
 
     def reply(self):
         video = self.params[1:] == ["video"]
+        if self.params[1:] == ["documents"]:
+            try:
+                _token, appointment = self._appointment()
+                return {"items": citizen_documents(appointment)}
+            except appointments.BookingError as error:
+                return booking_error(self.request, error)
         if len(self.params) != 1 and not video:
             return error_body(
                 self.request, 404, "NotFound", _("No appointment with this link.")
@@ -49,6 +60,8 @@ class AppointmentPost(_TokenService):
     def reply(self):
         alsoProvides(self.request, IDisableCSRFProtection)
         action = self.params[1] if len(self.params) == 2 else None
+        if action == "documents":
+            return self.upload()
         if action not in ("cancel", "reschedule"):
             return error_body(
                 self.request, 404, "NotFound", _("No appointment with this link.")
@@ -70,3 +83,18 @@ class AppointmentPost(_TokenService):
         except appointments.BookingError as error:
             return booking_error(self.request, error)
         return appointment_json(appointment, token)
+
+    def upload(self):
+        upload = self.request.form.get("file")
+        try:
+            _token, appointment = self._appointment()
+            if not hasattr(upload, "read"):
+                raise appointments.InvalidInput(
+                    _("Send the document as multipart/form-data in the field 'file'."),
+                    {"file": _("Choose a file.")},
+                )
+            document = upload_for_citizen(appointment, upload)
+        except appointments.BookingError as error:
+            return booking_error(self.request, error)
+        self.request.response.setStatus(201)
+        return document_json(document)

@@ -1,0 +1,213 @@
+"""The counter employee's dossier page: documents, appointments, workflow, audit."""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import appointments
+from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser.my_appointment import STATES
+from collective.digitalebalie.dossiers import audit
+from collective.digitalebalie.dossiers import documents
+from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.dossiers.events import PreconditionFailed
+from collective.digitalebalie.dossiers.preconditions import closing_problems
+from plone import api
+from plone.namedfile.browser import DisplayFile
+from plone.namedfile.browser import Download
+from plone.protect import CheckAuthenticator
+from plone.protect.interfaces import IDisableCSRFProtection
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zope.i18n import translate
+from zope.interface import alsoProvides
+import transaction
+
+
+DOSSIER_STATES = {
+    "dossier-state-open": _("Open"),
+    "dossier-state-in-progress": _("In progress"),
+    "dossier-state-waiting-for-citizen": _("Waiting for the citizen"),
+    "dossier-state-closed": _("Closed"),
+    "dossier-state-archived": _("Archived"),
+}
+TRANSITIONS = {
+    "dossier-transition-start": _("Start working on it"),
+    "dossier-transition-wait": _("Wait for the citizen"),
+    "dossier-transition-resume": _("Continue"),
+    "dossier-transition-close": _("Close"),
+    "dossier-transition-reopen": _("Open again"),
+    "dossier-transition-archive": _("Archive"),
+}
+ADD = "collective.digitalebalie: Add Dossier"
+
+
+def _log_read(obj, action, detail=""):
+    """Reading writes one audit entry; a GET may do that (and nothing else)."""
+    request = obj.REQUEST
+    alsoProvides(request, IDisableCSRFProtection)
+    audit.log(obj, action, detail)
+
+
+class DossierView(BrowserView):
+    index = ViewPageTemplateFile("templates/dossier.pt")
+
+    def __call__(self):
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        self.problems = []
+        if self.request.method == "POST":
+            return self.handle_post()
+        _log_read(self.context, "viewed")
+        return self.index()
+
+    def t(self, message):
+        return translate(message, context=self.request)
+
+    def handle_post(self):
+        CheckAuthenticator(self.request)
+        form = self.request.form
+        show = api.portal.show_message
+        try:
+            if form.get("action") == "upload":
+                if not api.user.has_permission(ADD, obj=self.context):
+                    raise appointments.WrongState(
+                        _("Documents can no longer be added to this dossier.")
+                    )
+                upload = form.get("file")
+                if not hasattr(upload, "read") or not getattr(upload, "filename", ""):
+                    raise appointments.InvalidInput(_("Choose a file."))
+                document = documents.add(
+                    self.context,
+                    upload,
+                    upload.filename,
+                    api.user.get_current().getId(),
+                )
+                show(
+                    _("${name} is saved.", mapping={"name": document.Title()}),
+                    request=self.request,
+                )
+            else:
+                transition = form.get("transition")
+                available = {t["id"] for t in self.transitions()}
+                if transition not in available:
+                    raise appointments.WrongState(
+                        _("This cannot be done with this dossier (any more).")
+                    )
+                api.content.transition(self.context, transition=transition)
+                show(_("The dossier is changed."), request=self.request)
+        except appointments.BookingError as error:
+            transaction.doom()
+            self.request.response.setStatus(error.status)
+            show(error.message, request=self.request, type="error")
+        except PreconditionFailed as failed:
+            transaction.doom()
+            self.request.response.setStatus(409)
+            self.problems = [self.t(p) for p in failed.problems]
+            show(
+                _("The dossier cannot be closed yet."),
+                request=self.request,
+                type="error",
+            )
+            return self.index()
+        else:
+            self.request.response.redirect(self.context.absolute_url())
+            return ""
+        return self.index()
+
+    def state_title(self):
+        state = api.content.get_state(self.context)
+        return self.t(DOSSIER_STATES.get(state, state))
+
+    def transitions(self):
+        workflow = api.portal.get_tool("portal_workflow")
+        return [
+            {"id": t["id"], "title": self.t(TRANSITIONS.get(t["id"], t["id"]))}
+            for t in workflow.getTransitionsFor(self.context)
+        ]
+
+    def may_upload(self):
+        return api.user.has_permission(ADD, obj=self.context)
+
+    def may_read_audit(self):
+        return api.user.has_permission(
+            "collective.digitalebalie: Manage settings", obj=self.context
+        )
+
+    def closing_problems(self):
+        if api.content.get_state(self.context) not in dossiers.ACTIVE:
+            return []
+        return [self.t(p) for p in closing_problems(self.context)]
+
+    def documents(self):
+        tz = appointments.site_timezone()
+        for doc in sorted(self.context.objectValues(), key=lambda d: d.created()):
+            created = doc.created().asdatetime().astimezone(tz)
+            yield {
+                "title": doc.Title(),
+                "url": f"{doc.absolute_url()}/@@download/file",
+                "size": f"{doc.file.getSize() / 1024:.0f} kB",
+                "sha256": doc.sha256,
+                "by": self.t(_("the citizen"))
+                if doc.uploaded_by == "citizen"
+                else doc.uploaded_by,
+                "when": f"{formatting.short_date(created.date())} {formatting.clock(created)}",
+                "scan": doc.scan,
+            }
+
+    def appointments(self):
+        tz = appointments.site_timezone()
+        for appointment in dossiers.appointments_of(self.context):
+            start = appointment.start.astimezone(tz)
+            yield {
+                "url": appointment.absolute_url(),
+                "when": f"{formatting.long_date(start.date())} {formatting.clock(start)}",
+                "fullname": appointment.fullname,
+                "state": self.t(STATES.get(api.content.get_state(appointment), "")),
+            }
+
+    def dates(self):
+        tz = appointments.site_timezone()
+        result = []
+        for label, value in (
+            (_("Opened"), self.context.opened),
+            (_("Closed"), self.context.closed),
+            (_("Archived"), self.context.archived),
+        ):
+            if value:
+                result.append(
+                    (self.t(label), formatting.long_date(value.astimezone(tz).date()))
+                )
+        if self.context.destroy_after:
+            result.append(
+                (
+                    self.t(_("Destroy after")),
+                    formatting.long_date(self.context.destroy_after),
+                )
+            )
+        return result
+
+
+class AuditView(BrowserView):
+    """Managers read the audit trail; nobody can change it."""
+
+    index = ViewPageTemplateFile("templates/dossier_audit.pt")
+
+    def __call__(self):
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        return self.index()
+
+    def entries(self):
+        return list(reversed(audit.entries(self.context)))
+
+
+class AuditedDownload(Download):
+    """Every download of a dossier document is written to the audit trail."""
+
+    def __call__(self):
+        _log_read(self.context.__parent__, "downloaded", self.context.Title())
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        return super().__call__()
+
+
+class AuditedDisplayFile(DisplayFile):
+    def __call__(self):
+        _log_read(self.context.__parent__, "downloaded", self.context.Title())
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        return super().__call__()

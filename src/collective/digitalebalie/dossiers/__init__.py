@@ -1,0 +1,1 @@
+"""Dossiers: what is handed over at the counter, worked through a workflow."""

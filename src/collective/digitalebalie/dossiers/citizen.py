@@ -1,0 +1,47 @@
+"""What a citizen may do with their dossier through their appointment link."""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import appointments
+from collective.digitalebalie.dossiers import documents
+from collective.digitalebalie.dossiers import dossiers
+from plone import api
+
+
+def _dossier(appointment):
+    dossier = dossiers.of(appointment)
+    if dossier is None:
+        raise appointments.NotFound(_("This appointment has no dossier."))
+    return dossier
+
+
+def citizen_documents(appointment):
+    """The documents the citizen sent, for any appointment of this dossier."""
+    with api.env.adopt_roles(["Manager"]):
+        dossier = _dossier(appointment)
+        return [
+            documents.document_json(doc)
+            for doc in sorted(dossier.objectValues(), key=lambda d: d.created())
+            if doc.uploaded_by == "citizen"
+        ]
+
+
+def upload_for_citizen(appointment, upload):
+    """Store a citizen's upload in the dossier, while the dossier is open."""
+    state = api.content.get_state(appointment)
+    if state not in ("booked", "in_progress"):
+        raise appointments.WrongState(
+            _("Documents can be sent until the appointment is over.")
+        )
+    with api.env.adopt_roles(["Manager"]):
+        dossier = _dossier(appointment)
+        if api.content.get_state(dossier) not in dossiers.ACTIVE:
+            raise appointments.WrongState(
+                _("This case is closed. Documents can no longer be sent.")
+            )
+        return documents.add(
+            dossier,
+            upload,
+            getattr(upload, "filename", "") or "document",
+            "citizen",
+            appointment.getId(),
+        )

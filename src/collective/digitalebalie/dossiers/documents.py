@@ -1,0 +1,176 @@
+"""Documents in a dossier: checked for size and type, scanned by ClamAV, then stored.
+
+Nothing is stored unless all checks pass: a file too large (413), of a type
+that is not allowed (415, judged by its content), infected (422) or not
+scanned because the scanner cannot be reached (503, fail closed).
+"""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import logger
+from collective.digitalebalie.appointments import BookingError
+from collective.digitalebalie.appointments import InvalidInput
+from collective.digitalebalie.dossiers import audit
+from collective.digitalebalie.dossiers import filetypes
+from collective.digitalebalie.dossiers import scanner
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from plone import api
+from plone.dexterity.utils import createContentInContainer
+from plone.namedfile.file import NamedBlobFile
+import hashlib
+import os
+import re
+import secrets
+
+
+class TooLarge(BookingError):
+    type = "TooLarge"
+    status = 413
+
+
+class UnsupportedType(BookingError):
+    type = "UnsupportedType"
+    status = 415
+
+
+class VirusFound(BookingError):
+    type = "VirusFound"
+    status = 422
+
+
+class ScannerDown(BookingError):
+    type = "ScannerUnavailable"
+    status = 503
+
+
+def _setting(name, default):
+    value = api.portal.get_registry_record(
+        name, interface=IDigitaleBalieSettings, default=default
+    )
+    return default if value is None else value
+
+
+def allowed_types():
+    return list(_setting("upload_types", list(filetypes.TYPES)))
+
+
+def max_bytes():
+    return int(_setting("upload_max_mb", 20)) * 1024 * 1024
+
+
+def clean_filename(name, kind):
+    """A safe file name: no path, no control characters, the right extension."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = re.sub(r"[^\w .()-]+", "_", name, flags=re.UNICODE).strip(" ._")[:120]
+    stem, ext = os.path.splitext(name)
+    wanted = filetypes.TYPES[kind][1]
+    if ext.lower() not in (wanted, ".jpeg" if kind == "jpeg" else wanted):
+        name = (stem or "document") + wanted
+    return name or f"document{wanted}"
+
+
+def _size(stream):
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+def _sha256(stream):
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def check(stream, filename):
+    """Check an upload; return (kind, size, sha256). Raise a BookingError."""
+    size = _size(stream)
+    if size == 0:
+        raise InvalidInput(_("The file is empty."), {"file": _("Choose a file.")})
+    limit = max_bytes()
+    if size > limit:
+        raise TooLarge(
+            _(
+                "The file is too large: at most ${mb} MB.",
+                mapping={"mb": limit // (1024 * 1024)},
+            )
+        )
+    kind = filetypes.sniff(stream)
+    allowed = allowed_types()
+    if kind not in allowed:
+        names = ", ".join(filetypes.TYPES[k][1].lstrip(".").upper() for k in allowed)
+        raise UnsupportedType(
+            _(
+                "This type of file cannot be sent. Allowed: ${types}.",
+                mapping={"types": names},
+            )
+        )
+    address = _setting("clamd_address", "unix:///run/clamav/clamd.ctl")
+    try:
+        scanner.scan(address, stream)
+    except scanner.Infected as infected:
+        logger.warning(
+            "upload refused: virus %s found in %r (%s bytes)",
+            infected.signature,
+            filename,
+            size,
+        )
+        raise VirusFound(
+            _(
+                "The virus scanner found a virus in this file (${name}). It was "
+                "not saved. Please send a clean file.",
+                mapping={"name": infected.signature},
+            )
+        ) from None
+    except scanner.ScannerUnavailable as error:
+        logger.error("upload refused: %s", error)
+        raise ScannerDown(
+            _(
+                "Documents cannot be checked for viruses at the moment, so they "
+                "cannot be saved. Please try again later."
+            )
+        ) from None
+    finally:
+        stream.seek(0)
+    return kind, size, _sha256(stream)
+
+
+def add(dossier, stream, filename, uploaded_by, appointment_id=None):
+    """Check, scan and store an upload in the dossier; return the document."""
+    kind, size, sha256 = check(stream, filename)
+    name = clean_filename(filename, kind)
+    document = createContentInContainer(
+        dossier,
+        "DossierDocument",
+        checkConstraints=False,
+        id=secrets.token_hex(8),
+        title=name,
+        file=NamedBlobFile(
+            data=stream.read(), filename=name, contentType=filetypes.TYPES[kind][0]
+        ),
+        sha256=sha256,
+        kind=kind,
+        scan="clean",
+        uploaded_by=uploaded_by,
+        appointment_id=appointment_id,
+    )
+    audit.log(
+        dossier,
+        "uploaded",
+        f"{name} ({size} bytes, sha256 {sha256})",
+        who="citizen" if uploaded_by == "citizen" else None,
+    )
+    return document
+
+
+def document_json(document):
+    return {
+        "id": document.getId(),
+        "title": document.Title(),
+        "size": document.file.getSize(),
+        "content_type": document.file.contentType,
+        "sha256": document.sha256,
+        "uploaded_by": "citizen" if document.uploaded_by == "citizen" else "employee",
+        "created": document.created().ISO8601(),
+    }

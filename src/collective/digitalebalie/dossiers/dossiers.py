@@ -1,0 +1,128 @@
+"""Dossiers are made with a citizen's first appointment for a product; later
+appointments of the same citizen for the same product join it while it is open.
+
+Like appointments, dossiers are kept out of portal_catalog. The folder keeps an
+index (product, hash of the e-mail address) -> open dossier.
+"""
+
+from BTrees.OOBTree import OOBTree
+from collective.digitalebalie import appointments
+from collective.digitalebalie import teams
+from collective.digitalebalie.dossiers import audit
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from plone import api
+from plone.dexterity.utils import createContentInContainer
+from zope.annotation.interfaces import IAnnotations
+import hashlib
+import secrets
+
+
+FOLDER_ID = "dossiers"
+INDEX_KEY = "collective.digitalebalie.open-dossiers"
+ACTIVE = (
+    "dossier-state-open",
+    "dossier-state-in-progress",
+    "dossier-state-waiting-for-citizen",
+)
+
+
+def dossiers_folder():
+    folder = api.portal.get().get(FOLDER_ID)
+    if folder is None:
+        raise RuntimeError("The dossiers folder is missing; reinstall the add-on.")
+    return folder
+
+
+def ensure_dossiers_folder(portal):
+    if FOLDER_ID in portal.objectIds():
+        return portal[FOLDER_ID]
+    return createContentInContainer(
+        portal,
+        "DossierFolder",
+        checkConstraints=False,
+        id=FOLDER_ID,
+        title="Dossiers",
+        exclude_from_nav=True,
+    )
+
+
+def _index(folder):
+    annotations = IAnnotations(folder)
+    if INDEX_KEY not in annotations:
+        annotations[INDEX_KEY] = OOBTree()
+    return annotations[INDEX_KEY]
+
+
+def _key(product_uid, email):
+    return (product_uid, hashlib.sha256(email.strip().lower().encode()).hexdigest())
+
+
+def of(appointment):
+    """The appointment's dossier, or None."""
+    dossier_id = getattr(appointment, "dossier_id", None)
+    if not dossier_id:
+        return None
+    return dossiers_folder()._getOb(dossier_id, None)
+
+
+def for_new_appointment(appointment, product):
+    """Join the citizen's open dossier for this product, or open a new one."""
+    folder = dossiers_folder()
+    index = _index(folder)
+    key = _key(appointment.product_uid, appointment.email)
+    dossier = folder._getOb(index[key], None) if key in index else None
+    if dossier is None or api.content.get_state(dossier) not in ACTIVE:
+        dossier_id = secrets.token_hex(8)
+        dossier = createContentInContainer(
+            folder,
+            "Dossier",
+            checkConstraints=False,
+            id=dossier_id,
+            title=f"{product.Title()} {dossier_id[:6]}",
+            subject=product.Title(),
+            case_type=getattr(product, "case_type", None) or "",
+            product_uid=appointment.product_uid,
+            appointment_ids=[],
+            opened=datetime.now(UTC),
+            email_key=key[1],
+        )
+        teams._set_team_roles(dossier, teams.product_teams(product))
+        index[key] = dossier_id
+        audit.log(dossier, "opened", f"appointment {appointment.getId()}")
+    dossier.appointment_ids = [*dossier.appointment_ids, appointment.getId()]
+    appointment.dossier_id = dossier.getId()
+    return dossier
+
+
+def closed(dossier):
+    """No longer open: later appointments start a new dossier."""
+    dossier.closed = datetime.now(UTC)
+    index = _index(dossiers_folder())
+    key = (dossier.product_uid, getattr(dossier, "email_key", ""))
+    if index.get(key) == dossier.getId():
+        del index[key]
+
+
+def reopened(dossier):
+    dossier.closed = None
+    index = _index(dossiers_folder())
+    key = (dossier.product_uid, getattr(dossier, "email_key", ""))
+    index.setdefault(key, dossier.getId())
+
+
+def archived(dossier):
+    now = datetime.now(UTC)
+    dossier.archived = now
+    years = dossier.retention_years or 0
+    dossier.destroy_after = now.date() + timedelta(days=round(365.25 * years))
+
+
+def appointments_of(dossier):
+    folder = appointments.appointments_folder()
+    return [
+        a
+        for a in (folder._getOb(i, None) for i in dossier.appointment_ids or ())
+        if a is not None
+    ]
