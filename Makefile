@@ -10,7 +10,7 @@ PORT ?= 8080
 INSTANCE ?= instance
 PACKAGE := src/collective/digitalebalie
 # Debian packages the tests and the demo need (later features add theirs here).
-SYSTEM_PACKAGES ?= ca-certificates chromium coturn clamav-daemon
+SYSTEM_PACKAGES ?= ca-certificates chromium coturn clamav-daemon fonts-dejavu-core
 PYTEST_ARGS ?=
 
 .PHONY: help

@@ -51,6 +51,7 @@ setup(
         "babel",
         "aiohttp",
         "aiortc",
+        "fpdf2",
     ],
     extras_require={
         "test": [
@@ -62,6 +63,7 @@ setup(
             "psutil",
             "playwright",
             "aiosmtpd",
+            "pypdf",
             "i18ndude",
             "requests",
             "ruff",
@@ -79,5 +81,6 @@ setup(
     digitalebalie-rooms = collective.digitalebalie.video.server:main
     digitalebalie-video-check = collective.digitalebalie.video.check:main
     digitalebalie-jobs = collective.digitalebalie.cli.jobs:main
+    digitalebalie-retention = collective.digitalebalie.cli.jobs:retention_main
     """,
 )

@@ -148,7 +148,12 @@ class IDigitaleBalieSettings(model.Schema):
     model.fieldset(
         "documents",
         label=_("Documents"),
-        fields=["upload_types", "upload_max_mb", "clamd_address"],
+        fields=[
+            "upload_types",
+            "upload_max_mb",
+            "clamd_address",
+            "appointment_data_days",
+        ],
     )
 
     directives.widget("upload_types", CheckBoxFieldWidget)
@@ -177,6 +182,20 @@ class IDigitaleBalieSettings(model.Schema):
             "unix:///run/clamav/clamd.ctl or tcp://127.0.0.1:3310."
         ),
         default="unix:///run/clamav/clamd.ctl",
+        required=True,
+    )
+
+    appointment_data_days = schema.Int(
+        title=_(
+            "Remove personal data of appointments without a dossier after this many days"
+        ),
+        description=_(
+            "Counted from the end of the appointment. Dossiers have their own "
+            "retention period."
+        ),
+        default=30,
+        min=1,
+        max=3650,
         required=True,
     )
 

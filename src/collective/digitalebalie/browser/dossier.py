@@ -7,8 +7,11 @@ from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import documents
 from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.dossiers import export
+from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.dossiers.events import PreconditionFailed
 from collective.digitalebalie.dossiers.preconditions import closing_problems
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from plone import api
 from plone.namedfile.browser import DisplayFile
 from plone.namedfile.browser import Download
@@ -211,3 +214,81 @@ class AuditedDisplayFile(DisplayFile):
         _log_read(self.context.__parent__, "downloaded", self.context.Title())
         self.request.response.setHeader("Cache-Control", "private, no-store")
         return super().__call__()
+
+
+class ExportView(BrowserView):
+    """@@dossier-export: the ZIP with the documents and the PDF/A summary."""
+
+    def __call__(self):
+        alsoProvides(
+            self.request, IDisableCSRFProtection
+        )  # writes the audit entry only
+        municipality = api.portal.get_registry_record(
+            "municipality_name", interface=IDigitaleBalieSettings, default=""
+        )
+        data = export.export_zip(self.context, municipality)
+        response = self.request.response
+        response.setHeader("Content-Type", "application/zip")
+        response.setHeader(
+            "Content-Disposition",
+            f'attachment; filename="dossier-{self.context.getId()}.zip"',
+        )
+        response.setHeader("Cache-Control", "private, no-store")
+        return data
+
+
+class PrintView(BrowserView):
+    """@@dossier-print: the summary on one page, for paper."""
+
+    index = ViewPageTemplateFile("templates/dossier_print.pt")
+
+    def __call__(self):
+        _log_read(self.context, "printed")
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        self.facts = export.summary(self.context)
+        return self.index()
+
+
+class RetentionPage(BrowserView):
+    """Managers approve the destruction of dossiers whose retention period is over."""
+
+    index = ViewPageTemplateFile("templates/dossier_retention.pt")
+
+    def __call__(self):
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        if self.request.method == "POST":
+            CheckAuthenticator(self.request)
+            chosen = set(self.request.form.get("approve", []) or [])
+            user_id = api.user.get_current().getId()
+            approved = 0
+            for dossier in retention.due():
+                if dossier.getId() in chosen and not getattr(
+                    dossier, "destruction_approved", None
+                ):
+                    retention.approve(dossier, user_id)
+                    approved += 1
+            api.portal.show_message(
+                _(
+                    "${count} dossiers will be destroyed at the next run of the retention job.",
+                    mapping={"count": approved},
+                ),
+                request=self.request,
+            )
+            self.request.response.redirect(self.request.getURL())
+            return ""
+        return self.index()
+
+    def due(self):
+        for dossier in retention.due():
+            approved = getattr(dossier, "destruction_approved", None)
+            yield {
+                "id": dossier.getId(),
+                "subject": dossier.subject,
+                "archived": dossier.archived.date().isoformat()
+                if dossier.archived
+                else "",
+                "destroy_after": dossier.destroy_after.isoformat(),
+                "approved": f"{approved[0]:%Y-%m-%d %H:%M} UTC, {approved[1]}"
+                if approved
+                else "",
+            }

@@ -2,6 +2,7 @@
 
 from AccessControl import Unauthorized
 from collective.digitalebalie import secrets
+from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import reminders
 from plone import api
@@ -13,8 +14,8 @@ import hmac
 import json
 
 
-class DeliverView(BrowserView):
-    """POST @@digitalebalie-deliver, by the job (with its key) or a manager."""
+class JobView(BrowserView):
+    """A job's entry point: POST, by the job (with its key) or a manager."""
 
     def __call__(self):
         response = self.request.response
@@ -31,16 +32,33 @@ class DeliverView(BrowserView):
             expected and hmac.compare_digest(key.encode(), expected.encode())
         ) or (api.user.has_permission("collective.digitalebalie: Manage settings"))
         if not allowed:
-            raise Unauthorized("The delivery job's key is missing or wrong.")
+            raise Unauthorized("The job's key is missing or wrong.")
         # A machine call with a shared key, or a manager: not a cross-site form.
         alsoProvides(self.request, IDisableCSRFProtection)
+        return json.dumps(self.run())
+
+    def run(self):
+        raise NotImplementedError
+
+
+class DeliverView(JobView):
+    """POST @@digitalebalie-deliver: reminders, then the outbox."""
+
+    def run(self):
         # "Send now" (all waiting mail, not only what is due): managers only.
         force = bool(self.request.form.get("all")) and api.user.has_permission(
             "collective.digitalebalie: Manage settings"
         )
         result = {"reminders": reminders.send_due()}
         result.update(outbox.deliver(force=force))
-        return json.dumps(result)
+        return result
+
+
+class RetentionView(JobView):
+    """POST @@digitalebalie-retention: destroy approved dossiers, remove old personal data."""
+
+    def run(self):
+        return retention.run()
 
 
 class OutboxView(BrowserView):

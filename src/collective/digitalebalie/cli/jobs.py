@@ -1,8 +1,11 @@
-"""Run the Digitale Balie's periodic work once: queue reminders, deliver the outbox.
+"""Run the Digitale Balie's periodic work once.
 
     digitalebalie-jobs --url http://127.0.0.1:8080/Plone --key-file instance/var/job-key
+    digitalebalie-retention --url http://127.0.0.1:8080/Plone --key-file instance/var/job-key
 
-For cron (every minute). `make start` runs it every minute by itself.
+The first queues reminders and delivers mail and text messages (cron: every
+minute); the second destroys dossiers whose destruction a manager approved and
+removes old personal data (cron: hourly or daily). `make start` runs both.
 """
 
 import argparse
@@ -12,11 +15,14 @@ import urllib.error
 import urllib.request
 
 
-def run_once(url, key, timeout=120):
+VIEWS = {"deliver": "@@digitalebalie-deliver", "retention": "@@digitalebalie-retention"}
+
+
+def run_once(url, key, task="deliver", timeout=600):
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"Not a web address: {url}")
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        f"{url.rstrip('/')}/@@digitalebalie-deliver",
+        f"{url.rstrip('/')}/{VIEWS[task]}",
         data=b"",
         method="POST",
         headers={"X-Digitalebalie-Job-Key": key, "Accept": "application/json"},
@@ -25,7 +31,7 @@ def run_once(url, key, timeout=120):
         return json.loads(response.read())
 
 
-def main(argv=None):
+def _run(task, argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True, help="address of the Plone site")
     parser.add_argument("--key-file", required=True, help="file with the job key")
@@ -33,15 +39,30 @@ def main(argv=None):
     with open(args.key_file, encoding="ascii") as handle:
         key = handle.read().strip()
     try:
-        result = run_once(args.url, key)
+        result = run_once(args.url, key, task)
     except (urllib.error.URLError, OSError, ValueError) as error:
-        print(f"Delivery failed: {error}", file=sys.stderr)
+        print(f"The {task} job failed: {error}", file=sys.stderr)
         return 1
-    print(
-        f"reminders: {result['reminders']} queued; mail: {result['sent']} sent, "
-        f"{result['failed']} failed, {result['skipped']} skipped"
-    )
+    if task == "deliver":
+        print(
+            f"reminders: {result['reminders']} queued; messages: {result['sent']} sent, "
+            f"{result['failed']} failed, {result['skipped']} skipped"
+        )
+    else:
+        print(
+            f"dossiers: {result['destroyed']} destroyed, {result['due']} due and "
+            f"waiting for a manager's approval; appointments: "
+            f"{result['anonymized']} without personal data now"
+        )
     return 0
+
+
+def main(argv=None):
+    return _run("deliver", argv)
+
+
+def retention_main(argv=None):
+    return _run("retention", argv)
 
 
 if __name__ == "__main__":

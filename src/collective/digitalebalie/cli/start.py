@@ -67,14 +67,18 @@ def job_key_file(instance):
     return _secret_file(instance, "job-key")
 
 
-def run_jobs(url, key_file, stop_event, every=60):
-    """Deliver the outbox every minute while the demo runs."""
+def run_jobs(url, key_file, stop_event, every=60, retention_every=3600):
+    """Deliver the outbox every minute, and run retention hourly, while the demo runs."""
     key = key_file.read_text().strip()
+    last_retention = 0.0
     while not stop_event.wait(every):
         try:
-            run_once(url, key)
+            run_once(url, key, "deliver")
+            if time.monotonic() - last_retention >= retention_every:
+                last_retention = time.monotonic()
+                run_once(url, key, "retention")
         except (OSError, ValueError) as error:
-            print(f"Delivery job: {error}", file=sys.stderr, flush=True)
+            print(f"Job: {error}", file=sys.stderr, flush=True)
 
 
 def prepare_site(instance, site_id, admin, password, rooms_url):

@@ -56,7 +56,14 @@ def _candidates(now, lead, mark, video_only=False):
 def _fresh_link(folder, appointment_id):
     # A new link: only hashes of links are stored, so the first cannot be repeated.
     token = secrets.token_urlsafe(appointments.TOKEN_BYTES)
-    appointments.token_index(folder)[appointments.hash_token(token)] = appointment_id
+    token_hash = appointments.hash_token(token)
+    appointments.token_index(folder)[token_hash] = appointment_id
+    appointment = folder._getOb(appointment_id)
+    # Remembered so that removing the personal data also ends this link.
+    appointment.extra_token_hashes = (
+        *getattr(appointment, "extra_token_hashes", ()),
+        token_hash,
+    )
     return token
 
 

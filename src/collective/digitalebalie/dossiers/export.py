@@ -1,0 +1,191 @@
+"""Export of a dossier: a ZIP with its documents and a PDF/A summary.
+
+The summary is PDF/A-2B (fpdf2 enforces the profile: embedded fonts, XMP
+metadata, an sRGB output intent), so it can be archived as it is. It lists
+the appointments, the participants, the documents with their SHA-256, and the
+workflow history. The same facts feed the print view.
+"""
+
+from collective.digitalebalie import appointments
+from collective.digitalebalie import teams
+from collective.digitalebalie.dossiers import audit
+from collective.digitalebalie.dossiers import dossiers
+from datetime import UTC
+from datetime import datetime
+from fpdf import FPDF
+from pathlib import Path
+from plone import api
+import io
+import zipfile
+
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian: fonts-dejavu-core
+
+
+def _when(value, tz):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def summary(dossier):
+    """The facts of a dossier, as plain data (for the PDF and the print view)."""
+    tz = appointments.site_timezone()
+    workflow = api.portal.get_tool("portal_workflow")
+    history = workflow.getInfoFor(dossier, "review_history", []) or []
+    appointment_rows = []
+    participants = {}
+    for appointment in dossiers.appointments_of(dossier):
+        appointment_rows.append(
+            {
+                "when": _when(appointment.start, tz),
+                "state": api.content.get_state(appointment),
+                "channel": appointment.channel,
+                "citizen": appointment.fullname,
+                "email": appointment.email,
+                "employee": teams.fullname(getattr(appointment, "assignee", None)),
+            }
+        )
+        participants[appointment.fullname] = "citizen"
+        assignee = getattr(appointment, "assignee", None)
+        if assignee:
+            participants[teams.fullname(assignee)] = "employee"
+    documents = [
+        {
+            "title": doc.Title(),
+            "size": doc.file.getSize(),
+            "sha256": doc.sha256,
+            "type": doc.file.contentType,
+            "by": doc.uploaded_by,
+            "when": _when(doc.created().asdatetime(), tz),
+        }
+        for doc in sorted(dossier.objectValues(), key=lambda d: d.created())
+    ]
+    return {
+        "id": dossier.getId(),
+        "subject": dossier.subject,
+        "case_type": dossier.case_type or "",
+        "state": api.content.get_state(dossier),
+        "opened": _when(dossier.opened, tz),
+        "closed": _when(dossier.closed, tz),
+        "archived": _when(dossier.archived, tz),
+        "destroy_after": _when(dossier.destroy_after, tz),
+        "retention_years": dossier.retention_years,
+        "appointments": appointment_rows,
+        "participants": sorted(participants.items()),
+        "documents": documents,
+        "history": [
+            {
+                "when": _when(entry["time"].asdatetime(), tz),
+                "state": entry.get("review_state", ""),
+                "action": entry.get("action") or "",
+                "actor": entry.get("actor") or "",
+            }
+            for entry in history
+        ],
+        "exported": datetime.now(UTC).astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+class _Summary(FPDF):
+    def header(self):
+        self.set_font("DejaVu", "", 8)
+        self.cell(0, 6, self.title_text, new_x="LMARGIN", new_y="NEXT")
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("DejaVu", "", 8)
+        self.cell(0, 6, f"{self.page_no()}/{{nb}}", align="R")
+
+
+def summary_pdf(facts, municipality=""):
+    """A PDF/A-2B document with the summary; returns bytes."""
+    pdf = _Summary(enforce_compliance="PDF/A-2B")
+    pdf.title_text = f"{municipality} — dossier {facts['id']}".strip(" —")
+    pdf.set_title(f"Dossier {facts['id']}: {facts['subject']}")
+    pdf.set_author(municipality or "Digitale Balie")
+    pdf.set_creator("collective.digitalebalie")
+    pdf.set_lang("nl-NL")
+    pdf.add_font("DejaVu", "", FONT_DIR / "DejaVuSans.ttf")
+    pdf.add_font("DejaVu", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    width = pdf.epw
+
+    def heading(text):
+        pdf.ln(3)
+        pdf.set_font("DejaVu", "B", 12)
+        pdf.multi_cell(width, 7, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 9)
+
+    def line(text):
+        pdf.multi_cell(width, 5, text, new_x="LMARGIN", new_y="NEXT")
+
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(width, 9, facts["subject"], new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    for label, key in (
+        ("Dossier", "id"),
+        ("Zaaktype", "case_type"),
+        ("Status", "state"),
+        ("Geopend", "opened"),
+        ("Gesloten", "closed"),
+        ("Gearchiveerd", "archived"),
+        ("Bewaartermijn (jaren)", "retention_years"),
+        ("Vernietigen na", "destroy_after"),
+        ("Export gemaakt", "exported"),
+    ):
+        if facts.get(key) not in ("", None):
+            line(f"{label}: {facts[key]}")
+    heading("Afspraken")
+    for row in facts["appointments"] or [{"when": "-"}]:
+        line(
+            " · ".join(
+                str(row.get(k, ""))
+                for k in ("when", "state", "channel", "citizen", "email", "employee")
+                if row.get(k)
+            )
+        )
+    heading("Deelnemers")
+    for name, role in facts["participants"]:
+        line(f"{name} ({'inwoner' if role == 'citizen' else 'medewerker'})")
+    heading("Documenten")
+    if not facts["documents"]:
+        line("Geen documenten.")
+    for doc in facts["documents"]:
+        line(
+            f"{doc['title']} · {doc['type']} · {doc['size']} bytes · {doc['when']} · {doc['by']}"
+        )
+        line(f"SHA-256: {doc['sha256']}")
+    heading("Verloop (workflow)")
+    for entry in facts["history"]:
+        line(
+            f"{entry['when']} · {entry['action'] or 'start'} → {entry['state']} · {entry['actor']}"
+        )
+    return bytes(pdf.output())
+
+
+def _unique(name, used):
+    stem, dot, ext = name.rpartition(".")
+    candidate, n = name, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{stem} ({n}).{ext}" if dot else f"{name} ({n})"
+    used.add(candidate)
+    return candidate
+
+
+def export_zip(dossier, municipality=""):
+    """The ZIP of the dossier: summary.pdf and documents/. Audited."""
+    facts = summary(dossier)
+    buffer = io.BytesIO()
+    used = set()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("summary.pdf", summary_pdf(facts, municipality))
+        for doc in sorted(dossier.objectValues(), key=lambda d: d.created()):
+            with doc.file.open() as blob:
+                archive.writestr(f"documents/{_unique(doc.Title(), used)}", blob.read())
+    audit.log(dossier, "exported", f"{len(facts['documents'])} documents")
+    return buffer.getvalue()
