@@ -142,3 +142,66 @@ def test_denied_camera_gives_a_clear_message(meeting, chromium):
         assert page.is_disabled("[data-action=join]")
     finally:
         context.close()
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+    b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00"
+    b"\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_employee_shows_a_document_to_the_citizen(live_site, meeting, chromium, clamd):
+    citizen_url, employee_url = meeting
+    site = live_site.site
+    response = requests.patch(
+        f"{site}/@controlpanels/digitalebalie",
+        json={"clamd_address": clamd},
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    )
+    assert response.status_code == 204
+    token = citizen_url.rsplit("/", 1)[1]
+    response = requests.post(
+        f"{site}/@appointment/{token}/documents",
+        files={"file": ("pasfoto.png", PNG, "image/png")},
+        headers={"Accept": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    citizen_context = chromium.new_context(locale="nl-NL")
+    login = base64.b64encode(":".join(live_site.admin).encode()).decode()
+    employee_context = chromium.new_context(
+        locale="nl-NL", extra_http_headers={"Authorization": f"Basic {login}"}
+    )
+    citizen = citizen_context.new_page()
+    employee = employee_context.new_page()
+    try:
+        citizen.goto(citizen_url)
+        citizen.click("[data-action=check]")
+        citizen.wait_for_selector("[data-action=join]:not([disabled])")
+        citizen.click("[data-action=join]")
+        employee.goto(employee_url)
+        employee.click("[data-action=check]")
+        employee.wait_for_selector("[data-action=join]:not([disabled])")
+        employee.click("[data-action=join]")
+        employee.wait_for_selector(".room-waiting button").click()
+        citizen.wait_for_function(
+            "document.querySelector('.room-status').textContent.includes('binnengelaten')"
+            " || document.querySelectorAll('video.room-remote').length > 0"
+        )
+        employee.click("[data-show-document]")
+        for page in (citizen, employee):
+            page.wait_for_function(
+                "() => { const i = document.querySelector('.room-viewer img');"
+                " return i && i.complete && i.naturalWidth === 1; }",
+                timeout=30000,
+            )
+            assert page.inner_text(".room-viewer-title") == "pasfoto.png"
+            assert page.get_attribute(".room-viewer img", "alt") == "pasfoto.png"
+        employee.click("[data-action=close-document]")
+        citizen.wait_for_function("document.querySelector('.room-viewer').hidden")
+    finally:
+        citizen_context.close()
+        employee_context.close()

@@ -298,3 +298,41 @@ def test_non_ascii_signature_is_refused_cleanly():
         assert answer["code"] == "bad_signature"
 
     run(scenario)
+
+
+def test_employee_shows_a_document_to_the_admitted_only():
+    async def scenario(session, base, server):
+        employee, _ = await join(session, base, "emp", "employee")
+        citizen, _ = await join(session, base, "cit")
+        waiting, _ = await join(session, base, "gst", "guest")
+        await employee.send_json({"type": "admit", "participant": "cit"})
+        await next_of(citizen, "admitted")
+        document = {"id": "a1b2c3", "title": "paspoort.pdf", "kind": "pdf"}
+        await employee.send_json({"type": "show", "document": document})
+        for ws in (employee, citizen):
+            shown = await next_of(ws, "show")
+            assert shown["document"] == document and shown["from"] == "emp"
+        # The citizen cannot show anything; odd documents are refused.
+        await citizen.send_json({"type": "show", "document": document})
+        assert (await next_of(citizen, "error"))["message"].startswith(
+            "Only the employee"
+        )
+        for odd in (
+            {"id": "../x", "title": "t", "kind": "pdf"},
+            {"id": "a1", "title": "t", "kind": "exe"},
+            {"id": "a1", "title": "", "kind": "pdf"},
+            {"id": "a1", "title": "t", "kind": "pdf", "url": "https://evil.example"},
+            "a1",
+        ):
+            await employee.send_json({"type": "show", "document": odd})
+            assert (await next_of(employee, "error"))["code"] == "bad_message"
+        await employee.send_json({"type": "show", "document": None})
+        assert (await next_of(citizen, "show"))["document"] is None
+        # The guest still waiting saw none of it.
+        await employee.send_json({"type": "admit", "participant": "gst"})
+        seen = []
+        while not seen or seen[-1] != "admitted":
+            seen.append((await waiting.receive_json(timeout=5))["type"])
+        assert "show" not in seen, seen
+
+    run(scenario)

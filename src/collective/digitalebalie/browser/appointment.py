@@ -8,10 +8,13 @@ from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
+from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.services.dossier.show import VIEWABLE
 from plone import api
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from zope.i18n import translate
+import json
 
 
 class AppointmentView(BrowserView):
@@ -48,6 +51,30 @@ class AppointmentView(BrowserView):
         if not user_id:
             return translate(_("Nobody yet"), context=self.request)
         return teams.fullname(user_id)
+
+    def document_url(self):
+        """Where the employee's viewer finds a document of the dossier."""
+        url = self.dossier_url()
+        return f"{url}/{{id}}/@@display-file/file" if url else None
+
+    def showable_documents(self):
+        dossier = dossiers.of(self.context)
+        if dossier is None:
+            return []
+        return [
+            {
+                "title": doc.Title(),
+                "json": json.dumps(
+                    {
+                        "id": doc.getId(),
+                        "title": doc.Title(),
+                        "kind": VIEWABLE[doc.kind],
+                    }
+                ),
+            }
+            for doc in sorted(dossier.objectValues(), key=lambda d: d.created())
+            if doc.kind in VIEWABLE
+        ]
 
     def dossier_url(self):
         return agenda.dossier_url(self.context)

@@ -7,6 +7,8 @@ from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
+from collective.digitalebalie.content.dossier import IDossierDocument
+from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import documents as documents_module
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers import filetypes
@@ -14,8 +16,11 @@ from collective.digitalebalie.dossiers.citizen import citizen_documents
 from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
+from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from urllib.parse import quote
+from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
 import json
@@ -37,12 +42,15 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
     token = ""
-    mode = "view"  # or "move", "cancel"
+    mode = "view"  # or "move", "cancel", "document"
+    document_id = ""
 
     def publishTraverse(self, request, name):
         if not self.token:
             self.token = name
-        elif name in ("move", "cancel"):
+        elif self.mode == "document" and not self.document_id:
+            self.document_id = name
+        elif name in ("move", "cancel", "document"):
             self.mode = name
         return self
 
@@ -58,6 +66,8 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         except appointments.NotFound:
             response.setStatus(404)
             return self.not_found()
+        if self.mode == "document":
+            return self.serve_document()
         self.product = appointments.product_of(self.appointment)
         self.picker = None
         if self.request.method == "POST" and self.handle_post():
@@ -136,6 +146,40 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         return f"{portal_url}/@appointment/{self.token}/video"
 
     # --- documents ------------------------------------------------------------
+
+    def serve_document(self):
+        """A document the citizen sent, or one the employee showed in the call."""
+        response = self.request.response
+        with api.env.adopt_roles(["Manager"]):
+            dossier = dossiers.of(self.appointment)
+            document = dossier._getOb(self.document_id, None) if dossier else None
+        if (
+            document is None
+            or not IDossierDocument.providedBy(document)
+            or not (
+                document.uploaded_by == "citizen"
+                or getattr(document, "shown_to_citizen", False)
+            )
+        ):
+            response.setStatus(404)
+            return self.not_found()
+        # Reading writes one audit entry.
+        alsoProvides(self.request, IDisableCSRFProtection)
+        audit.log(dossier, "viewed by the citizen", document.Title())
+        inline = document.kind in ("pdf", "jpeg", "png")
+        response.setHeader("Content-Type", document.file.contentType)
+        response.setHeader(
+            "Content-Disposition",
+            f"{'inline' if inline else 'attachment'}; "
+            f"filename*=UTF-8''{quote(document.file.filename or document.Title())}",
+        )
+        response.setHeader("X-Content-Type-Options", "nosniff")
+        with document.file.open() as blob:
+            return blob.read()
+
+    @property
+    def document_url(self):
+        return f"{self.url}/document/{{id}}"
 
     @property
     def has_dossier(self):

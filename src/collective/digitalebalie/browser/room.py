@@ -35,6 +35,12 @@ MESSAGES = {
     "quality_poor": _("Connection: weak. Turning off your camera may help."),
     "you": _("You"),
     "left_room": _("You left the room."),
+    "document_shown": _("A document is shown: ${title}"),
+    "document_closed": _("The document is no longer shown."),
+    "document_unavailable": _(
+        "The employee shows a document. You cannot open it here."
+    ),
+    "join_first": _("Join the call first."),
 }
 
 

@@ -16,6 +16,8 @@ Protocol (JSON text frames on ``/rooms/{room}``):
 - ``{"type": "signal", "to", "data"}`` is passed on as ``{"type": "signal", "from", "data"}``
   between admitted participants (SDP offers and answers, ICE candidates).
 - ``{"type": "chat", "text"}`` goes to every admitted participant, with sender and time.
+- ``{"type": "show", "document": {"id", "title", "kind"} or null}`` from the employee
+  goes to every admitted participant: a document to look at together (or none).
 - ``{"type": "ping", "id"}`` is answered with ``{"type": "pong", "id"}``.
 
 Malformed messages are dropped, logged and answered with an ``error``; the
@@ -50,6 +52,23 @@ ROOM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CLOSE_REPLACED = 4000
 CLOSE_REFUSED = 4401
 CLOSE_FULL = 4409
+
+
+DOCUMENT_KINDS = ("pdf", "image")
+
+
+def _valid_document(document):
+    """A document shown in the call: an opaque id, a title and what kind it is."""
+    return (
+        isinstance(document, dict)
+        and set(document) == {"id", "title", "kind"}
+        and isinstance(document["id"], str)
+        and 0 < len(document["id"]) <= 64
+        and document["id"].isalnum()
+        and isinstance(document["title"], str)
+        and 0 < len(document["title"]) <= 200
+        and document["kind"] in DOCUMENT_KINDS
+    )
 
 
 class Participant:
@@ -311,6 +330,19 @@ class RoomServer:
                         "text": chat,
                         "ts": time.time(),
                     },
+                    admitted_only=True,
+                )
+        elif kind == "show":
+            document = data.get("document")
+            if sender.role != "employee":
+                await self._bad(sender, "Only the employee can show documents.")
+            elif document is not None and not _valid_document(document):
+                await self._bad(sender, "A document needs an id, a title and a kind.")
+            else:
+                self.relayed += 1
+                await self._broadcast(
+                    room_id,
+                    {"type": "show", "from": sender.id, "document": document},
                     admitted_only=True,
                 )
         elif kind == "admit":

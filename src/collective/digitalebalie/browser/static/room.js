@@ -39,6 +39,11 @@ class Room {
     this.$("leave").addEventListener("click", () => this.leave());
     const share = this.$("share");
     if (share) share.addEventListener("click", () => this.share());
+    const close = this.$("close-document");
+    if (close) close.addEventListener("click", () => this.send({ type: "show", document: null }));
+    for (const button of document.querySelectorAll("[data-show-document]")) {
+      button.addEventListener("click", () => this.showDocument(button));
+    }
     this.section.querySelector(".room-chat").addEventListener("submit", (event) => {
       event.preventDefault();
       const input = event.target.querySelector("input");
@@ -174,6 +179,9 @@ class Room {
         break;
       case "chat":
         this.addChat(message);
+        break;
+      case "show":
+        this.renderDocument(message.document);
         break;
       case "error":
         this.say(message.message, "error");
@@ -366,6 +374,59 @@ class Room {
     } catch (error) {
       this.say(this.text.sharing_failed, "warning");
     }
+  }
+
+  // The employee shows a document of the dossier: it is shared with the
+  // citizen (Plone records that), then everybody in the room gets to see it.
+  async showDocument(button) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+      this.say(this.text.join_first, "warning");
+      return;
+    }
+    const documentInfo = JSON.parse(button.dataset.showDocument);
+    const response = await fetch(button.dataset.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify({ id: documentInfo.id }),
+    });
+    if (!response.ok) {
+      const data = await response.json().catch(() => ({}));
+      this.say(data.error ? data.error.message : response.statusText, "error");
+      return;
+    }
+    this.send({ type: "show", document: documentInfo });
+  }
+
+  renderDocument(documentInfo) {
+    const viewer = this.section.querySelector(".room-viewer");
+    const body = viewer.querySelector(".room-viewer-body");
+    body.replaceChildren();
+    if (!documentInfo) {
+      viewer.hidden = true;
+      this.say(this.text.document_closed);
+      return;
+    }
+    viewer.querySelector(".room-viewer-title").textContent = documentInfo.title;
+    const template = viewer.dataset.documentUrl;
+    if (!template) {
+      body.textContent = this.text.document_unavailable;
+    } else {
+      const url = template.replace("{id}", encodeURIComponent(documentInfo.id));
+      let view;
+      if (documentInfo.kind === "image") {
+        view = document.createElement("img");
+        view.alt = documentInfo.title;
+      } else {
+        view = document.createElement("iframe");
+        view.title = documentInfo.title;
+      }
+      view.className = "room-viewer-document";
+      view.src = url;
+      body.append(view);
+    }
+    viewer.hidden = false;
+    this.say(this.text.document_shown.replace("${title}", documentInfo.title));
   }
 
   addChat(message) {
