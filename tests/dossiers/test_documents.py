@@ -286,3 +286,43 @@ def test_citizen_page_upload_without_javascript(browser, site):
     soup = BeautifulSoup(response.text, "html.parser")
     assert soup.find(id="confirmation") is not None
     assert "brief.pdf" in soup.find("ul", class_="dbalie-document-list").text
+
+
+def test_employee_uploads_from_the_appointment_page(browser, site, team):
+    booked(browser, site)
+    anna = team["anna"]
+    items = anna.get(
+        "@agenda",
+        params={"start": tomorrow().isoformat(), "scope": "team"},
+        headers=JSON,
+    ).json()["items"]
+    page = anna.get(items[0]["@id"])
+    form = BeautifulSoup(page.text, "html.parser").find("input", id="room-file")
+    form = form.find_parent("form")
+    values = {
+        i["name"]: i.get("value", "")
+        for i in form.find_all("input")
+        if i.get("type") != "file"
+    }
+    response = anna.post(
+        form["action"],
+        data=values,
+        files={"file": ("notitie.pdf", PDF, "application/pdf")},
+    )
+    assert response.status_code == 200
+    assert response.url == items[0]["@id"]  # back in the room page
+    assert "notitie.pdf is saved." in response.text
+    assert [d.Title() for d in stored_documents(site)] == ["notitie.pdf"]
+
+
+def test_open_dossier_follows_the_product_team(browser, site, team, make_team):
+    booked(browser, site)
+    dossier = dossier_of_first(team)
+    carla = make_team("vergunningen", "carla")["carla"]
+    assert carla.get(dossier, allow_redirects=False).status_code != 200
+    response = site["manager"].patch(
+        site["product"], json={"teams": ["vergunningen"]}, headers=JSON
+    )
+    assert response.status_code == 204
+    assert carla.get(dossier).status_code == 200
+    assert team["anna"].get(dossier, allow_redirects=False).status_code != 200

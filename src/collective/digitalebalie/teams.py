@@ -203,10 +203,27 @@ def released(appointment):
     )
 
 
+def _sync_dossiers(product, teams):
+    """Open dossiers of the product follow its teams; closed ones keep theirs."""
+    from collective.digitalebalie.dossiers import dossiers
+
+    folder = api.portal.get().get(dossiers.FOLDER_ID)
+    if folder is None:
+        return
+    uid = api.content.get_uuid(product)
+    for dossier in folder.objectValues():
+        if (
+            dossier.product_uid == uid
+            and api.content.get_state(dossier) in dossiers.ACTIVE
+        ):
+            _set_team_roles(dossier, teams)
+
+
 def sync_product(product, event=None):
     """After a product's teams changed: its local roles and its coming appointments'."""
     teams = product_teams(product)
     _set_team_roles(product, teams)
+    _sync_dossiers(product, teams)
     ledger = IAnnotations(product).get(appointments.LEDGER_KEY)
     if not ledger:
         return

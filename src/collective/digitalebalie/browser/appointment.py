@@ -76,6 +76,12 @@ class AppointmentView(BrowserView):
             if doc.kind in VIEWABLE
         ]
 
+    def may_upload(self):
+        dossier = dossiers.of(self.context)
+        return dossier is not None and api.user.has_permission(
+            "collective.digitalebalie: Add Dossier", obj=dossier
+        )
+
     def dossier_url(self):
         return agenda.dossier_url(self.context)
 

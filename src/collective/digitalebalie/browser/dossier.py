@@ -110,7 +110,12 @@ class DossierView(BrowserView):
             )
             return self.index()
         else:
-            self.request.response.redirect(self.context.absolute_url())
+            # Back to the appointment page when the upload came from the room.
+            back = form.get("came_from") or ""
+            portal = api.portal.get().absolute_url()
+            if not back.startswith(portal + "/"):
+                back = self.context.absolute_url()
+            self.request.response.redirect(back)
             return ""
         return self.index()
 
