@@ -167,17 +167,37 @@ def test_missing_file_and_unknown_token(browser, site):
     )
 
 
-def test_dossier_per_citizen_and_product(browser, site, make_product):
+def test_a_typed_email_address_opens_no_one_elses_dossier(browser, site, team):
     first = booked(browser, site, "09:00")
-    again = booked(browser, site, "11:00", email="FATIMA@example.nl")
-    other = booked(browser, site, "12:00", email="jan@example.nl")
     upload(browser, first, PDF, "een.pdf")
-    # The same citizen's second appointment shares the dossier; another citizen does not.
-    assert [d["title"] for d in listed(browser, again)] == ["een.pdf"]
-    assert listed(browser, other) == []
-    second_product = make_product(title="Rijbewijs")
-    response = book(browser, second_product, at(tomorrow(), "09:00"))
-    assert listed(browser, response.json()["token"]) == []
+    # Someone books with the same address: a new dossier, nothing of the first to see.
+    again = booked(browser, site, "11:00", email="FATIMA@example.nl")
+    assert listed(browser, again) == []
+    response = browser.get(f"@@my-appointment/{again}")
+    assert "een.pdf" not in response.text
+    # Counter staff who know the citizen join the open dossier; the documents
+    # the citizen sent stay with the link they were sent with.
+    response = team["anna"].post(
+        f"{site['product']}/@book",
+        json={
+            "start": at(tomorrow(), "13:00"),
+            "fullname": "Fatima el Amrani",
+            "email": "fatima@example.nl",
+        },
+        headers=JSON,
+    )
+    assert response.status_code == 201
+    items = (
+        team["anna"]
+        .get(
+            "@agenda",
+            params={"start": tomorrow().isoformat(), "scope": "team"},
+            headers=JSON,
+        )
+        .json()["items"]
+    )
+    dossiers = {i["start"][11:16]: i["dossier"] for i in items}
+    assert dossiers["13:00"] == dossiers["09:00"] != dossiers["11:00"]
 
 
 def test_other_team_and_anonymous_cannot_reach_the_dossier(
@@ -326,3 +346,26 @@ def test_open_dossier_follows_the_product_team(browser, site, team, make_team):
     assert response.status_code == 204
     assert carla.get(dossier).status_code == 200
     assert team["anna"].get(dossier, allow_redirects=False).status_code != 200
+
+
+def test_a_stored_document_cannot_be_replaced(browser, site, team):
+    token = booked(browser, site)
+    document = upload(browser, token, PDF).json()
+    dossier = dossier_of_first(team)
+    url = f"{dossier}/{document['id']}"
+    for session in (team["anna"], site["manager"]):
+        response = session.patch(
+            url,
+            json={
+                "file": {
+                    "data": "<script>alert(1)</script>",
+                    "encoding": "utf8",
+                    "filename": "x.html",
+                    "content-type": "text/html",
+                }
+            },
+            headers=JSON,
+        )
+        assert response.status_code in (401, 403), response.text
+    opened = browser.get(f"@@my-appointment/{token}/document/{document['id']}")
+    assert opened.content == PDF and opened.headers["Content-Type"] == "application/pdf"

@@ -41,3 +41,13 @@ def test_sniff(data, kind):
     stream = io.BytesIO(data)
     assert sniff(stream) == kind
     assert stream.tell() == 0
+
+
+def test_a_zip_bomb_is_not_unpacked():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "mimetype", b"\0" * (50 * 1024 * 1024)
+        )  # 50 MB, about 50 kB packed
+    assert len(buffer.getvalue()) < 1024 * 1024
+    assert sniff(io.BytesIO(buffer.getvalue())) is None

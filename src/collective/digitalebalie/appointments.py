@@ -204,9 +204,16 @@ def find_by_token(token):
     folder = appointments_folder()
     appointment_id = _token_index(folder).get(hash_token(token))
     appointment = folder._getOb(appointment_id, None) if appointment_id else None
-    if appointment is None:
+    if appointment is None or appointment.end < now_utc() - timedelta(days=link_days()):
+        # Links stop working some time after the appointment (privacy).
         raise NotFound(_("No appointment with this link."))
     return appointment
+
+
+def link_days():
+    return api.portal.get_registry_record(
+        "appointment_data_days", interface=IDigitaleBalieSettings, default=30
+    )
 
 
 def product_of(appointment):
@@ -478,7 +485,7 @@ def book(product, data, now=None, staff=False):
     )
     record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
     teams.setup_new(appointment, product)
-    dossiers.for_new_appointment(appointment, product)
+    dossiers.for_new_appointment(appointment, product, join=staff)
     _token_index(folder)[appointment.token_hash] = appointment.getId()
     notifications().booked(appointment, token)
     return appointment, token

@@ -13,6 +13,7 @@ from collective.digitalebalie.dossiers import documents as documents_module
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers import filetypes
 from collective.digitalebalie.dossiers.citizen import citizen_documents
+from collective.digitalebalie.dossiers.citizen import may_open
 from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
@@ -156,10 +157,7 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         if (
             document is None
             or not IDossierDocument.providedBy(document)
-            or not (
-                document.uploaded_by == "citizen"
-                or getattr(document, "shown_to_citizen", False)
-            )
+            or not may_open(document, self.appointment)
         ):
             response.setStatus(404)
             return self.not_found()
@@ -167,7 +165,11 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         alsoProvides(self.request, IDisableCSRFProtection)
         audit.log(dossier, "viewed by the citizen", document.Title())
         inline = document.kind in ("pdf", "jpeg", "png")
-        response.setHeader("Content-Type", document.file.contentType)
+        # The type the content was checked to be, whatever is stored with it.
+        response.setHeader("Content-Type", filetypes.TYPES[document.kind][0])
+        if document.kind != "pdf":
+            # Chrome's PDF viewer does not run in a sandbox; images and downloads do.
+            response.setHeader("Content-Security-Policy", "sandbox; default-src 'none'")
         response.setHeader(
             "Content-Disposition",
             f"{'inline' if inline else 'attachment'}; "

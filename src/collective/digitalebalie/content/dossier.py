@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie.content.private import not_catalogued
+from plone.autoform import directives
 from plone.dexterity.content import Container
 from plone.dexterity.content import Item
 from plone.namedfile.field import NamedBlobFile
@@ -22,6 +23,10 @@ class IDossier(model.Schema):
         default=[],
         required=False,
         readonly=True,
+    )
+    # Shortening the retention period is a manager's decision.
+    directives.write_permission(
+        retention_years="collective.digitalebalie.ManageSettings"
     )
     retention_years = schema.Int(
         title=_("Keep for this many years after archiving"),

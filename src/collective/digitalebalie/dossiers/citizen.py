@@ -15,14 +15,21 @@ def _dossier(appointment):
 
 
 def citizen_documents(appointment):
-    """The documents the citizen sent, for any appointment of this dossier."""
+    """The documents the citizen sent with this appointment's link."""
     with api.env.adopt_roles(["Manager"]):
         dossier = _dossier(appointment)
         return [
             documents.document_json(doc)
             for doc in sorted(dossier.objectValues(), key=lambda d: d.created())
-            if doc.uploaded_by == "citizen"
+            if may_open(doc, appointment) and doc.uploaded_by == "citizen"
         ]
+
+
+def may_open(document, appointment):
+    """Sent with this appointment's link, or shown in this appointment's call."""
+    return document.appointment_id == appointment.getId() or (
+        appointment.getId() in getattr(document, "shown_in", ())
+    )
 
 
 def upload_for_citizen(appointment, upload):

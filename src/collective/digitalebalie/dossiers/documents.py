@@ -110,11 +110,12 @@ def check(stream, filename):
     try:
         scanner.scan(address, stream)
     except scanner.Infected as infected:
+        stream.seek(0)
         logger.warning(
-            "upload refused: virus %s found in %r (%s bytes)",
+            "upload refused: virus %s found in a file of %s bytes, sha256 %s",
             infected.signature,
-            filename,
             size,
+            _sha256(stream),
         )
         raise VirusFound(
             _(
@@ -155,6 +156,8 @@ def add(dossier, stream, filename, uploaded_by, appointment_id=None):
         uploaded_by=uploaded_by,
         appointment_id=appointment_id,
     )
+    # A stored document never changes: a new file would skip the checks above.
+    document.manage_permission("Modify portal content", [], acquire=False)
     audit.log(
         dossier,
         "uploaded",

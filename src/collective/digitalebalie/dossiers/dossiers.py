@@ -1,5 +1,6 @@
 """Dossiers are made with a citizen's first appointment for a product; later
-appointments of the same citizen for the same product join it while it is open.
+appointments of the same citizen for the same product that counter staff make
+join it while it is open.
 
 Like appointments, dossiers are kept out of portal_catalog. The folder keeps an
 index (product, hash of the e-mail address) -> open dossier.
@@ -67,12 +68,16 @@ def of(appointment):
     return dossiers_folder()._getOb(dossier_id, None)
 
 
-def for_new_appointment(appointment, product):
-    """Join the citizen's open dossier for this product, or open a new one."""
+def for_new_appointment(appointment, product, join=False):
+    """Open a new dossier, or (``join``) join the citizen's open one for this product.
+
+    Only counter staff join: an e-mail address typed in an anonymous booking
+    proves nothing, and joining would open the dossier to whoever typed it.
+    """
     folder = dossiers_folder()
     index = _index(folder)
     key = _key(appointment.product_uid, appointment.email)
-    dossier = folder._getOb(index[key], None) if key in index else None
+    dossier = folder._getOb(index[key], None) if join and key in index else None
     if dossier is None or api.content.get_state(dossier) not in ACTIVE:
         dossier_id = secrets.token_hex(8)
         dossier = createContentInContainer(
@@ -89,7 +94,10 @@ def for_new_appointment(appointment, product):
             email_key=key[1],
         )
         teams._set_team_roles(dossier, teams.product_teams(product))
-        index[key] = dossier_id
+        current = folder._getOb(index[key], None) if key in index else None
+        if current is None or api.content.get_state(current) not in ACTIVE:
+            # The first open dossier stays the one staff bookings join.
+            index[key] = dossier_id
         audit.log(dossier, "opened", f"appointment {appointment.getId()}")
     dossier.appointment_ids = [*dossier.appointment_ids, appointment.getId()]
     appointment.dossier_id = dossier.getId()

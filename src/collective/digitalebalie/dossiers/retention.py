@@ -87,8 +87,39 @@ def stale_appointments(now):
                 yield appointment
 
 
+def untouched_dossiers(now):
+    """Dossiers nobody worked on (still open, no documents) whose appointments
+    are all long over: they hold nothing but the appointments' personal data."""
+    limit = now - timedelta(days=personal_data_days())
+    with api.env.adopt_roles(["Manager"]):
+        for dossier in dossiers.dossiers_folder().objectValues():
+            if (
+                api.content.get_state(dossier) != "dossier-state-open"
+                or dossier.objectIds()
+            ):
+                continue
+            booked = dossiers.appointments_of(dossier)
+            if all(a.end < limit for a in booked):
+                yield dossier
+
+
+def old_messages(now):
+    """Sent (or given up) mail and text messages: they hold addresses and names."""
+    from collective.digitalebalie.integrations import outbox
+
+    limit = now - timedelta(days=personal_data_days())
+    box = outbox.outbox()
+    return [
+        key
+        for key, item in box.items()
+        if (item.sent is not None or item.gave_up) and item.created < limit
+    ]
+
+
 def run(now=None):
     """One run of the job; returns what it did."""
+    from collective.digitalebalie.integrations import outbox
+
     now = now or datetime.now(UTC)
     waiting = due(now.date())
     destroyed = 0
@@ -96,12 +127,21 @@ def run(now=None):
         if getattr(dossier, "destruction_approved", None):
             destroy(dossier)
             destroyed += 1
+    for dossier in list(untouched_dossiers(now)):
+        destroy(dossier)
+        destroyed += 1
     anonymized = 0
     for appointment in list(stale_appointments(now)):
         anonymize(appointment)
         anonymized += 1
+    box = outbox.outbox()
+    removed = old_messages(now)
+    for key in removed:
+        del box[key]
     return {
-        "due": len(waiting) - destroyed,
+        "due": len(waiting)
+        - sum(1 for d in waiting if getattr(d, "destruction_approved", None)),
         "destroyed": destroyed,
         "anonymized": anonymized,
+        "messages_removed": len(removed),
     }

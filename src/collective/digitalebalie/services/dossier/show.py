@@ -1,7 +1,7 @@
 """POST {appointment}/@show-document {"id"}: show a dossier document in the call.
 
-The employee's room then tells everybody in the room; the citizen may open
-this document through their link from now on. Written to the audit trail.
+The employee's room then tells everybody in the room; the citizen of this
+appointment may open this document through their link from now on. Written to the audit trail.
 """
 
 from collective.digitalebalie import _
@@ -50,6 +50,7 @@ class ShowDocumentPost(Service):
                 "UnsupportedType",
                 _("Only PDF files and photos (JPEG, PNG) can be shown in the call."),
             )
-        document.shown_to_citizen = True
+        # The citizen of this appointment may open it through their link.
+        document.shown_in = (*getattr(document, "shown_in", ()), self.context.getId())
         audit.log(dossier, "shown in the call", document.Title())
         return {"id": document.getId(), "title": document.Title(), "kind": kind}
