@@ -6,6 +6,7 @@ from helpers import at
 from helpers import book
 from helpers import tomorrow
 from pypdf import PdfReader
+from xml.etree import ElementTree
 import hashlib
 import io
 import pytest
@@ -59,8 +60,22 @@ def test_zip_has_documents_and_a_pdfa_summary(dossier):
     assert names == [
         "documents/pasfoto (2).pdf",
         "documents/pasfoto.pdf",
+        "mdto.xml",
         "summary.pdf",
     ]
+    mdto = ElementTree.fromstring(archive.read("mdto.xml"))
+    ns = {"m": "https://www.nationaalarchief.nl/mdto"}
+    assert mdto.tag == "{https://www.nationaalarchief.nl/mdto}MDTO"
+    kenmerk = "m:informatieobject/m:identificatie/m:identificatieKenmerk"
+    assert mdto.findtext(kenmerk, namespaces=ns) == "DB-" + url.rsplit("/", 1)[1]
+    assert (
+        mdto.findtext("m:informatieobject/m:naam", namespaces=ns)
+        == "Paspoort aanvragen"
+    )
+    checksums = [
+        c.text for c in mdto.findall("m:bestand/m:checksum/m:checksumWaarde", ns)
+    ]
+    assert checksums == [hashlib.sha256(PDF).hexdigest()] * 2
     assert archive.read("documents/pasfoto.pdf") == PDF
     reader = PdfReader(io.BytesIO(archive.read("summary.pdf")))
     xmp = reader.xmp_metadata

@@ -23,6 +23,16 @@ def _sender_ok(value):
     return True
 
 
+class InvalidRsin(schema.ValidationError):
+    __doc__ = _("An RSIN has 9 digits.")
+
+
+def _rsin_ok(value):
+    if not (value.isdigit() and len(value) == 9):
+        raise InvalidRsin(value)
+    return True
+
+
 class IDigitaleBalieSettings(model.Schema):
     """Settings an administrator edits in the "Digitale Balie" control panel.
 
@@ -190,13 +200,61 @@ class IDigitaleBalieSettings(model.Schema):
             "Remove personal data of appointments without a dossier after this many days"
         ),
         description=_(
-            "Counted from the end of the appointment. Dossiers have their own "
-            "retention period."
+            "Counted from the end of the appointment. Also: citizens' links stop "
+            "working, dossiers nobody worked on are removed, and sent mail and "
+            "text messages leave the outbox. Dossiers that were worked on have "
+            "their own retention period."
         ),
         default=30,
         min=1,
         max=3650,
         required=True,
+    )
+
+    model.fieldset(
+        "archive",
+        label=_("Case system (ZGW)"),
+        fields=[
+            "zgw_enabled",
+            "zaken_api_url",
+            "documenten_api_url",
+            "zgw_client_id",
+            "rsin",
+        ],
+    )
+
+    zgw_enabled = schema.Bool(
+        title=_("Send closed dossiers to the case system"),
+        description=_(
+            "Through the ZGW APIs (Zaken and Documenten API, for example Open Zaak). "
+            "The case type of a product is its zaaktype URL. The secret is on the "
+            "secrets page."
+        ),
+        default=False,
+        required=False,
+    )
+
+    zaken_api_url = schema.URI(
+        title=_("Address of the Zaken API"),
+        description=_("For example https://zaken.example.nl/zaken/api/v1"),
+        required=False,
+    )
+
+    documenten_api_url = schema.URI(
+        title=_("Address of the Documenten API"),
+        description=_("For example https://documenten.example.nl/documenten/api/v1"),
+        required=False,
+    )
+
+    zgw_client_id = schema.TextLine(
+        title=_("Client id for the ZGW APIs"), required=False, max_length=200
+    )
+
+    rsin = schema.TextLine(
+        title=_("RSIN of the municipality"),
+        description=_("9 digits; the source organisation of cases and documents."),
+        required=False,
+        constraint=_rsin_ok,
     )
 
     room_opens_minutes_before = schema.Int(
@@ -275,6 +333,16 @@ class IDigitaleBalieSecrets(Interface):
         description=_(
             "For CM.com: the product token. For the generic gateway: sent as "
             "a Bearer token."
+        ),
+        required=False,
+        default="",
+    )
+
+    zgw_secret = schema.ASCIILine(
+        title=_("Secret for the ZGW APIs"),
+        description=_(
+            "Signs the JWT (HS256) sent with every call to the case system, "
+            "together with the client id."
         ),
         required=False,
         default="",

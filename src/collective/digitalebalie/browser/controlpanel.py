@@ -63,6 +63,7 @@ class ISecretsForm(Interface):
     turn_secret = _secret_form_field("turn_secret")
     job_key = _secret_form_field("job_key")
     sms_api_key = _secret_form_field("sms_api_key")
+    zgw_secret = _secret_form_field("zgw_secret")
 
 
 class SecretsForm(form.Form):

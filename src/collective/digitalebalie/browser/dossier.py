@@ -11,6 +11,7 @@ from collective.digitalebalie.dossiers import export
 from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.dossiers.events import PreconditionFailed
 from collective.digitalebalie.dossiers.preconditions import closing_problems
+from collective.digitalebalie.integrations import zgw
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from plone import api
 from plone.namedfile.browser import DisplayFile
@@ -30,6 +31,14 @@ DOSSIER_STATES = {
     "dossier-state-waiting-for-citizen": _("Waiting for the citizen"),
     "dossier-state-closed": _("Closed"),
     "dossier-state-archived": _("Archived"),
+}
+MANAGE = "collective.digitalebalie: Manage appointments"
+ZGW_STATES = {
+    "waiting": _("Waiting to be sent"),
+    "sending": _("Being sent"),
+    "retrying": _("Not sent yet; tried again automatically"),
+    "failed": _("Not sent: see the error"),
+    "done": _("Sent"),
 }
 TRANSITIONS = {
     "dossier-transition-start": _("Start working on it"),
@@ -68,6 +77,20 @@ class DossierView(BrowserView):
         form = self.request.form
         show = api.portal.show_message
         try:
+            if form.get("action") == "zgw-retry":
+                if not api.user.has_permission(MANAGE, obj=self.context) or not (
+                    zgw.state(self.context)
+                ):
+                    raise appointments.WrongState(
+                        _("This dossier is not sent to the case system.")
+                    )
+                zgw.request_archive(self.context)
+                show(
+                    _("The dossier will be sent to the case system again."),
+                    request=self.request,
+                )
+                self.request.response.redirect(self.context.absolute_url())
+                return ""
             if form.get("action") == "upload":
                 if not api.user.has_permission(ADD, obj=self.context):
                     raise appointments.WrongState(
@@ -129,6 +152,22 @@ class DossierView(BrowserView):
             {"id": t["id"], "title": self.t(TRANSITIONS.get(t["id"], t["id"]))}
             for t in workflow.getTransitionsFor(self.context)
         ]
+
+    def archive(self):
+        """What the case system knows of this dossier, for the page."""
+        current = zgw.state(self.context)
+        if current is None:
+            return None
+        return {
+            "state": self.t(
+                ZGW_STATES.get(current.get("state"), current.get("state", ""))
+            ),
+            "zaak": current.get("zaak") or "",
+            "identificatie": current.get("zaak_identificatie") or "",
+            "error": current.get("error") or "",
+            "may_retry": current.get("state") in ("failed", "retrying")
+            and api.user.has_permission(MANAGE, obj=self.context),
+        }
 
     def may_upload(self):
         return api.user.has_permission(ADD, obj=self.context)

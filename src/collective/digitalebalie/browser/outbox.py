@@ -5,7 +5,9 @@ from collective.digitalebalie import secrets
 from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import reminders
+from collective.digitalebalie.integrations import zgw
 from plone import api
+from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
@@ -28,13 +30,15 @@ class JobView(BrowserView):
             )
         key = self.request.getHeader("X-Digitalebalie-Job-Key") or ""
         expected = secrets.get_secret("job_key")
-        allowed = (
-            expected and hmac.compare_digest(key.encode(), expected.encode())
-        ) or (api.user.has_permission("collective.digitalebalie: Manage settings"))
-        if not allowed:
+        if expected and hmac.compare_digest(key.encode(), expected.encode()):
+            # A machine call with the shared key: no session another site could use.
+            alsoProvides(self.request, IDisableCSRFProtection)
+        elif api.user.has_permission("collective.digitalebalie: Manage settings"):
+            # A manager's browser session: only with Plone's form token.
+            CheckAuthenticator(self.request)
+            alsoProvides(self.request, IDisableCSRFProtection)
+        else:
             raise Unauthorized("The job's key is missing or wrong.")
-        # A machine call with a shared key, or a manager: not a cross-site form.
-        alsoProvides(self.request, IDisableCSRFProtection)
         return json.dumps(self.run())
 
     def run(self):
@@ -51,6 +55,7 @@ class DeliverView(JobView):
         )
         result = {"reminders": reminders.send_due()}
         result.update(outbox.deliver(force=force))
+        result["archive"] = zgw.deliver(force=force)
         return result
 
 

@@ -44,9 +44,11 @@ def _run(task, argv):
         print(f"The {task} job failed: {error}", file=sys.stderr)
         return 1
     if task == "deliver":
+        archive = result.get("archive") or {}
         print(
             f"reminders: {result['reminders']} queued; messages: {result['sent']} sent, "
-            f"{result['failed']} failed, {result['skipped']} skipped"
+            f"{result['failed']} failed, {result['skipped']} skipped; dossiers to the "
+            f"case system: {archive.get('archived', 0)} sent, {archive.get('failed', 0)} failed"
         )
     else:
         print(

@@ -209,7 +209,14 @@ class ICounterProduct(model.Schema):
     model.fieldset(
         "information",
         label=_("Information for citizens"),
-        fields=["required_documents", "faq", "requires_identification", "case_type"],
+        fields=[
+            "required_documents",
+            "faq",
+            "requires_identification",
+            "case_type",
+            "document_type",
+            "final_status_type",
+        ],
     )
 
     directives.widget("required_documents", DataGridFieldFactory)
@@ -236,7 +243,24 @@ class ICounterProduct(model.Schema):
 
     case_type = schema.TextLine(
         title=_("Case type"),
-        description=_("The case type in the case system, for archiving."),
+        description=_(
+            "The case type in the case system, for archiving: its zaaktype URL "
+            "when dossiers are sent to the case system (ZGW)."
+        ),
+        required=False,
+    )
+
+    document_type = schema.URI(
+        title=_("Document type in the case system"),
+        description=_(
+            "The informatieobjecttype URL for the documents of this product."
+        ),
+        required=False,
+    )
+
+    final_status_type = schema.URI(
+        title=_("Final status in the case system"),
+        description=_("The statustype URL set when a dossier is archived."),
         required=False,
     )
 

@@ -3,6 +3,7 @@
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers.preconditions import closing_problems
+from collective.digitalebalie.integrations import zgw
 
 
 class PreconditionFailed(Exception):
@@ -31,8 +32,12 @@ def after_transition(dossier, event):
     transition = event.transition.getId()
     if transition == "dossier-transition-close":
         dossiers.closed(dossier)
+        if zgw.enabled():
+            zgw.request_archive(dossier)
     elif transition == "dossier-transition-reopen":
         dossiers.reopened(dossier)
     elif transition == "dossier-transition-archive":
         dossiers.archived(dossier)
+        if zgw.enabled():
+            zgw.request_final_status(dossier)
     audit.log(dossier, "state", event.new_state.getId())

@@ -16,6 +16,7 @@ from fpdf import FPDF
 from pathlib import Path
 from plone import api
 import io
+import xml.etree.ElementTree as ET  # noqa: N817, S405 - writing only
 import zipfile
 
 
@@ -54,6 +55,7 @@ def summary(dossier):
             participants[teams.fullname(assignee)] = "employee"
     documents = [
         {
+            "id": doc.getId(),
             "title": doc.Title(),
             "size": doc.file.getSize(),
             "sha256": doc.sha256,
@@ -167,6 +169,75 @@ def summary_pdf(facts, municipality=""):
     return bytes(pdf.output())
 
 
+MDTO = "https://www.nationaalarchief.nl/mdto"
+
+
+def mdto_xml(facts, municipality=""):
+    """Archival metadata in MDTO (Nationaal Archief): the dossier as an
+    informatieobject, each document as a bestand with its SHA-256."""
+    ET.register_namespace("", MDTO)
+
+    def sub(parent, name, text=None):
+        element = ET.SubElement(parent, f"{{{MDTO}}}{name}")
+        if text is not None:
+            element.text = str(text)
+        return element
+
+    def identificatie(parent, kenmerk):
+        ident = sub(parent, "identificatie")
+        sub(ident, "identificatieKenmerk", kenmerk)
+        sub(ident, "identificatieBron", "collective.digitalebalie")
+
+    def begrip(parent, name, label, lijst):
+        element = sub(parent, name)
+        sub(element, "begripLabel", label)
+        begrippenlijst = sub(element, "begripBegrippenlijst")
+        sub(begrippenlijst, "verwijzingNaam", lijst)
+
+    root = ET.Element(f"{{{MDTO}}}MDTO")
+    dossier = sub(root, "informatieobject")
+    identificatie(dossier, f"DB-{facts['id']}")
+    sub(dossier, "naam", facts["subject"])
+    begrip(
+        dossier, "aggregatieniveau", "Dossier", "MDTO-begrippenlijst aggregatieniveau"
+    )
+    if facts["case_type"]:
+        classificatie = sub(dossier, "classificatie")
+        sub(classificatie, "begripLabel", facts["case_type"])
+        lijst = sub(classificatie, "begripBegrippenlijst")
+        sub(lijst, "verwijzingNaam", "zaaktype")
+    dekking = sub(dossier, "dekkingInTijd")
+    begrip(
+        dekking, "dekkingInTijdType", "Looptijd", "MDTO-begrippenlijst dekking in tijd"
+    )
+    sub(dekking, "dekkingInTijdBegindatum", facts["opened"][:10])
+    if facts["closed"]:
+        sub(dekking, "dekkingInTijdEinddatum", facts["closed"][:10])
+    bewaartermijn = sub(dossier, "bewaartermijn")
+    sub(bewaartermijn, "termijnLooptijd", f"P{facts['retention_years']}Y")
+    sub(bewaartermijn, "termijnEinddatum", facts["destroy_after"] or "")
+    begrip(dossier, "waardering", "V", "Selectielijst")
+    archiefvormer = sub(dossier, "archiefvormer")
+    sub(archiefvormer, "verwijzingNaam", municipality or "Gemeente")
+    for doc in facts["documents"]:
+        bestand = sub(root, "bestand")
+        identificatie(bestand, doc["id"])
+        sub(bestand, "naam", doc["title"])
+        sub(bestand, "omvang", doc["size"])
+        begrip(bestand, "bestandsformaat", doc["type"], "MIME-types")
+        checksum = sub(bestand, "checksum")
+        begrip(checksum, "checksumAlgoritme", "SHA-256", "MDTO-begrippenlijst checksum")
+        sub(checksum, "checksumWaarde", doc["sha256"])
+        sub(checksum, "checksumDatum", facts["exported"][:10])
+        representatie = sub(bestand, "isRepresentatieVan")
+        sub(representatie, "verwijzingNaam", facts["subject"])
+        ident = sub(representatie, "verwijzingIdentificatie")
+        sub(ident, "identificatieKenmerk", f"DB-{facts['id']}")
+        sub(ident, "identificatieBron", "collective.digitalebalie")
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
 def _unique(name, used):
     stem, dot, ext = name.rpartition(".")
     candidate, n = name, 1
@@ -184,6 +255,7 @@ def export_zip(dossier, municipality=""):
     used = set()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("summary.pdf", summary_pdf(facts, municipality))
+        archive.writestr("mdto.xml", mdto_xml(facts, municipality))
         for doc in sorted(dossier.objectValues(), key=lambda d: d.created()):
             with doc.file.open() as blob:
                 archive.writestr(f"documents/{_unique(doc.Title(), used)}", blob.read())

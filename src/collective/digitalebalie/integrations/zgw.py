@@ -1,0 +1,371 @@
+"""Archiving closed dossiers in the municipality's case system through the ZGW APIs.
+
+Nothing lost, nothing twice: closing a dossier records the intent in the same
+transaction; the delivery job (every minute) does the work step by step and
+commits after each one. Zaak and documents carry an ``identificatie`` made
+from our own ids, so a run that was stopped after the case system created
+something, but before we recorded it, finds it again instead of making a
+second one. Errors a retry can help (unreachable, 5xx, 429) are retried with
+growing pauses; others (a wrong zaaktype, a refused JWT, a document too large)
+stop and are shown on the dossier until an employee sends it again.
+"""
+
+from BTrees.OOBTree import OOBTree
+from collective.digitalebalie import logger
+from collective.digitalebalie import secrets
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from persistent.mapping import PersistentMapping
+from plone import api
+from ZODB.POSException import ConflictError
+from zope.annotation.interfaces import IAnnotations
+import base64
+import json
+import jwt
+import time
+import transaction
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+QUEUE_KEY = "collective.digitalebalie.zgw-queue"  # dossier id -> next try
+CLAIM = timedelta(minutes=5)
+RETRY_PAUSES = (60, 300, 900, 3600, 6 * 3600)
+TIMEOUT = 30
+CRS = {"Accept-Crs": "EPSG:4326", "Content-Crs": "EPSG:4326"}
+
+
+class ZgwError(Exception):
+    def __init__(self, message, retry):
+        super().__init__(message)
+        self.retry = retry
+
+
+def _setting(name, default=None):
+    return api.portal.get_registry_record(
+        name, interface=IDigitaleBalieSettings, default=default
+    )
+
+
+def enabled():
+    return bool(_setting("zgw_enabled", False))
+
+
+def _queue():
+    annotations = IAnnotations(api.portal.get())
+    if QUEUE_KEY not in annotations:
+        annotations[QUEUE_KEY] = OOBTree()
+    return annotations[QUEUE_KEY]
+
+
+def state(dossier):
+    return getattr(dossier, "zgw", None)
+
+
+def request_archive(dossier, user_id=None):
+    """Record that the dossier must go to the case system (this transaction)."""
+    current = state(dossier)
+    if current is None:
+        current = dossier.zgw = PersistentMapping(
+            zaak=None, zaak_identificatie="", documents=PersistentMapping()
+        )
+    current.update(
+        state="waiting",
+        attempts=0,
+        error="",
+        requested_by=user_id or api.user.get_current().getId() or "",
+        requested=datetime.now(UTC),
+        claimed_until=None,
+    )
+    _queue()[dossier.getId()] = datetime.now(UTC)
+
+
+def request_final_status(dossier):
+    current = state(dossier)
+    if current is None:
+        return
+    current["final_status"] = "waiting"
+    if current.get("state") == "done":
+        current["state"] = "waiting"
+    _queue()[dossier.getId()] = datetime.now(UTC)
+
+
+# --- the HTTP client ---------------------------------------------------------------
+
+
+class Client:
+    def __init__(self, user_id, user_name):
+        self.zaken = (_setting("zaken_api_url") or "").rstrip("/")
+        self.documenten = (_setting("documenten_api_url") or "").rstrip("/")
+        self.client_id = _setting("zgw_client_id") or ""
+        self.secret = secrets.get_secret("zgw_secret")
+        self.rsin = _setting("rsin") or ""
+        self.user_id = user_id
+        self.user_name = user_name
+        missing = [
+            name
+            for name, value in (
+                ("Zaken API", self.zaken),
+                ("Documenten API", self.documenten),
+                ("client id", self.client_id),
+                ("secret", self.secret),
+                ("RSIN", self.rsin),
+            )
+            if not value
+        ]
+        if missing:
+            raise ZgwError(f"not configured: {', '.join(missing)}", retry=False)
+
+    def _token(self):
+        now = int(time.time())
+        claims = {
+            "iss": self.client_id,
+            "iat": now,
+            "client_id": self.client_id,
+            "user_id": self.user_id,
+            "user_representation": self.user_name,
+        }
+        return jwt.encode(claims, self.secret, algorithm="HS256")
+
+    def call(self, method, url, body=None, crs=False):
+        if not url.startswith(("https://", "http://")):
+            raise ZgwError(f"not a web address: {url}", retry=False)
+        headers = {
+            "Authorization": f"Bearer {self._token()}",
+            "Accept": "application/json",
+        }
+        if crs:
+            headers.update(CRS)
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - http(s) checked
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            detail = error.read()[:300].decode("utf-8", "replace")
+            retry = error.code >= 500 or error.code in (408, 429)
+            raise ZgwError(
+                f"{method} {url}: HTTP {error.code} {detail}", retry
+            ) from None
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            raise ZgwError(f"{method} {url}: {error}", retry=True) from None
+
+    @staticmethod
+    def _results(answer):
+        if isinstance(answer, dict):
+            return answer.get("results") or []
+        return answer or []
+
+    def find(self, url, crs=False, **params):
+        query = urllib.parse.urlencode(params)
+        results = self._results(self.call("GET", f"{url}?{query}", crs=crs))
+        return results[0]["url"] if results else None
+
+
+# --- delivery ---------------------------------------------------------------------
+
+
+def _dossiers_folder():
+    from collective.digitalebalie.dossiers import dossiers
+
+    return dossiers.dossiers_folder()
+
+
+def _product(dossier):
+    with api.env.adopt_roles(["Manager"]):
+        return api.content.get(UID=dossier.product_uid)
+
+
+def _zaak(client, dossier, product):
+    current = state(dossier)
+    if current["zaak"]:
+        return current["zaak"]
+    identificatie = f"DB-{dossier.getId()}"
+    zaken = f"{client.zaken}/zaken"
+    url = client.find(
+        zaken, crs=True, identificatie=identificatie, bronorganisatie=client.rsin
+    )
+    if url is None:
+        opened = dossier.opened or datetime.now(UTC)
+        zaak = client.call(
+            "POST",
+            zaken,
+            {
+                "identificatie": identificatie,
+                "bronorganisatie": client.rsin,
+                "verantwoordelijkeOrganisatie": client.rsin,
+                "zaaktype": getattr(product, "case_type", "") or "",
+                "omschrijving": (dossier.subject or "")[:80],
+                "startdatum": opened.date().isoformat(),
+                "registratiedatum": datetime.now(UTC).date().isoformat(),
+                "vertrouwelijkheidaanduiding": "vertrouwelijk",
+            },
+            crs=True,
+        )
+        url = zaak["url"]
+    current.update(zaak=url, zaak_identificatie=identificatie)
+    return url
+
+
+def _document(client, dossier, product, document, zaak):
+    records = state(dossier)["documents"]
+    record = records.get(document.getId())
+    if record is None:
+        record = records[document.getId()] = PersistentMapping(eio=None, zio=None)
+    if not record["eio"]:
+        identificatie = f"DB-{document.getId()}"
+        eios = f"{client.documenten}/enkelvoudiginformatieobjecten"
+        url = client.find(
+            eios, identificatie=identificatie, bronorganisatie=client.rsin
+        )
+        if url is None:
+            with document.file.open() as blob:
+                content = blob.read()
+            eio = client.call(
+                "POST",
+                eios,
+                {
+                    "identificatie": identificatie,
+                    "bronorganisatie": client.rsin,
+                    "creatiedatum": document.created().asdatetime().date().isoformat(),
+                    "titel": document.Title()[:200],
+                    "auteur": "inwoner"
+                    if document.uploaded_by == "citizen"
+                    else document.uploaded_by,
+                    "taal": "nld",
+                    "formaat": document.file.contentType,
+                    "bestandsnaam": document.file.filename or document.Title(),
+                    "bestandsomvang": len(content),
+                    "inhoud": base64.b64encode(content).decode("ascii"),
+                    "informatieobjecttype": getattr(product, "document_type", "") or "",
+                    "vertrouwelijkheidaanduiding": "vertrouwelijk",
+                },
+            )
+            url = eio["url"]
+        record["eio"] = url
+        transaction.commit()
+    if not record["zio"]:
+        zios = f"{client.zaken}/zaakinformatieobjecten"
+        url = client.find(zios, zaak=zaak, informatieobject=record["eio"])
+        if url is None:
+            url = client.call(
+                "POST", zios, {"zaak": zaak, "informatieobject": record["eio"]}
+            )["url"]
+        record["zio"] = url
+        transaction.commit()
+
+
+def _final_status(client, dossier, product, zaak):
+    current = state(dossier)
+    if current.get("final_status") != "waiting":
+        return
+    statustype = getattr(product, "final_status_type", "") or ""
+    if not statustype:
+        raise ZgwError("the product has no final status type", retry=False)
+    client.call(
+        "POST",
+        f"{client.zaken}/statussen",
+        {
+            "zaak": zaak,
+            "statustype": statustype,
+            "datumStatusGezet": datetime.now(UTC).isoformat(timespec="seconds"),
+            "statustoelichting": "Dossier gearchiveerd",
+        },
+        crs=True,
+    )
+    current["final_status"] = "done"
+
+
+def _send(dossier):
+    """Do what is still to be done for this dossier (commits after each step)."""
+    from collective.digitalebalie import teams
+
+    current = state(dossier)
+    product = _product(dossier)
+    if product is None:
+        raise ZgwError(
+            "the counter product of this dossier no longer exists", retry=False
+        )
+    user_id = current.get("requested_by") or ""
+    client = Client(user_id, teams.fullname(user_id) if user_id else "")
+    zaak = _zaak(client, dossier, product)
+    transaction.commit()
+    for document in sorted(dossier.objectValues(), key=lambda d: d.created()):
+        _document(client, dossier, product, document, zaak)
+    _final_status(client, dossier, product, zaak)
+
+
+def deliver(now=None, limit=20, force=False):
+    """Send the waiting dossiers (with ``force``: also those waiting for a retry).
+
+    Returns counts. Commits as it goes.
+    """
+    now = now or datetime.now(UTC)
+    result = {"archived": 0, "failed": 0, "skipped": 0}
+    if not enabled():
+        return result
+    transaction.commit()
+    folder = _dossiers_folder()
+    due = [key for key, next_try in _queue().items() if force or next_try <= now][
+        :limit
+    ]
+    for dossier_id in due:
+        dossier = folder._getOb(dossier_id, None)
+        current = state(dossier) if dossier is not None else None
+        try:
+            if current is None:
+                _queue().pop(dossier_id, None)
+                transaction.commit()
+                continue
+            claimed = current.get("claimed_until")
+            if claimed is not None and claimed > now:
+                raise ConflictError
+            current["claimed_until"] = now + CLAIM
+            current["state"] = "sending"
+            transaction.commit()
+        except ConflictError:
+            transaction.abort()
+            result["skipped"] += 1
+            continue
+        try:
+            with api.env.adopt_roles(["Manager"]):
+                _send(dossier)
+        except ZgwError as error:
+            transaction.abort()
+            current["attempts"] = current.get("attempts", 0) + 1
+            current["error"] = str(error)[:500]
+            current["claimed_until"] = None
+            if error.retry:
+                pause = RETRY_PAUSES[
+                    min(current["attempts"] - 1, len(RETRY_PAUSES) - 1)
+                ]
+                current["state"] = "retrying"
+                _queue()[dossier_id] = now + timedelta(seconds=pause)
+                logger.warning(
+                    "dossier %s: case system: %s; again in %s s",
+                    dossier_id,
+                    error,
+                    pause,
+                )
+            else:
+                current["state"] = "failed"
+                _queue().pop(dossier_id, None)
+                logger.error("dossier %s: case system refused: %s", dossier_id, error)
+            result["failed"] += 1
+        else:
+            current.update(
+                state="done", error="", claimed_until=None, sent=datetime.now(UTC)
+            )
+            _queue().pop(dossier_id, None)
+            result["archived"] += 1
+        try:
+            transaction.commit()
+        except ConflictError:
+            transaction.abort()
+    return result
