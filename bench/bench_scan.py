@@ -6,8 +6,8 @@ start and to scan; the socket transfer measured here is the add-on's part.
 """
 
 from collective.digitalebalie.dossiers import scanner
+from collective.digitalebalie.dossiers.scanner import write_test_clamd
 from pathlib import Path
-import hashlib
 import io
 import os
 import shutil
@@ -17,33 +17,17 @@ import tempfile
 import time
 
 
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-
-
 def start_clamd(directory):
-    database = directory / "db"
-    database.mkdir()
-    (database / "eicar.hdb").write_text(
-        f"{hashlib.md5(EICAR).hexdigest()}:{len(EICAR)}:Eicar-Test-Signature\n"  # noqa: S324
-    )
-    socket_path = directory / "clamd.sock"
-    (directory / "clamd.conf").write_text(
-        f"LocalSocket {socket_path}\nDatabaseDirectory {database}\nForeground yes\n"
-        f"LogFile {directory / 'clamd.log'}\nStreamMaxLength 100M\n"
-    )
+    conf, address = write_test_clamd(directory)
     started = time.perf_counter()
     process = subprocess.Popen(
-        [
-            shutil.which("clamd") or "/usr/sbin/clamd",
-            "-c",
-            str(directory / "clamd.conf"),
-        ],
+        [shutil.which("clamd") or "/usr/sbin/clamd", "-c", str(conf)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    while not scanner.ping(f"unix://{socket_path}"):
+    while not scanner.ping(address):
         time.sleep(0.05)
-    return process, f"unix://{socket_path}", time.perf_counter() - started
+    return process, address, time.perf_counter() - started
 
 
 def main():

@@ -2,7 +2,6 @@ from collective.digitalebalie.testing import FUNCTIONAL_TESTING
 from collective.digitalebalie.testing import INTEGRATION_TESTING
 from email import message_from_bytes
 from email import policy
-from helpers import EICAR
 from helpers import Browser
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
@@ -186,31 +185,17 @@ def clamd(tmp_path_factory):
     (.hdb) and its text as a body signature anywhere in any file (.ndb), so a
     PDF carrying the EICAR text is found too. Yields the socket address.
     """
-    import hashlib
+    from collective.digitalebalie.dossiers.scanner import write_test_clamd
     import shutil
     import subprocess
     import time
 
     binary = shutil.which("clamd") or "/usr/sbin/clamd"
     directory = tmp_path_factory.mktemp("clamd")
-    database = directory / "db"
-    database.mkdir()
-    (database / "eicar.hdb").write_text(
-        f"{hashlib.md5(EICAR).hexdigest()}:{len(EICAR)}:Eicar-Test-Signature\n"  # noqa: S324 - ClamAV's format
-    )
-    (database / "eicar.ndb").write_text(
-        f"Eicar-Test-Signature-Body:0:*:{EICAR.hex()}\n"
-    )
+    conf, address = write_test_clamd(directory)
     socket_path = directory / "clamd.sock"
-    (directory / "clamd.conf").write_text(
-        f"LocalSocket {socket_path}\n"
-        f"DatabaseDirectory {database}\n"
-        "Foreground yes\n"
-        f"LogFile {directory / 'clamd.log'}\n"
-        "StreamMaxLength 100M\n"
-    )
     process = subprocess.Popen(
-        [binary, "-c", str(directory / "clamd.conf")],
+        [binary, "-c", str(conf)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -219,7 +204,7 @@ def clamd(tmp_path_factory):
         assert process.poll() is None, (directory / "clamd.log").read_text()
         assert time.monotonic() < deadline, "clamd did not start"
         time.sleep(0.2)
-    yield f"unix://{socket_path}"
+    yield address
     process.terminate()
     process.wait(timeout=30)
 

@@ -4,6 +4,7 @@ Runs ``digitalebalie-start`` (what ``make start`` runs) in a temporary folder on
 a free port, twice, the way a site administrator would.
 """
 
+from helpers import EICAR
 from live import BIN
 from live import Launcher
 from live import clean_env
@@ -142,6 +143,47 @@ class TestFirstStart:
         page = requests.get(f"{site}/balie", timeout=30)
         assert page.status_code == 200
         assert "Verhuizing doorgeven" in page.text
+
+    def test_demo_scans_uploads(self, first_run):
+        """make start runs a clamd of its own: the demo refuses the EICAR test file."""
+        from datetime import date
+        from datetime import timedelta
+
+        site = first_run[2]
+        product = f"{site}/balie/verhuizing-doorgeven"
+        first = date.today() + timedelta(days=2)
+        slots = requests.get(
+            f"{product}/@slots",
+            params={
+                "start": first.isoformat(),
+                "end": (first + timedelta(days=7)).isoformat(),
+            },
+            headers=JSON,
+            timeout=30,
+        ).json()["items"]
+        slot = next(s for s in slots if s["available"])
+        token = requests.post(
+            f"{product}/@book",
+            json={
+                "start": slot["start"],
+                "fullname": "Demo Dirk",
+                "email": "d@example.nl",
+            },
+            headers=JSON,
+            timeout=30,
+        ).json()["token"]
+        url = f"{site}/@appointment/{token}/documents"
+        accept = {"Accept": "application/json"}
+        infected = b"%PDF-1.4\n% " + EICAR + b"\n%%EOF\n"
+        response = requests.post(
+            url, files={"file": ("x.pdf", infected)}, headers=accept, timeout=60
+        )
+        assert response.status_code == 422, response.text
+        clean = b"%PDF-1.4\n%%EOF\n"
+        response = requests.post(
+            url, files={"file": ("y.pdf", clean)}, headers=accept, timeout=60
+        )
+        assert response.status_code == 201, response.text
 
     def test_demo_employee_can_log_in(self, first_run):
         site = first_run[2]

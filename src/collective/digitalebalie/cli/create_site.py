@@ -9,6 +9,7 @@ Environment variables:
     ROOM_SECRET_FILE  file with the room token secret to store (optional)
     ROOM_SERVER_URL   address of the room server to store (optional)
     JOB_KEY_FILE      file with the delivery job's key to store (optional)
+    CLAMD_ADDRESS     address of the virus scanner to store (optional)
     ADMIN_USER        Zope manager login (default "admin")
     ADMIN_PASSWORD    its password (default "admin"); set on every run
     DEMO              "1" (default) applies the demo content profile
@@ -97,6 +98,11 @@ def sync_room_settings(site):
     secret_file = os.environ.get("ROOM_SECRET_FILE")
     key_file = os.environ.get("JOB_KEY_FILE")
     url = os.environ.get("ROOM_SERVER_URL")
+    clamd = os.environ.get("CLAMD_ADDRESS")
+    if clamd:
+        api.portal.set_registry_record(
+            "clamd_address", clamd, interface=IDigitaleBalieSettings
+        )
     for path, name in ((secret_file, "room_token_secret"), (key_file, "job_key")):
         if path:
             with open(path, encoding="ascii") as handle:

@@ -10,11 +10,13 @@ from collective.digitalebalie.cli.instance import write_instance
 from collective.digitalebalie.cli.jobs import run_once
 from collective.digitalebalie.demo import DEFAULT_EMPLOYEE_PASSWORD
 from collective.digitalebalie.demo import EMPLOYEE_ID
+from collective.digitalebalie.dossiers.scanner import write_test_clamd
 from pathlib import Path
 import argparse
 import hashlib
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -81,7 +83,22 @@ def run_jobs(url, key_file, stop_event, every=60, retention_every=3600):
             print(f"Job: {error}", file=sys.stderr, flush=True)
 
 
-def prepare_site(instance, site_id, admin, password, rooms_url):
+def demo_clamd(instance):
+    """The demo's virus scanner: clamd with the EICAR test signature only.
+
+    Returns (command, address), or (None, None) when clamd is not installed
+    (uploads are then refused until a scanner is set in the control panel).
+    """
+    binary = shutil.which("clamd") or (
+        "/usr/sbin/clamd" if Path("/usr/sbin/clamd").exists() else None
+    )
+    if binary is None:
+        return None, None
+    conf, address = write_test_clamd(instance / "var" / "clamav")
+    return [binary, "-c", str(conf)], address
+
+
+def prepare_site(instance, site_id, admin, password, rooms_url, clamd_address=""):
     """Create the site, or bring admin password and room settings in line."""
     var = instance / "var"
     stamp_file = var / "site-ready"
@@ -96,6 +113,7 @@ def prepare_site(instance, site_id, admin, password, rooms_url):
         key_file.read_text(),
         # A new profile version: run the upgrade steps.
         METADATA.read_text(),
+        clamd_address,
     )
     data_fs = var / "filestorage" / "Data.fs"
     if data_fs.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
@@ -109,6 +127,7 @@ def prepare_site(instance, site_id, admin, password, rooms_url):
         ROOM_SECRET_FILE=str(secret_file),
         JOB_KEY_FILE=str(key_file),
         ROOM_SERVER_URL=rooms_url,
+        CLAMD_ADDRESS=clamd_address,
     )
     subprocess.run(
         [
@@ -156,6 +175,7 @@ Digitale Balie is running.
   Log in              {site}/login
   Zope management     {base}/manage
   Room server         {rooms_url}
+  Virus scanner       clamd with the EICAR test signature only (demo)
 
   Logins
     {admin:<12} {password:<32} site administrator
@@ -188,8 +208,9 @@ def main(argv=None):
             )
 
     instance = write_instance(args.dir, args.host, args.port)
+    clamd_command, clamd_address = demo_clamd(instance)
     try:
-        prepare_site(instance, site_id, admin, password, rooms_url)
+        prepare_site(instance, site_id, admin, password, rooms_url, clamd_address or "")
     except subprocess.CalledProcessError as error:
         sys.exit(f"Creating the site failed (exit code {error.returncode}); see above.")
 
@@ -207,6 +228,18 @@ def main(argv=None):
         ]
     )
     processes = [plone, rooms]
+    # The scanner is a helper: if it fails, uploads are refused (503), the demo goes on.
+    helpers = []
+    if clamd_command:
+        helpers.append(
+            subprocess.Popen(
+                clamd_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+        )
+    else:
+        print(
+            "clamd is not installed: uploads are refused until a virus scanner is set."
+        )
     stopping = []
     jobs_stop = threading.Event()
 
@@ -217,7 +250,7 @@ def main(argv=None):
             print("\nStopping...", flush=True)
         stopping.append(signum)
         jobs_stop.set()
-        for process in processes:
+        for process in processes + helpers:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
 
@@ -245,7 +278,7 @@ def main(argv=None):
         time.sleep(0.5)
     code = next(p.returncode for p in processes if p.returncode is not None)
     stop()
-    for process in processes:
+    for process in processes + helpers:
         process.wait()
     sys.exit(0 if stopping else code or 1)
 

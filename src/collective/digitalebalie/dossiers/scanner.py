@@ -68,3 +68,41 @@ def ping(address, timeout=5):
             return sock.recv(16).rstrip(b"\0") == b"PONG"
     except OSError:
         return False
+
+
+# --- a clamd for demos and tests --------------------------------------------------
+
+# The EICAR anti-virus test file: harmless, and found by every virus scanner.
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def write_test_clamd(directory):
+    """A clamd configuration whose database knows only EICAR; returns (conf, address).
+
+    For the demo and the tests, where freshclam cannot download signatures:
+    the EICAR file by its MD5 (.hdb) and its text anywhere in any file (.ndb),
+    so that a PDF carrying the EICAR text is found too. Not a virus scanner
+    for real use: give clamd a real database (freshclam) there.
+    """
+    from pathlib import Path
+    import hashlib
+
+    directory = Path(directory)
+    database = directory / "db"
+    database.mkdir(parents=True, exist_ok=True)
+    (database / "eicar.hdb").write_text(
+        f"{hashlib.md5(EICAR).hexdigest()}:{len(EICAR)}:Eicar-Test-Signature\n"  # noqa: S324 - ClamAV's format
+    )
+    (database / "eicar.ndb").write_text(
+        f"Eicar-Test-Signature-Body:0:*:{EICAR.hex()}\n"
+    )
+    socket_path = directory / "clamd.sock"
+    conf = directory / "clamd.conf"
+    conf.write_text(
+        f"LocalSocket {socket_path}\n"
+        f"DatabaseDirectory {database}\n"
+        "Foreground yes\n"
+        f"LogFile {directory / 'clamd.log'}\n"
+        "StreamMaxLength 100M\n"
+    )
+    return conf, f"unix://{socket_path}"
