@@ -7,14 +7,14 @@ error code (101 authentication, 202 malformed, 301 sender, 303 number).
 Generic: POST /generic with {"to", "from", "text", "reference"} and a Bearer token.
 """
 
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
+from fake_http import JsonHandler
+from fake_http import LocalServer
 import json
 import re
 import threading
 
 
-class FakeGateway:
+class FakeGateway(LocalServer):
     def __init__(self, token):
         self.token = token
         self.messages = []  # (number, sender, text, reference)
@@ -23,10 +23,7 @@ class FakeGateway:
         self.lock = threading.Lock()
         gateway = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(JsonHandler):
             def do_POST(self):  # noqa: N802 - http.server API
                 with gateway.lock:
                     gateway.requests += 1
@@ -51,14 +48,6 @@ class FakeGateway:
                 if self.path == "/generic":
                     return self.generic(body)
                 return self.answer(404, {"details": "Not found"})
-
-            def answer(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
 
             def cm(self, body):
                 try:
@@ -146,17 +135,4 @@ class FakeGateway:
                     )
                 return self.answer(202, {"id": body.get("reference")})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)

@@ -9,8 +9,8 @@ of a document. Faults can be switched on: answer 503 to everything
 (``crash_after_zaak``), or refuse the next document (``fail_documents``).
 """
 
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
+from fake_http import JsonHandler
+from fake_http import LocalServer
 import base64
 import json
 import jwt
@@ -24,7 +24,7 @@ DOCUMENTTYPE = "https://catalogi.example.nl/catalogi/api/v1/informatieobjecttype
 STATUSTYPE = "https://catalogi.example.nl/catalogi/api/v1/statustypen/eind"
 
 
-class FakeZgw:
+class FakeZgw(LocalServer):
     def __init__(self, client_id, secret, max_document=5 * 1024 * 1024):
         self.client_id = client_id
         self.secret = secret
@@ -37,18 +37,7 @@ class FakeZgw:
         self.lock = threading.Lock()
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def answer(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def invalid(self, name, code, reason, status=400):
                 self.answer(
                     status,
@@ -253,17 +242,4 @@ class FakeZgw:
                     return self.answer(201, status)
                 return self.answer(404, {"detail": "Not found"})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def base(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler)

@@ -1,6 +1,9 @@
 """A real running Digitale Balie: `digitalebalie-start` in a subprocess on a free port."""
 
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 import os
 import pytest
 import requests
@@ -133,3 +136,43 @@ def create_product(launcher, **fields):
     )
     assert published.status_code == 200, published.text
     return url, response.json()["UID"]
+
+
+def book_first_free(
+    product, fullname, email="burger@example.nl", days_ahead=2, **extra
+):
+    """Book the first free slot of a product from some days ahead; returns the booking JSON.
+
+    Tests share one live site: a slot may have gone between the list and the
+    booking, so the next one is tried.
+    """
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    first = datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(
+        days=days_ahead
+    )
+    slots = requests.get(
+        f"{product}/@slots",
+        params={
+            "start": first.isoformat(),
+            "end": (first + timedelta(days=7)).isoformat(),
+        },
+        headers=headers,
+        timeout=30,
+    ).json()["items"]
+    for slot in slots:
+        if not slot["available"]:
+            continue
+        response = requests.post(
+            f"{product}/@book",
+            json={
+                "start": slot["start"],
+                "fullname": fullname,
+                "email": email,
+                **extra,
+            },
+            headers=headers,
+            timeout=30,
+        )
+        if response.status_code == 201:
+            return response.json()
+    raise AssertionError(f"no free slot in {product}")

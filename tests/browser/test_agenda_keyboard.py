@@ -1,13 +1,9 @@
 """The agenda with the keyboard alone, in real Chromium, on a laptop and a phone."""
 
-from datetime import datetime
-from datetime import timedelta
-from zoneinfo import ZoneInfo
+from live import book_first_free
 import pytest
-import requests
 
 
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 EMPLOYEE = {"username": "medewerker", "password": "balie-demo-2026"}
 
 
@@ -26,26 +22,7 @@ def employee_page(site, chromium, width, height):
 
 
 def book_demo(site, name):
-    product = f"{site}/balie/uittreksel-brp"
-    day = datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(days=2)
-    slots = requests.get(
-        f"{product}/@slots",
-        params={"start": day.isoformat(), "end": (day + timedelta(days=7)).isoformat()},
-        headers=JSON,
-        timeout=30,
-    ).json()["items"]
-    for slot in slots:
-        if not slot["available"]:
-            continue
-        response = requests.post(
-            f"{product}/@book",
-            json={"start": slot["start"], "fullname": name, "email": "k@example.nl"},
-            headers=JSON,
-            timeout=30,
-        )
-        if response.status_code == 201:
-            return slot["start"]
-    pytest.fail("no free slot in the demo product")
+    return book_first_free(f"{site}/balie/uittreksel-brp", name)["start"]
 
 
 def focused(page):

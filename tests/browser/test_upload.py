@@ -1,8 +1,6 @@
 """A citizen sends a document with the keyboard, in real Chromium, and sees progress."""
 
-from datetime import datetime
-from datetime import timedelta
-from zoneinfo import ZoneInfo
+from live import book_first_free
 import requests
 
 
@@ -20,25 +18,9 @@ def test_upload_with_progress(live_site, chromium, clamd, tmp_path):
         timeout=30,
     )
     assert response.status_code == 204
-    product = f"{site}/balie/verhuizing-doorgeven"
-    day = datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(days=3)
-    slots = requests.get(
-        f"{product}/@slots",
-        params={"start": day.isoformat(), "end": (day + timedelta(days=7)).isoformat()},
-        headers=JSON,
-        timeout=30,
-    ).json()["items"]
-    slot = next(s for s in slots if s["available"])
-    booking = requests.post(
-        f"{product}/@book",
-        json={
-            "start": slot["start"],
-            "fullname": "Upload Ursula",
-            "email": "u@example.nl",
-        },
-        headers=JSON,
-        timeout=30,
-    ).json()
+    booking = book_first_free(
+        f"{site}/balie/verhuizing-doorgeven", "Upload Ursula", days_ahead=3
+    )
     document = tmp_path / "verhuisbewijs.pdf"
     document.write_bytes(PDF)
     context = chromium.new_context(

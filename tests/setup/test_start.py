@@ -146,32 +146,11 @@ class TestFirstStart:
 
     def test_demo_scans_uploads(self, first_run):
         """make start runs a clamd of its own: the demo refuses the EICAR test file."""
-        from datetime import date
-        from datetime import timedelta
+        from live import book_first_free
 
         site = first_run[2]
-        product = f"{site}/balie/verhuizing-doorgeven"
-        first = date.today() + timedelta(days=2)
-        slots = requests.get(
-            f"{product}/@slots",
-            params={
-                "start": first.isoformat(),
-                "end": (first + timedelta(days=7)).isoformat(),
-            },
-            headers=JSON,
-            timeout=30,
-        ).json()["items"]
-        slot = next(s for s in slots if s["available"])
-        token = requests.post(
-            f"{product}/@book",
-            json={
-                "start": slot["start"],
-                "fullname": "Demo Dirk",
-                "email": "d@example.nl",
-            },
-            headers=JSON,
-            timeout=30,
-        ).json()["token"]
+        booking = book_first_free(f"{site}/balie/verhuizing-doorgeven", "Demo Dirk")
+        token = booking["token"]
         url = f"{site}/@appointment/{token}/documents"
         accept = {"Accept": "application/json"}
         infected = b"%PDF-1.4\n% " + EICAR + b"\n%%EOF\n"
