@@ -205,3 +205,26 @@ def test_refused_jwt_and_too_large_document_are_not_retried(browser, case, zgw):
     assert job(browser)["failed"] == 1
     assert "413" in archive_box(case)
     assert job(case["manager"], force=True)["failed"] == 0
+
+
+def test_employee_sends_before_closing_and_again_after_a_new_document(
+    browser, case, zgw
+):
+    assert "Not sent to the case system yet" in archive_box(case)
+    act(case["anna"], case["dossier"], action="zgw-retry")
+    assert job(browser)["archived"] == 1
+    assert len(zgw.zaken) == 1 and len(zgw.documenten) == 2
+    # A document added later goes with the next sending; nothing is duplicated.
+    act_upload = case["anna"].get(case["dossier"])
+    authenticator = BeautifulSoup(act_upload.text, "html.parser").find(
+        "input", attrs={"name": "_authenticator"}
+    )["value"]
+    response = case["anna"].post(
+        case["dossier"],
+        data={"_authenticator": authenticator, "action": "upload"},
+        files={"file": ("besluit.pdf", PDF, "application/pdf")},
+    )
+    assert response.status_code == 200
+    close(case)
+    assert job(browser)["archived"] == 1
+    assert len(zgw.zaken) == 1 and len(zgw.documenten) == 3 and len(zgw.zios) == 3

@@ -79,7 +79,7 @@ class DossierView(BrowserView):
         try:
             if form.get("action") == "zgw-retry":
                 if not api.user.has_permission(MANAGE, obj=self.context) or not (
-                    zgw.state(self.context)
+                    zgw.enabled()
                 ):
                     raise appointments.WrongState(
                         _("This dossier is not sent to the case system.")
@@ -157,7 +157,19 @@ class DossierView(BrowserView):
         """What the case system knows of this dossier, for the page."""
         current = zgw.state(self.context)
         if current is None:
-            return None
+            if (
+                not zgw.enabled()
+                or api.content.get_state(self.context) == "dossier-state-archived"
+            ):
+                return None
+            # Not sent yet: an employee may send it now, before closing.
+            return {
+                "state": self.t(_("Not sent to the case system yet")),
+                "zaak": "",
+                "identificatie": "",
+                "error": "",
+                "may_retry": api.user.has_permission(MANAGE, obj=self.context),
+            }
         return {
             "state": self.t(
                 ZGW_STATES.get(current.get("state"), current.get("state", ""))
@@ -165,7 +177,7 @@ class DossierView(BrowserView):
             "zaak": current.get("zaak") or "",
             "identificatie": current.get("zaak_identificatie") or "",
             "error": current.get("error") or "",
-            "may_retry": current.get("state") in ("failed", "retrying")
+            "may_retry": current.get("state") in ("failed", "retrying", "done")
             and api.user.has_permission(MANAGE, obj=self.context),
         }
 
