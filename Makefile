@@ -10,7 +10,7 @@ PORT ?= 8080
 INSTANCE ?= instance
 PACKAGE := src/collective/digitalebalie
 # Debian packages the tests and the demo need (later features add theirs here).
-SYSTEM_PACKAGES ?= ca-certificates chromium coturn clamav-daemon fonts-dejavu-core
+SYSTEM_PACKAGES ?= ca-certificates chromium coturn clamav-daemon fonts-dejavu-core nodejs
 PYTEST_ARGS ?=
 
 .PHONY: help
@@ -26,12 +26,17 @@ $(VENV)/.installed: setup.py constraints.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e ".[test]"
 	@touch $@
 
+# Tools from the npm registry (axe-core for the accessibility audits), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 .PHONY: system-packages
 system-packages:
 	@scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
 .PHONY: install
-install: system-packages $(VENV)/.installed ## Install what is missing (Python and system packages)
+install: system-packages $(VENV)/.installed node_modules/.installed ## Install what is missing (Python, npm and system packages)
 
 .PHONY: start
 start: install ## Install if needed, create the demo site once, serve it on 127.0.0.1:$(PORT)

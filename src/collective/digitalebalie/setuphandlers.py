@@ -54,6 +54,13 @@ def upgrade_to_1002(context):
     ensure_dossiers_folder(api.portal.get())
 
 
+def upgrade_to_1003(context):
+    """The house style bundle."""
+    api.portal.get_tool("portal_setup").runImportStepFromProfile(
+        "profile-collective.digitalebalie:default", "plone.app.registry"
+    )
+
+
 def uninstall(context):
     """After the uninstall profile: remove the roles the add-on declared."""
     site = api.portal.get()
