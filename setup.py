@@ -52,6 +52,7 @@ setup(
         "aiohttp",
         "aiortc",
         "fpdf2",
+        "mollie-api-python",
     ],
     extras_require={
         "test": [

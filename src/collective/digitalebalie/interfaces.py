@@ -212,6 +212,29 @@ class IDigitaleBalieSettings(model.Schema):
     )
 
     model.fieldset(
+        "payments",
+        label=_("Payments"),
+        fields=["payment_provider", "mollie_api_endpoint"],
+    )
+
+    payment_provider = schema.Choice(
+        title=_("Payment provider"),
+        description=_(
+            "The built-in test provider takes no money: for the demo and for trying. "
+            "For Mollie, the API key is on the secrets page."
+        ),
+        values=["test", "mollie"],
+        default="test",
+        required=True,
+    )
+
+    mollie_api_endpoint = schema.URI(
+        title=_("Address of the Mollie API"),
+        description=_("Empty: https://api.mollie.com"),
+        required=False,
+    )
+
+    model.fieldset(
         "archive",
         label=_("Case system (ZGW)"),
         fields=[
@@ -334,6 +357,13 @@ class IDigitaleBalieSecrets(Interface):
             "For CM.com: the product token. For the generic gateway: sent as "
             "a Bearer token."
         ),
+        required=False,
+        default="",
+    )
+
+    mollie_api_key = schema.ASCIILine(
+        title=_("Mollie API key"),
+        description=_("Starts with live_ or test_."),
         required=False,
         default="",
     )

@@ -6,9 +6,11 @@ from collective.digitalebalie import appointments
 from collective.digitalebalie import teams
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.my_appointment import STATES
+from collective.digitalebalie.browser.payments import payments_for
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.dossiers import payments
 from collective.digitalebalie.services.dossier.show import VIEWABLE
 from plone import api
 from Products.Five.browser import BrowserView
@@ -75,6 +77,16 @@ class AppointmentView(BrowserView):
             for doc in sorted(dossier.objectValues(), key=lambda d: d.created())
             if doc.kind in VIEWABLE
         ]
+
+    def payments(self):
+        return payments_for(self.context)
+
+    def default_amount(self):
+        amount = payments.cents(getattr(self.product, "price", None))
+        return f"{amount // 100},{amount % 100:02d}" if amount else ""
+
+    def default_description(self):
+        return self.product.Title() if self.product is not None else ""
 
     def may_upload(self):
         dossier = dossiers.of(self.context)

@@ -64,6 +64,7 @@ class ISecretsForm(Interface):
     job_key = _secret_form_field("job_key")
     sms_api_key = _secret_form_field("sms_api_key")
     zgw_secret = _secret_form_field("zgw_secret")
+    mollie_api_key = _secret_form_field("mollie_api_key")
 
 
 class SecretsForm(form.Form):

@@ -4,6 +4,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
+from collective.digitalebalie.browser.payments import payments_for
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
@@ -182,6 +183,9 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
     @property
     def document_url(self):
         return f"{self.url}/document/{{id}}"
+
+    def payments(self):
+        return payments_for(self.appointment)
 
     @property
     def has_dossier(self):

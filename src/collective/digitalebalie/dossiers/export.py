@@ -238,6 +238,39 @@ def mdto_xml(facts, municipality=""):
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+def receipt_pdf(payment, municipality, subject):
+    """A PDF/A-2B receipt of a paid payment."""
+    pdf = FPDF(enforce_compliance="PDF/A-2B")
+    pdf.set_title(f"Kwitantie {payment['id']}")
+    pdf.set_author(municipality or "Digitale Balie")
+    pdf.set_creator("collective.digitalebalie")
+    pdf.set_lang("nl-NL")
+    pdf.add_font("DejaVu", "", FONT_DIR / "DejaVuSans.ttf")
+    pdf.add_font("DejaVu", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(
+        pdf.epw,
+        9,
+        f"{municipality} — Kwitantie".strip(" —"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font("DejaVu", "", 11)
+    amount = f"€ {payment['amount'] // 100},{payment['amount'] % 100:02d}"
+    paid = payment.get("paid")
+    for line in (
+        f"Voor: {payment['description']}",
+        f"Dossier: {subject}",
+        f"Bedrag: {amount}",
+        f"Betaald op: {paid:%Y-%m-%d %H:%M} UTC" if paid else "",
+        f"Betaling: {payment['id']} ({payment['provider']}: {payment['provider_id']})",
+    ):
+        if line:
+            pdf.multi_cell(pdf.epw, 7, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
 def _unique(name, used):
     stem, dot, ext = name.rpartition(".")
     candidate, n = name, 1

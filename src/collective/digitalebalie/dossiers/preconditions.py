@@ -41,6 +41,28 @@ class DocumentsScanned:
         ]
 
 
+@implementer(IClosePrecondition)
+@adapter(IDossier)
+class PaymentsSettled:
+    """No payment request may still be open."""
+
+    def __init__(self, dossier):
+        self.dossier = dossier
+
+    def problems(self):
+        from collective.digitalebalie.dossiers import payments
+
+        waiting = payments.open_requests(self.dossier)
+        if not waiting:
+            return []
+        return [
+            _(
+                "A payment request is still open: ${what}.",
+                mapping={"what": ", ".join(p["description"] for p in waiting)},
+            )
+        ]
+
+
 def closing_problems(dossier):
     problems = []
     for _name, check in sorted(getAdapters((dossier,), IClosePrecondition)):

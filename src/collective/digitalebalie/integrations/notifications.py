@@ -196,6 +196,34 @@ def booked(appointment, token):
     outbox.queue(_compose(appointment, "confirmation", token), "confirmation")
 
 
+def payment_requested(appointment, payment):
+    """A mail with the pay link (the provider's page; no secret of ours in it)."""
+    language = appointment.language or "nl"
+    amount = formatting.price(f"{payment['amount'] / 100:.2f}", language) or ""
+    lines = [
+        _t(_("Dear ${name},"), language, name=appointment.fullname),
+        "",
+        _t(
+            _("Please pay ${amount} for: ${what}."),
+            language,
+            amount=amount,
+            what=payment["description"],
+        ),
+        "",
+        payment["checkout_url"],
+        "",
+        _municipality(),
+    ]
+    message = EmailMessage()
+    message["Subject"] = _t(_("Payment of ${amount}"), language, amount=amount)
+    message["From"] = _sender()
+    message["To"] = formataddr((appointment.fullname, appointment.email))
+    message["Message-ID"] = make_msgid(domain="digitalebalie")
+    message["Content-Language"] = language
+    message.set_content("\n".join(lines))
+    outbox.queue(message, "payment")
+
+
 def _link(token):
     return f"{api.portal.get().absolute_url()}/@@my-appointment/{token}"
 

@@ -9,6 +9,8 @@ POST /@appointment/{token}/documents     multipart, file field "file"
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
+from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.dossiers import payments
 from collective.digitalebalie.dossiers.citizen import citizen_documents
 from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.dossiers.documents import document_json
@@ -18,6 +20,7 @@ from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.services.serialize import appointment_json
 from collective.digitalebalie.video import rooms
+from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from zope.interface import alsoProvides
 
@@ -32,6 +35,19 @@ class AppointmentGet(_TokenService):
 
     def reply(self):
         video = self.params[1:] == ["video"]
+        if self.params[1:] == ["payments"]:
+            try:
+                _token, appointment = self._appointment()
+                with api.env.adopt_roles(["Manager"]):
+                    dossier = dossiers.of(appointment)
+                    items = (
+                        payments.of_appointment(dossier, appointment.getId())
+                        if dossier is not None
+                        else []
+                    )
+                return {"items": [payments.payment_json(p) for p in items]}
+            except appointments.BookingError as error:
+                return booking_error(self.request, error)
         if self.params[1:] == ["documents"]:
             try:
                 _token, appointment = self._appointment()

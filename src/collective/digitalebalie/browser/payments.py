@@ -1,0 +1,156 @@
+"""Payment pages: the employee's request, the provider's webhook, the test provider."""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import appointments
+from collective.digitalebalie import logger
+from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.dossiers import payments
+from plone import api
+from plone.protect import CheckAuthenticator
+from plone.protect.interfaces import IDisableCSRFProtection
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zope.interface import alsoProvides
+from zope.interface import implementer
+from zope.publisher.interfaces import IPublishTraverse
+import json
+import transaction
+
+
+def parse_euros(text):
+    """ "24,50" or "24.50" or "€ 24" as cents, or None."""
+    cleaned = str(text or "").replace("€", "").replace(" ", "").replace(",", ".")
+    return payments.cents(cleaned) if cleaned.count(".") <= 1 else None
+
+
+class PaymentRequestView(BrowserView):
+    """POST {appointment}/@@payment-request: amount (euros) and description."""
+
+    def __call__(self):
+        CheckAuthenticator(self.request)
+        form = self.request.form
+        show = api.portal.show_message
+        try:
+            dossier = dossiers.of(self.context)
+            if dossier is None:
+                raise appointments.NotFound(_("This appointment has no dossier."))
+            amount = parse_euros(form.get("amount"))
+            payments.request_payment(
+                dossier,
+                self.context,
+                amount,
+                form.get("description"),
+                api.user.get_current().getId(),
+            )
+        except appointments.BookingError as error:
+            transaction.doom()
+            show(error.message, request=self.request, type="error")
+        else:
+            show(_("The payment request is sent to the citizen."), request=self.request)
+        self.request.response.redirect(self.context.absolute_url())
+        return ""
+
+
+class MollieWebhook(BrowserView):
+    """POST @@mollie-webhook with id=tr_...: fetch the status from Mollie, never trust the body."""
+
+    def __call__(self):
+        response = self.request.response
+        response.setHeader("Content-Type", "application/json")
+        if self.request.method != "POST" or payments.provider_name() != "mollie":
+            response.setStatus(404)
+            return json.dumps(
+                {"error": {"type": "NotFound", "message": "No webhook here."}}
+            )
+        alsoProvides(self.request, IDisableCSRFProtection)  # a server-to-server call
+        provider_id = self.request.form.get("id")
+        try:
+            dossier, payment = payments.find(provider_id)
+            status = payments.provider_status(provider_id)
+        except payments.ProviderError as error:
+            response.setStatus(503)  # Mollie calls again later
+            return json.dumps({"error": {"type": error.type, "message": "Try again."}})
+        except appointments.NotFound:
+            logger.warning("payment webhook for an unknown id refused: %r", provider_id)
+            transaction.doom()
+            response.setStatus(404)
+            return json.dumps(
+                {"error": {"type": "NotFound", "message": "Unknown payment."}}
+            )
+        changed = payments.update(dossier, payment, status)
+        return json.dumps({"state": payment["state"], "changed": changed})
+
+
+@implementer(IPublishTraverse)
+class TestPaymentView(BrowserView):
+    """@@test-payment/{id}: the built-in test provider's page (takes no money)."""
+
+    index = ViewPageTemplateFile("templates/test_payment.pt")
+    payment_id = ""
+
+    def publishTraverse(self, request, name):
+        if not self.payment_id:
+            self.payment_id = name
+        return self
+
+    def __call__(self):
+        self.request.response.setHeader("Cache-Control", "no-store")
+        try:
+            with api.env.adopt_roles(["Manager"]):
+                self.dossier, self.payment = payments.find(f"test_{self.payment_id}")
+        except appointments.NotFound:
+            self.request.response.setStatus(404)
+            self.payment = None
+            return self.index()
+        if self.payment["provider"] != "test":
+            self.request.response.setStatus(404)
+            self.payment = None
+            return self.index()
+        if self.request.method == "POST":
+            CheckAuthenticator(self.request)
+            outcome = self.request.form.get("outcome")
+            if (
+                outcome in ("paid", "failed", "canceled")
+                and self.payment["state"] == "open"
+            ):
+                with api.env.adopt_roles(["Manager"]):
+                    payments.update(self.dossier, self.payment, outcome)
+        return self.index()
+
+    def amount(self):
+        return formatting.price(f"{self.payment['amount'] / 100:.2f}")
+
+
+class PaymentReturnView(BrowserView):
+    """Where the provider sends the citizen back (no secret in this address)."""
+
+    index = ViewPageTemplateFile("templates/payment_return.pt")
+
+    def __call__(self):
+        return self.index()
+
+
+def payments_for(appointment):
+    """The payments of this appointment, for its pages."""
+    with api.env.adopt_roles(["Manager"]):
+        dossier = dossiers.of(appointment)
+        if dossier is None:
+            return []
+        items = payments.of_appointment(dossier, appointment.getId())
+    states = {
+        "open": _("Not paid yet"),
+        "pending": _("Being processed"),
+        "paid": _("Paid"),
+        "failed": _("Failed"),
+        "expired": _("Expired"),
+        "canceled": _("Cancelled"),
+    }
+    return [
+        {
+            **payments.payment_json(p),
+            "amount_text": formatting.price(f"{p['amount'] / 100:.2f}"),
+            "state_title": states.get(p["state"], p["state"]),
+        }
+        for p in items
+    ]

@@ -1,0 +1,259 @@
+"""Payment of fees during or after the conversation.
+
+An employee asks for a payment (amount in cents, default the product's
+price); the citizen pays at the provider (Mollie, iDEAL) through a button on
+their appointment page and in the mail. The provider's webhook carries only
+the payment id: the add-on then asks the provider for the status, so a forged
+or replayed webhook changes nothing. The first change to "paid" writes a
+receipt (PDF/A) into the dossier; concurrent webhooks conflict in ZODB and the
+retry sees the payment already paid.
+
+Providers: ``mollie`` (its REST API through mollie-api-python) and ``test``, a
+clearly marked built-in provider for the demo that needs no network.
+"""
+
+from BTrees.OOBTree import OOBTree
+from collective.digitalebalie import _
+from collective.digitalebalie import logger
+from collective.digitalebalie import secrets
+from collective.digitalebalie.appointments import BookingError
+from collective.digitalebalie.appointments import InvalidInput
+from collective.digitalebalie.appointments import NotFound
+from collective.digitalebalie.dossiers import audit
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from datetime import UTC
+from datetime import datetime
+from decimal import Decimal
+from decimal import InvalidOperation
+from persistent.mapping import PersistentMapping
+from plone import api
+from zope.annotation.interfaces import IAnnotations
+import secrets as random
+
+
+PAYMENTS_KEY = "collective.digitalebalie.payments"  # on a dossier: id -> payment
+INDEX_KEY = "collective.digitalebalie.payment-index"  # on the portal: provider id -> (dossier, id)
+OPEN = ("open", "pending")
+FINAL = ("paid", "failed", "expired", "canceled")
+MAX_CENTS = 1_000_000  # 10,000 euros
+
+
+class ProviderError(BookingError):
+    type = "PaymentProviderUnavailable"
+    status = 503
+
+
+def provider_name():
+    return api.portal.get_registry_record(
+        "payment_provider", interface=IDigitaleBalieSettings, default="test"
+    )
+
+
+def cents(price):
+    """A product price in euros ("24.50") as cents, or None."""
+    try:
+        value = Decimal(str(price or "0"))
+    except InvalidOperation:
+        return None
+    return int((value * 100).to_integral_value()) if value > 0 else None
+
+
+def euros(amount):
+    return f"{amount // 100}.{amount % 100:02d}"
+
+
+def _payments(dossier, create=True):
+    annotations = IAnnotations(dossier)
+    if PAYMENTS_KEY not in annotations and create:
+        annotations[PAYMENTS_KEY] = OOBTree()
+    return annotations.get(PAYMENTS_KEY)
+
+
+def _index():
+    annotations = IAnnotations(api.portal.get())
+    if INDEX_KEY not in annotations:
+        annotations[INDEX_KEY] = OOBTree()
+    return annotations[INDEX_KEY]
+
+
+def all_of(dossier):
+    payments = _payments(dossier, create=False)
+    return sorted(payments.values(), key=lambda p: p["created"]) if payments else []
+
+
+def of_appointment(dossier, appointment_id):
+    return [p for p in all_of(dossier) if p["appointment_id"] == appointment_id]
+
+
+def open_requests(dossier):
+    return [p for p in all_of(dossier) if p["state"] in OPEN]
+
+
+# --- providers ----------------------------------------------------------------------
+
+
+def _mollie():
+    from mollie.api.client import Client
+
+    client = Client(
+        api_endpoint=api.portal.get_registry_record(
+            "mollie_api_endpoint", interface=IDigitaleBalieSettings, default=""
+        )
+        or "",
+        timeout=(5, 15),
+        retry=0,
+    )
+    client.set_api_key(secrets.get_secret("mollie_api_key"))
+    return client
+
+
+def _portal_url():
+    return api.portal.get().absolute_url()
+
+
+def _create_at_provider(payment):
+    """Create the payment at the provider; returns (provider id, checkout URL)."""
+    if provider_name() == "mollie":
+        from mollie.api.error import Error as MollieError
+
+        try:
+            created = _mollie().payments.create(
+                {
+                    "amount": {"currency": "EUR", "value": euros(payment["amount"])},
+                    "description": payment["description"][:255],
+                    "method": "ideal",
+                    # A page without the citizen's secret: the provider keeps this address.
+                    "redirectUrl": f"{_portal_url()}/@@payment-return",
+                    "webhookUrl": f"{_portal_url()}/@@mollie-webhook",
+                    "metadata": {"payment": payment["id"]},
+                }
+            )
+        except MollieError as error:
+            logger.error("Mollie refused or unreachable: %s", error)
+            raise ProviderError(
+                _("Payments cannot be made at the moment. Please try again later.")
+            ) from None
+        return created.id, created.checkout_url
+    return f"test_{payment['id']}", f"{_portal_url()}/@@test-payment/{payment['id']}"
+
+
+def provider_status(provider_id):
+    """The status the provider gives now (never what a webhook body says)."""
+    if provider_name() == "mollie":
+        from mollie.api.error import Error as MollieError
+
+        try:
+            return _mollie().payments.get(provider_id).status
+        except MollieError as error:
+            logger.warning("Mollie: status of %s not fetched: %s", provider_id, error)
+            raise ProviderError(
+                _("The payment provider could not be reached.")
+            ) from None
+    raise NotFound(_("Unknown payment."))
+
+
+# --- actions ------------------------------------------------------------------------
+
+
+def request_payment(dossier, appointment, amount, description, user_id):
+    """An employee asks the citizen to pay; returns the payment."""
+    if (
+        not isinstance(amount, int)
+        or isinstance(amount, bool)
+        or not 1 <= amount <= MAX_CENTS
+    ):
+        raise InvalidInput(
+            _("Give an amount from € 0.01 to € 10,000, for example 24,50."),
+            {"amount": _("Give an amount from € 0.01 to € 10,000, for example 24,50.")},
+        )
+    description = " ".join(str(description or "").split())[:200]
+    if not description:
+        raise InvalidInput(
+            _("Describe what the payment is for."),
+            {"description": _("Describe what the payment is for.")},
+        )
+    payment = PersistentMapping(
+        id=random.token_hex(8),
+        amount=amount,
+        description=description,
+        state="open",
+        provider=provider_name(),
+        appointment_id=appointment.getId(),
+        requested_by=user_id,
+        created=datetime.now(UTC),
+    )
+    payment["provider_id"], payment["checkout_url"] = _create_at_provider(payment)
+    _payments(dossier)[payment["id"]] = payment
+    _index()[payment["provider_id"]] = (dossier.getId(), payment["id"])
+    audit.log(dossier, "payment requested", f"{euros(amount)} EUR: {description}")
+    from collective.digitalebalie.integrations import notifications
+
+    notifications.payment_requested(appointment, payment)
+    return payment
+
+
+def find(provider_id):
+    """(dossier, payment) for a provider's id, or raise NotFound."""
+    from collective.digitalebalie.dossiers import dossiers
+
+    entry = _index().get(provider_id) if isinstance(provider_id, str) else None
+    dossier = dossiers.dossiers_folder()._getOb(entry[0], None) if entry else None
+    payments = _payments(dossier, create=False) if dossier is not None else None
+    payment = payments.get(entry[1]) if payments else None
+    if payment is None:
+        raise NotFound(_("Unknown payment."))
+    return dossier, payment
+
+
+def update(dossier, payment, status):
+    """Set the state the provider reported; the first "paid" writes the receipt."""
+    status = "canceled" if status == "cancelled" else status
+    if status == payment["state"] or payment["state"] in FINAL:
+        return False
+    payment["state"] = status
+    audit.log(dossier, "payment " + status, payment["id"], who="payment provider")
+    if status == "paid":
+        payment["paid"] = datetime.now(UTC)
+        write_receipt(dossier, payment)
+    return True
+
+
+def write_receipt(dossier, payment):
+    """A PDF/A receipt in the dossier."""
+    from collective.digitalebalie.dossiers import export
+    from plone.dexterity.utils import createContentInContainer
+    from plone.namedfile.file import NamedBlobFile
+    import hashlib
+
+    municipality = api.portal.get_registry_record(
+        "municipality_name", interface=IDigitaleBalieSettings, default=""
+    )
+    data = export.receipt_pdf(payment, municipality, dossier.subject)
+    name = f"kwitantie-{payment['id']}.pdf"
+    document = createContentInContainer(
+        dossier,
+        "DossierDocument",
+        checkConstraints=False,
+        id=f"receipt-{payment['id']}",
+        title=name,
+        file=NamedBlobFile(data=data, filename=name, contentType="application/pdf"),
+        sha256=hashlib.sha256(data).hexdigest(),
+        kind="pdf",
+        scan="clean",  # made here, not uploaded
+        uploaded_by="payment provider",
+        appointment_id=payment["appointment_id"],
+    )
+    document.manage_permission("Modify portal content", [], acquire=False)
+    return document
+
+
+def payment_json(payment):
+    return {
+        "id": payment["id"],
+        "amount": payment["amount"],
+        "currency": "EUR",
+        "description": payment["description"],
+        "state": payment["state"],
+        "pay_url": payment["checkout_url"] if payment["state"] in OPEN else None,
+        "test": payment["provider"] == "test",
+    }

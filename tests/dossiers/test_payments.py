@@ -1,0 +1,167 @@
+"""Payments: the employee asks, the citizen pays; states come from the provider, never a webhook body."""
+
+from bs4 import BeautifulSoup
+from collective.digitalebalie import secrets
+from fake_mollie import FakeMollie
+from helpers import JSON
+from helpers import at
+from helpers import book
+from helpers import tomorrow
+from pypdf import PdfReader
+import io
+import pytest
+import transaction
+
+
+MOLLIE_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"
+ACCEPT = {"Accept": "application/json"}
+
+
+@pytest.fixture
+def case(functional, browser, browser_as, make_product, make_team):
+    anna = make_team("burgerzaken", "anna")["anna"]
+    product = make_product(teams=["burgerzaken"], title="Rijbewijs", price="24.50")
+    token = book(browser, product, at(tomorrow(), "10:00")).json()["token"]
+    item = anna.get(
+        "@agenda",
+        params={"start": tomorrow().isoformat(), "scope": "team"},
+        headers=JSON,
+    ).json()["items"][0]
+    return {
+        "anna": anna,
+        "token": token,
+        "appointment": item["@id"],
+        "dossier": item["dossier"],
+        "manager": browser_as("Manager", language="en"),
+    }
+
+
+def ask(case, amount=None, description=None):
+    page = case["anna"].get(case["appointment"])
+    soup = BeautifulSoup(page.text, "html.parser")
+    form = soup.find("form", action=lambda a: a and a.endswith("@@payment-request"))
+    values = {i["name"]: i.get("value", "") for i in form.find_all("input")}
+    if amount is not None:
+        values["amount"] = amount
+    if description is not None:
+        values["description"] = description
+    return case["anna"].post(form["action"], data=values)
+
+
+def citizen_payments(browser, case):
+    response = browser.get(f"@appointment/{case['token']}/payments", headers=ACCEPT)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def receipts(case):
+    page = case["anna"].get(case["dossier"])
+    return [
+        a.text
+        for a in BeautifulSoup(page.text, "html.parser").find_all("a")
+        if "kwitantie" in a.text
+    ]
+
+
+def test_demo_provider_from_request_to_receipt(browser, case):
+    response = ask(case)  # the product's price is the default: 24,50
+    assert "The payment request is sent to the citizen." in response.text
+    (payment,) = citizen_payments(browser, case)
+    assert payment["amount"] == 2450 and payment["state"] == "open" and payment["test"]
+    page = BeautifulSoup(
+        browser.get(f"@@my-appointment/{case['token']}").text, "html.parser"
+    )
+    pay = page.find("a", href=payment["pay_url"])
+    assert pay is not None and "24,50" in pay.text
+    # Closing waits for the payment.
+    response = case["anna"].get(case["dossier"])
+    assert "A payment request is still open" in response.text
+    # The demo's test provider: clearly marked, takes no money.
+    test_page = browser.get(payment["pay_url"])
+    assert "No money is paid" in test_page.text or "geen geld" in test_page.text.lower()
+    token = BeautifulSoup(test_page.text, "html.parser").find(
+        "input", attrs={"name": "_authenticator"}
+    )["value"]
+    browser.post(payment["pay_url"], data={"_authenticator": token, "outcome": "paid"})
+    (payment,) = citizen_payments(browser, case)
+    assert payment["state"] == "paid" and payment["pay_url"] is None
+    (receipt,) = receipts(case)
+    link = BeautifulSoup(case["anna"].get(case["dossier"]).text, "html.parser").find(
+        "a", string=receipt
+    )
+    pdf = PdfReader(io.BytesIO(case["anna"].get(link["href"]).content))
+    text = pdf.pages[0].extract_text()
+    assert "24,50" in text and "Rijbewijs" in text
+    assert (
+        "A payment request is still open" not in case["anna"].get(case["dossier"]).text
+    )
+
+
+@pytest.mark.parametrize("amount", ["", "0", "-5", "abc", "20000,00", "1.2.3"])
+def test_bad_amounts_are_refused(browser, case, amount):
+    response = ask(case, amount=amount)
+    assert "Give an amount from" in response.text or "bedrag" in response.text.lower()
+    assert citizen_payments(browser, case) == []
+
+
+@pytest.fixture
+def mollie(case):
+    fake = FakeMollie(MOLLIE_KEY).start()
+    response = case["manager"].patch(
+        "@controlpanels/digitalebalie",
+        json={"payment_provider": "mollie", "mollie_api_endpoint": fake.base},
+        headers=JSON,
+    )
+    assert response.status_code == 204, response.text
+    secrets.set_secret("mollie_api_key", MOLLIE_KEY)
+    transaction.commit()
+    yield fake
+    fake.stop()
+
+
+def webhook(browser, payment_id, **extra):
+    return browser.post("@@mollie-webhook", data={"id": payment_id, **extra})
+
+
+def test_mollie_payment_and_webhook(browser, case, mollie):
+    ask(case, amount="12,00", description="Rijbewijs aanvragen")
+    (created,) = mollie.created
+    assert created["amount"] == {"currency": "EUR", "value": "12.00"}
+    assert created["method"] == "ideal"
+    assert created["webhookUrl"].endswith("/@@mollie-webhook")
+    assert case["token"] not in created["redirectUrl"]  # no secret at the provider
+    (payment_id,) = mollie.payments
+    (payment,) = citizen_payments(browser, case)
+    assert payment["pay_url"].endswith(f"/checkout/{payment_id}")
+    # A webhook body cannot make it paid: the status is fetched from Mollie.
+    response = webhook(browser, payment_id, status="paid")
+    assert response.status_code == 200 and response.json()["state"] == "open"
+    assert citizen_payments(browser, case)[0]["state"] == "open"
+    mollie.payments[payment_id]["status"] = "paid"
+    for _ in range(3):  # Mollie may call more than once
+        assert webhook(browser, payment_id).status_code == 200
+    assert citizen_payments(browser, case)[0]["state"] == "paid"
+    assert len(receipts(case)) == 1
+    # Later news does not undo a final state.
+    mollie.payments[payment_id]["status"] = "expired"
+    webhook(browser, payment_id)
+    assert citizen_payments(browser, case)[0]["state"] == "paid"
+
+
+def test_forged_webhook_and_mollie_down(browser, case, mollie):
+    assert webhook(browser, "tr_doesnotexist").status_code == 404
+    mollie.down = True
+    response = ask(case, amount="12,00")
+    assert "try again later" in response.text.lower() or "later" in response.text
+    assert citizen_payments(browser, case) == []
+    mollie.down = False
+    ask(case, amount="12,00")
+    (payment_id,) = mollie.payments
+    mollie.down = True
+    assert webhook(browser, payment_id).status_code == 503  # Mollie calls again later
+    assert citizen_payments(browser, case)[0]["state"] == "open"
+
+
+def test_test_provider_refuses_when_mollie_is_chosen(browser, case, mollie):
+    ask(case, amount="12,00")
+    assert browser.get("@@test-payment/anything").status_code == 404
