@@ -143,3 +143,22 @@ def test_manager_pages(path, live_site, booking, manager):
     url = f"{live_site.site}/{path}".replace(f"{live_site.site}/{{dossier}}", dossier)
     violations = audit(manager, url)
     assert violations == [], json.dumps(violations, indent=1)
+
+
+@pytest.mark.parametrize("width", [320, 640])  # a phone; a laptop at 200 % zoom
+@pytest.mark.parametrize(
+    "name", ["counter folder", "product with slot picker", "my appointment", "move"]
+)
+def test_reflow_without_horizontal_scrolling(name, width, live_site, booking, chromium):
+    context = chromium.new_context(
+        locale="nl-NL", viewport={"width": width, "height": 800}
+    )
+    page = context.new_page()
+    try:
+        path = CITIZEN_PAGES[name].format(
+            url=booking["url"].removeprefix(live_site.site)
+        )
+        page.goto(f"{live_site.site}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()
