@@ -65,6 +65,7 @@ setup(
             "playwright",
             "aiosmtpd",
             "pypdf",
+            "oidc-provider-mock",
             "i18ndude",
             "requests",
             "ruff",

@@ -97,7 +97,10 @@ def test_demo_provider_from_request_to_receipt(browser, case):
     )
 
 
-@pytest.mark.parametrize("amount", ["", "0", "-5", "abc", "20000,00", "1.2.3"])
+@pytest.mark.parametrize(
+    "amount",
+    ["", "0", "-5", "abc", "20000,00", "1.2.3", "12,345", "1e3", "Infinity", "NaN"],
+)
 def test_bad_amounts_are_refused(browser, case, amount):
     response = ask(case, amount=amount)
     assert "Give an amount from" in response.text or "bedrag" in response.text.lower()
@@ -162,6 +165,19 @@ def test_forged_webhook_and_mollie_down(browser, case, mollie):
     assert citizen_payments(browser, case)[0]["state"] == "open"
 
 
-def test_test_provider_refuses_when_mollie_is_chosen(browser, case, mollie):
-    ask(case, amount="12,00")
-    assert browser.get("@@test-payment/anything").status_code == 404
+def test_test_payments_cannot_be_paid_once_mollie_is_chosen(browser, case):
+    ask(case, amount="12,00")  # with the (default) test provider
+    (payment,) = citizen_payments(browser, case)
+    fake = FakeMollie(MOLLIE_KEY).start()
+    try:
+        response = case["manager"].patch(
+            "@controlpanels/digitalebalie",
+            json={"payment_provider": "mollie", "mollie_api_endpoint": fake.base},
+            headers=JSON,
+        )
+        assert response.status_code == 204
+        assert browser.get(payment["pay_url"]).status_code == 404
+        assert browser.get("@@test-payment/anything").status_code == 404
+    finally:
+        fake.stop()
+    assert citizen_payments(browser, case)[0]["state"] == "open"

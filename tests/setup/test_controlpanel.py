@@ -1,5 +1,6 @@
 """The control panel over HTTP: who may see it, what saving does, secrets hidden."""
 
+from bs4 import BeautifulSoup
 from collective.digitalebalie import secrets
 import pytest
 import re
@@ -25,11 +26,18 @@ def _secret(name):
 
 
 def _fingerprints(browser):
-    """What the secrets page says about each secret."""
-    text = browser.get(SECRETS).text
-    # In the order of the form; a secret not set has no fingerprint (the API key last).
-    order = ("room_token_secret", "turn_secret", "job_key", "sms_api_key")
-    return dict(zip(order, re.findall(r"fingerprint (\w+)", text), strict=False))
+    """What the secrets page says about each secret that is set, by field."""
+    soup = BeautifulSoup(browser.get(SECRETS).text, "html.parser")
+    result = {}
+    for field in soup.find_all(
+        "input", attrs={"name": re.compile(r"^form\.widgets\.")}
+    ):
+        name = field["name"].removeprefix("form.widgets.")
+        container = field.find_parent(class_="field") or field.parent
+        found = re.search(r"fingerprint (\w+)", container.get_text(" "))
+        if found:
+            result[name] = found.group(1)
+    return result
 
 
 def _shows_form(response):

@@ -235,6 +235,43 @@ class IDigitaleBalieSettings(model.Schema):
     )
 
     model.fieldset(
+        "identity",
+        label=_("DigiD"),
+        fields=[
+            "oidc_issuer",
+            "oidc_client_id",
+            "oidc_scope",
+            "bsn_claim",
+            "name_claim",
+            "loa_claim",
+        ],
+    )
+
+    oidc_issuer = schema.URI(
+        title=_("Issuer of the DigiD broker (OpenID Connect)"),
+        description=_(
+            "For example https://broker.example.nl. The client secret is on the secrets page."
+        ),
+        required=False,
+    )
+
+    oidc_client_id = schema.TextLine(title=_("Client id at the broker"), required=False)
+
+    oidc_scope = schema.TextLine(title=_("Scopes"), default="openid", required=True)
+
+    bsn_claim = schema.TextLine(
+        title=_("Claim with the BSN"), default="bsn", required=True
+    )
+
+    name_claim = schema.TextLine(
+        title=_("Claim with the name"), default="name", required=True
+    )
+
+    loa_claim = schema.TextLine(
+        title=_("Claim with the level of assurance"), default="acr", required=True
+    )
+
+    model.fieldset(
         "archive",
         label=_("Case system (ZGW)"),
         fields=[
@@ -364,6 +401,20 @@ class IDigitaleBalieSecrets(Interface):
     mollie_api_key = schema.ASCIILine(
         title=_("Mollie API key"),
         description=_("Starts with live_ or test_."),
+        required=False,
+        default="",
+    )
+
+    oidc_client_secret = schema.ASCIILine(
+        title=_("Client secret at the DigiD broker"), required=False, default=""
+    )
+
+    identity_key = schema.ASCIILine(
+        title=_("Key that encrypts identities"),
+        description=_(
+            "Encrypts the citizen service numbers stored with appointments. "
+            "Replacing it makes stored identities unreadable."
+        ),
         required=False,
         default="",
     )

@@ -9,7 +9,7 @@ import secrets
 
 SECRET_NAMES = tuple(IDigitaleBalieSecrets.names())
 # Made by the add-on; the others (API keys) come from a provider.
-GENERATED = ("room_token_secret", "turn_secret", "job_key")
+GENERATED = ("room_token_secret", "turn_secret", "job_key", "identity_key")
 MIN_LENGTH_PROVIDED = 8
 
 # 32 random bytes, URL-safe base64: 43 characters, 256 bits.

@@ -61,6 +61,14 @@ def upgrade_to_1003(context):
     )
 
 
+def upgrade_to_1004(context):
+    """Payment and DigiD settings; the identity key."""
+    api.portal.get_tool("portal_setup").runImportStepFromProfile(
+        "profile-collective.digitalebalie:default", "plone.app.registry"
+    )
+    ensure_secrets()
+
+
 def uninstall(context):
     """After the uninstall profile: remove the roles the add-on declared."""
     site = api.portal.get()

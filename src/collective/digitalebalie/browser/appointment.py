@@ -5,16 +5,19 @@ from collective.digitalebalie import agenda
 from collective.digitalebalie import appointments
 from collective.digitalebalie import teams
 from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser.identity import REVEALED
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.browser.payments import payments_for
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers import payments
+from collective.digitalebalie.integrations import digid
 from collective.digitalebalie.services.dossier.show import VIEWABLE
 from plone import api
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zope.annotation.interfaces import IAnnotations
 from zope.i18n import translate
 import json
 
@@ -87,6 +90,31 @@ class AppointmentView(BrowserView):
 
     def default_description(self):
         return self.product.Title() if self.product is not None else ""
+
+    def identity(self):
+        """What the employee sees of the citizen's DigiD identity."""
+        identity = digid.identity_of(self.context)
+        needed = digid.required(self.context, self.product)
+        if identity is None:
+            return (
+                {
+                    "done": False,
+                    "needed": needed,
+                    "requested": bool(
+                        getattr(self.context, "identification_requested", False)
+                    ),
+                }
+                if needed or self.context.channel == "video"
+                else None
+            )
+        revealed = IAnnotations(self.request).get(REVEALED)
+        return {
+            "done": True,
+            "name": identity["name"],
+            "bsn": revealed or digid.masked(identity["bsn"]),
+            "revealed": bool(revealed),
+            "loa": identity["loa"],
+        }
 
     def may_upload(self):
         dossier = dossiers.of(self.context)

@@ -65,6 +65,8 @@ class ISecretsForm(Interface):
     sms_api_key = _secret_form_field("sms_api_key")
     zgw_secret = _secret_form_field("zgw_secret")
     mollie_api_key = _secret_form_field("mollie_api_key")
+    oidc_client_secret = _secret_form_field("oidc_client_secret")
+    identity_key = _secret_form_field("identity_key")
 
 
 class SecretsForm(form.Form):

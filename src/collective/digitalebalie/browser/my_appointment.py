@@ -16,6 +16,7 @@ from collective.digitalebalie.dossiers import filetypes
 from collective.digitalebalie.dossiers.citizen import citizen_documents
 from collective.digitalebalie.dossiers.citizen import may_open
 from collective.digitalebalie.dossiers.citizen import upload_for_citizen
+from collective.digitalebalie.integrations import digid
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
@@ -52,7 +53,7 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
             self.token = name
         elif self.mode == "document" and not self.document_id:
             self.document_id = name
-        elif name in ("move", "cancel", "document"):
+        elif name in ("move", "cancel", "document", "identify"):
             self.mode = name
         return self
 
@@ -70,6 +71,8 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
             return self.not_found()
         if self.mode == "document":
             return self.serve_document()
+        if self.mode == "identify":
+            return self.start_identification()
         self.product = appointments.product_of(self.appointment)
         self.picker = None
         if self.request.method == "POST" and self.handle_post():
@@ -148,6 +151,36 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         return f"{portal_url}/@appointment/{self.token}/video"
 
     # --- documents ------------------------------------------------------------
+
+    def start_identification(self):
+        """Off to the DigiD broker (the login is kept for ten minutes, used once)."""
+        alsoProvides(
+            self.request, IDisableCSRFProtection
+        )  # only the pending login is written
+        try:
+            with api.env.adopt_roles(["Manager"]):
+                url = digid.start(self.appointment, self.token)
+        except appointments.BookingError as error:
+            self.request.response.setStatus(error.status)
+            self.product = appointments.product_of(self.appointment)
+            self.picker = None
+            self.message = error.message
+            self.errors = {}
+            return self.index()
+        self.request.response.redirect(url, status=303)
+        return ""
+
+    @property
+    def identification(self):
+        """None when not needed; else {"done": bool, "url", "name", "loa"}."""
+        if not digid.required(self.appointment, self.product):
+            return None
+        identity = digid.identity_of(self.appointment)
+        return {
+            "done": identity is not None,
+            "url": f"{self.url}/identify",
+            "name": identity["name"] if identity else "",
+        }
 
     def serve_document(self):
         """A document the citizen sent, or one the employee showed in the call."""

@@ -126,10 +126,13 @@ def _create_at_provider(payment):
                     "redirectUrl": f"{_portal_url()}/@@payment-return",
                     "webhookUrl": f"{_portal_url()}/@@mollie-webhook",
                     "metadata": {"payment": payment["id"]},
-                }
+                },
+                # A retry (after a ZODB conflict) gets the same payment, not a second one.
+                idempotency_key=payment["id"],
             )
         except MollieError as error:
-            logger.error("Mollie refused or unreachable: %s", error)
+            # Never the message itself: it may quote the API key.
+            logger.error("Mollie refused or unreachable: %s", type(error).__name__)
             raise ProviderError(
                 _("Payments cannot be made at the moment. Please try again later.")
             ) from None
@@ -145,7 +148,11 @@ def provider_status(provider_id):
         try:
             return _mollie().payments.get(provider_id).status
         except MollieError as error:
-            logger.warning("Mollie: status of %s not fetched: %s", provider_id, error)
+            logger.warning(
+                "Mollie: status of %s not fetched: %s",
+                provider_id,
+                type(error).__name__,
+            )
             raise ProviderError(
                 _("The payment provider could not be reached.")
             ) from None
@@ -157,6 +164,15 @@ def provider_status(provider_id):
 
 def request_payment(dossier, appointment, amount, description, user_id):
     """An employee asks the citizen to pay; returns the payment."""
+    from collective.digitalebalie.appointments import WrongState
+    from collective.digitalebalie.dossiers import dossiers
+
+    if (
+        api.content.get_state(dossier) not in dossiers.ACTIVE
+        or getattr(appointment, "anonymized", None)
+        or api.content.get_state(appointment) == "cancelled"
+    ):
+        raise WrongState(_("No payment can be asked for this appointment (any more)."))
     if (
         not isinstance(amount, int)
         or isinstance(amount, bool)
@@ -245,6 +261,14 @@ def write_receipt(dossier, payment):
     )
     document.manage_permission("Modify portal content", [], acquire=False)
     return document
+
+
+def forget(dossier):
+    """Before a dossier is destroyed: its payments leave the index."""
+    index = _index()
+    for payment in all_of(dossier):
+        if index.get(payment["provider_id"], (None,))[0] == dossier.getId():
+            del index[payment["provider_id"]]
 
 
 def payment_json(payment):

@@ -11,6 +11,7 @@ from collective.digitalebalie import appointments
 from collective.digitalebalie import logger
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.dossiers import payments
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import UTC
 from datetime import datetime
@@ -63,6 +64,7 @@ def destroy(dossier):
     with api.env.adopt_roles(["Manager"]):
         for appointment in dossiers.appointments_of(dossier):
             anonymize(appointment)
+        payments.forget(dossier)
         folder = dossiers.dossiers_folder()
         folder._delObject(dossier_id, suppress_events=False)
     logger.info("dossier %s destroyed after its retention period", dossier_id)
@@ -96,6 +98,7 @@ def untouched_dossiers(now):
             if (
                 api.content.get_state(dossier) != "dossier-state-open"
                 or dossier.objectIds()
+                or payments.all_of(dossier)
             ):
                 continue
             booked = dossiers.appointments_of(dossier)

@@ -72,13 +72,15 @@ def request_archive(dossier, user_id=None):
         current = dossier.zgw = PersistentMapping(
             zaak=None, zaak_identificatie="", documents=PersistentMapping()
         )
+    sending = current.get("state") == "sending"
     current.update(
-        state="waiting",
+        state="sending" if sending else "waiting",
         attempts=0,
         error="",
         requested_by=user_id or api.user.get_current().getId() or "",
         requested=datetime.now(UTC),
-        claimed_until=None,
+        # A run that is sending now sees the new generation and leaves it queued.
+        generation=current.get("generation", 0) + 1,
     )
     _queue()[dossier.getId()] = datetime.now(UTC)
 
@@ -131,8 +133,11 @@ class Client:
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
     def call(self, method, url, body=None, crs=False):
-        if not url.startswith(("https://", "http://")):
-            raise ZgwError(f"not a web address: {url}", retry=False)
+        host = urllib.parse.urlsplit(url).hostname or ""
+        loopback = host in ("127.0.0.1", "::1", "localhost")
+        if not (url.startswith("https://") or (loopback and url.startswith("http://"))):
+            # Documents and the JWT travel with every call: only encrypted.
+            raise ZgwError(f"the address must start with https://: {url}", retry=False)
         headers = {
             "Authorization": f"Bearer {self._token()}",
             "Accept": "application/json",
@@ -249,6 +254,7 @@ def _document(client, dossier, product, document, zaak):
             )
             url = eio["url"]
         record["eio"] = url
+        _keep_claim(dossier)
         transaction.commit()
     if not record["zio"]:
         zios = f"{client.zaken}/zaakinformatieobjecten"
@@ -258,6 +264,7 @@ def _document(client, dossier, product, document, zaak):
                 "POST", zios, {"zaak": zaak, "informatieobject": record["eio"]}
             )["url"]
         record["zio"] = url
+        _keep_claim(dossier)
         transaction.commit()
 
 
@@ -282,6 +289,11 @@ def _final_status(client, dossier, product, zaak):
     current["final_status"] = "done"
 
 
+def _keep_claim(dossier):
+    """Renew the claim with every step, so that a long run keeps its dossier."""
+    state(dossier)["claimed_until"] = datetime.now(UTC) + CLAIM
+
+
 def _send(dossier):
     """Do what is still to be done for this dossier (commits after each step)."""
     from collective.digitalebalie import teams
@@ -295,10 +307,29 @@ def _send(dossier):
     user_id = current.get("requested_by") or ""
     client = Client(user_id, teams.fullname(user_id) if user_id else "")
     zaak = _zaak(client, dossier, product)
+    _keep_claim(dossier)
     transaction.commit()
     for document in sorted(dossier.objectValues(), key=lambda d: d.created()):
         _document(client, dossier, product, document, zaak)
     _final_status(client, dossier, product, zaak)
+
+
+def _failed(current, dossier_id, error, now):
+    """Record a failed attempt: retried later, or stopped and shown."""
+    current["attempts"] = current.get("attempts", 0) + 1
+    current["error"] = str(error)[:500]
+    current["claimed_until"] = None
+    if error.retry:
+        pause = RETRY_PAUSES[min(current["attempts"] - 1, len(RETRY_PAUSES) - 1)]
+        current["state"] = "retrying"
+        _queue()[dossier_id] = now + timedelta(seconds=pause)
+        logger.warning(
+            "dossier %s: case system: %s; again in %s s", dossier_id, error, pause
+        )
+    else:
+        current["state"] = "failed"
+        _queue().pop(dossier_id, None)
+        logger.error("dossier %s: case system refused: %s", dossier_id, error)
 
 
 def deliver(now=None, limit=20, force=False):
@@ -324,10 +355,11 @@ def deliver(now=None, limit=20, force=False):
                 transaction.commit()
                 continue
             claimed = current.get("claimed_until")
-            if claimed is not None and claimed > now:
+            if claimed is not None and claimed > datetime.now(UTC):
                 raise ConflictError
-            current["claimed_until"] = now + CLAIM
+            current["claimed_until"] = datetime.now(UTC) + CLAIM
             current["state"] = "sending"
+            generation = current.get("generation", 0)
             transaction.commit()
         except ConflictError:
             transaction.abort()
@@ -338,31 +370,35 @@ def deliver(now=None, limit=20, force=False):
                 _send(dossier)
         except ZgwError as error:
             transaction.abort()
-            current["attempts"] = current.get("attempts", 0) + 1
-            current["error"] = str(error)[:500]
-            current["claimed_until"] = None
-            if error.retry:
-                pause = RETRY_PAUSES[
-                    min(current["attempts"] - 1, len(RETRY_PAUSES) - 1)
-                ]
-                current["state"] = "retrying"
-                _queue()[dossier_id] = now + timedelta(seconds=pause)
-                logger.warning(
-                    "dossier %s: case system: %s; again in %s s",
-                    dossier_id,
-                    error,
-                    pause,
-                )
-            else:
-                current["state"] = "failed"
-                _queue().pop(dossier_id, None)
-                logger.error("dossier %s: case system refused: %s", dossier_id, error)
+            _failed(current, dossier_id, error, now)
+            result["failed"] += 1
+        except ConflictError:
+            transaction.abort()
+            error = ZgwError("another change came in between; trying again", retry=True)
+            _failed(current, dossier_id, error, now)
+            result["failed"] += 1
+        except Exception as unexpected:  # noqa: BLE001 - shown on the dossier, retried
+            transaction.abort()
+            logger.exception(
+                "dossier %s: sending to the case system failed", dossier_id
+            )
+            _failed(
+                current,
+                dossier_id,
+                ZgwError(f"{type(unexpected).__name__}: {unexpected}", retry=True),
+                now,
+            )
             result["failed"] += 1
         else:
-            current.update(
-                state="done", error="", claimed_until=None, sent=datetime.now(UTC)
-            )
-            _queue().pop(dossier_id, None)
+            if current.get("generation", 0) != generation:
+                # Asked again while this run was sending: the next run goes on.
+                current.update(state="waiting", claimed_until=None)
+                _queue()[dossier_id] = datetime.now(UTC)
+            else:
+                current.update(
+                    state="done", error="", claimed_until=None, sent=datetime.now(UTC)
+                )
+                _queue().pop(dossier_id, None)
             result["archived"] += 1
         try:
             transaction.commit()

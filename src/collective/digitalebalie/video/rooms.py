@@ -53,6 +53,11 @@ def ice_servers(participant):
     return servers
 
 
+class IdentificationRequired(appointments.BookingError):
+    type = "IdentificationRequired"
+    status = 403
+
+
 def join_info(appointment, role, participant, name, now=None):
     """The answer of the video services, or raise a BookingError."""
     state = api.content.get_state(appointment)
@@ -73,6 +78,19 @@ def join_info(appointment, role, participant, name, now=None):
         else:
             message = _("The video room of this appointment is closed.")
         raise RoomClosed(message, opens=opens, closes=closes)
+    if role == "citizen":
+        from collective.digitalebalie.integrations import digid
+
+        product = appointments.product_of(appointment)
+        if (
+            digid.required(appointment, product)
+            and digid.identity_of(appointment) is None
+        ):
+            raise IdentificationRequired(
+                _(
+                    "First identify yourself with DigiD, then you can join the video call."
+                )
+            )
     room = appointment.getId()
     # Short-lived: a page fetches a new token for every (re)connection, so a
     # cancelled appointment's old token soon stops admitting anyone.

@@ -1,0 +1,73 @@
+"""DigiD pages: the broker's answer, and what employees see of an identity."""
+
+from collective.digitalebalie import _
+from collective.digitalebalie import appointments
+from collective.digitalebalie.dossiers import audit
+from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.integrations import digid
+from collective.digitalebalie.services.serialize import citizen_url
+from plone import api
+from plone.protect import CheckAuthenticator
+from plone.protect.interfaces import IDisableCSRFProtection
+from Products.Five.browser import BrowserView
+from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zope.annotation.interfaces import IAnnotations
+from zope.i18n import translate
+from zope.interface import alsoProvides
+import transaction
+
+
+REVEALED = "collective.digitalebalie.revealed-bsn"
+
+
+class CallbackView(BrowserView):
+    """@@digid-callback?code=...&state=...: the broker sends the citizen back here."""
+
+    index = ViewPageTemplateFile("templates/digid_failed.pt")
+
+    def __call__(self):
+        response = self.request.response
+        response.setHeader("Cache-Control", "no-store")
+        response.setHeader("Referrer-Policy", "no-referrer")
+        alsoProvides(
+            self.request, IDisableCSRFProtection
+        )  # state and nonce protect this step
+        form = self.request.form
+        try:
+            with api.env.adopt_roles(["Manager"]):
+                _appointment, token = digid.finish(form.get("state"), form.get("code"))
+        except appointments.BookingError as error:
+            # The used or expired login is gone either way.
+            transaction.commit()
+            response.setStatus(error.status)
+            self.message = translate(error.message, context=self.request)
+            return self.index()
+        response.redirect(f"{citizen_url(token)}?identified=1", status=303)
+        return ""
+
+
+class IdentityViews(BrowserView):
+    """Employees: ask for DigiD during the call, and reveal the BSN (audited)."""
+
+    def request_identification(self):
+        CheckAuthenticator(self.request)
+        self.context.identification_requested = True
+        api.portal.show_message(
+            _("The citizen is asked to log in with DigiD on their appointment page."),
+            request=self.request,
+        )
+        self.request.response.redirect(self.context.absolute_url())
+        return ""
+
+    def reveal(self):
+        CheckAuthenticator(self.request)
+        identity = digid.identity_of(self.context)
+        if identity is None:
+            self.request.response.redirect(self.context.absolute_url())
+            return ""
+        dossier = dossiers.of(self.context)
+        if dossier is not None:
+            audit.log(dossier, "BSN revealed", f"appointment {self.context.getId()}")
+        self.request.response.setHeader("Cache-Control", "private, no-store")
+        IAnnotations(self.request)[REVEALED] = identity["bsn"]
+        return self.context.restrictedTraverse("@@view")()
