@@ -181,3 +181,19 @@ def test_test_payments_cannot_be_paid_once_mollie_is_chosen(browser, case):
     finally:
         fake.stop()
     assert citizen_payments(browser, case)[0]["state"] == "open"
+
+
+def test_employee_withdraws_an_open_request(browser, case):
+    ask(case, amount="12,00")
+    page = BeautifulSoup(case["anna"].get(case["appointment"]).text, "html.parser")
+    form = page.find("form", action=lambda a: a and a.endswith("@@payment-withdraw"))
+    values = {i["name"]: i.get("value", "") for i in form.find_all("input")}
+    response = case["anna"].post(form["action"], data=values)
+    assert "The payment request is withdrawn." in response.text
+    assert citizen_payments(browser, case)[0]["state"] == "canceled"
+    # Again: nothing left to withdraw; and the dossier may close now.
+    response = case["anna"].post(form["action"], data=values)
+    assert "can no longer be withdrawn" in response.text
+    assert (
+        "A payment request is still open" not in case["anna"].get(case["dossier"]).text
+    )

@@ -8,6 +8,7 @@ from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.identity import REVEALED
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.browser.payments import payments_for
+from collective.digitalebalie.browser.payments import state_titles
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.dossiers import dossiers
@@ -83,6 +84,9 @@ class AppointmentView(BrowserView):
 
     def payments(self):
         return payments_for(self.context)
+
+    def payment_states(self):
+        return state_titles(self.request)
 
     def default_amount(self):
         amount = payments.cents(getattr(self.product, "price", None))

@@ -5,6 +5,7 @@ from collective.digitalebalie import appointments
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.browser.payments import payments_for
+from collective.digitalebalie.browser.payments import state_titles
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
@@ -219,6 +220,13 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
 
     def payments(self):
         return payments_for(self.appointment)
+
+    @property
+    def payments_url(self):
+        return f"{api.portal.get().absolute_url()}/@appointment/{self.token}/payments"
+
+    def payment_states(self):
+        return state_titles(self.request)
 
     @property
     def has_dossier(self):

@@ -58,6 +58,26 @@ class PaymentRequestView(BrowserView):
         return ""
 
 
+class PaymentWithdrawView(BrowserView):
+    """POST {appointment}/@@payment-withdraw: take back an open request."""
+
+    def __call__(self):
+        CheckAuthenticator(self.request)
+        show = api.portal.show_message
+        try:
+            dossier = dossiers.of(self.context)
+            if dossier is None:
+                raise appointments.NotFound(_("This appointment has no dossier."))
+            payments.withdraw(dossier, self.request.form.get("payment"))
+        except appointments.BookingError as error:
+            transaction.doom()
+            show(error.message, request=self.request, type="error")
+        else:
+            show(_("The payment request is withdrawn."), request=self.request)
+        self.request.response.redirect(self.context.absolute_url())
+        return ""
+
+
 class MollieWebhook(BrowserView):
     """POST @@mollie-webhook with id=tr_...: fetch the status from Mollie, never trust the body."""
 
@@ -138,6 +158,25 @@ class PaymentReturnView(BrowserView):
         return self.index()
 
 
+STATES = {
+    "open": _("Not paid yet"),
+    "pending": _("Being processed"),
+    "paid": _("Paid"),
+    "failed": _("Failed"),
+    "expired": _("Expired"),
+    "canceled": _("Cancelled"),
+}
+
+
+def state_titles(request):
+    """The states in the page's language, for the script that updates them."""
+    from zope.i18n import translate
+
+    return json.dumps(
+        {key: translate(title, context=request) for key, title in STATES.items()}
+    )
+
+
 def payments_for(appointment):
     """The payments of this appointment, for its pages."""
     with api.env.adopt_roles(["Manager"]):
@@ -145,14 +184,7 @@ def payments_for(appointment):
         if dossier is None:
             return []
         items = payments.of_appointment(dossier, appointment.getId())
-    states = {
-        "open": _("Not paid yet"),
-        "pending": _("Being processed"),
-        "paid": _("Paid"),
-        "failed": _("Failed"),
-        "expired": _("Expired"),
-        "canceled": _("Cancelled"),
-    }
+    states = STATES
     return [
         {
             **payments.payment_json(p),

@@ -263,6 +263,37 @@ def write_receipt(dossier, payment):
     return document
 
 
+def withdraw(dossier, payment_id):
+    """An employee takes back an open request (at Mollie: cancels the payment)."""
+    from collective.digitalebalie.appointments import WrongState
+
+    payments = _payments(dossier, create=False) or {}
+    payment = payments.get(payment_id) if isinstance(payment_id, str) else None
+    if payment is None:
+        raise NotFound(_("Unknown payment."))
+    if payment["state"] not in OPEN:
+        raise WrongState(_("This payment request can no longer be withdrawn."))
+    if payment["provider"] == "mollie":
+        from mollie.api.error import Error as MollieError
+
+        try:
+            _mollie().payments.delete(payment["provider_id"])
+        except MollieError as error:
+            logger.warning(
+                "Mollie: %s not cancelled: %s",
+                payment["provider_id"],
+                type(error).__name__,
+            )
+            raise WrongState(
+                _(
+                    "The payment provider did not cancel this payment (it may be paid already)."
+                )
+            ) from None
+    payment["state"] = "canceled"
+    audit.log(dossier, "payment request withdrawn", payment["id"])
+    return payment
+
+
 def forget(dossier):
     """Before a dossier is destroyed: its payments leave the index."""
     index = _index()
