@@ -4,6 +4,7 @@ WCAG 2.0/2.1 A and AA, in real Chromium, on the demo site.
 axe-core comes from the npm registry (package.json, installed by make).
 """
 
+from browser_helpers import logged_in_page
 from live import book_first_free
 from pathlib import Path
 import json
@@ -42,15 +43,7 @@ def citizen(chromium):
 
 @pytest.fixture(scope="module")
 def employee(chromium, live_site):
-    context = chromium.new_context(
-        locale="nl-NL", viewport={"width": 1280, "height": 800}
-    )
-    page = context.new_page()
-    page.goto(f"{live_site.site}/login")
-    page.fill("#__ac_name", EMPLOYEE[0])
-    page.fill("#__ac_password", EMPLOYEE[1])
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    context, page = logged_in_page(chromium, live_site.site, *EMPLOYEE)
     yield page
     context.close()
 
@@ -121,15 +114,7 @@ def test_booking_form_with_errors(live_site, citizen):
 
 @pytest.fixture(scope="module")
 def manager(chromium, live_site):
-    context = chromium.new_context(
-        locale="nl-NL", viewport={"width": 1280, "height": 800}
-    )
-    page = context.new_page()
-    page.goto(f"{live_site.site}/login")
-    page.fill("#__ac_name", live_site.admin[0])
-    page.fill("#__ac_password", live_site.admin[1])
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    context, page = logged_in_page(chromium, live_site.site, *live_site.admin)
     yield page
     context.close()
 

@@ -1,5 +1,6 @@
 """The agenda with the keyboard alone, in real Chromium, on a laptop and a phone."""
 
+from browser_helpers import logged_in_page
 from live import book_first_free
 import pytest
 
@@ -9,16 +10,9 @@ EMPLOYEE = {"username": "medewerker", "password": "balie-demo-2026"}
 
 def employee_page(site, chromium, width, height):
     """A browser window of the demo employee, logged in through the login form."""
-    context = chromium.new_context(
-        viewport={"width": width, "height": height}, locale="nl-NL"
+    return logged_in_page(
+        chromium, site, EMPLOYEE["username"], EMPLOYEE["password"], width, height
     )
-    page = context.new_page()
-    page.goto(f"{site}/login")
-    page.fill("#__ac_name", EMPLOYEE["username"])
-    page.fill("#__ac_password", EMPLOYEE["password"])
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    return context, page
 
 
 def book_demo(site, name):
