@@ -10,11 +10,11 @@ change, sent by the delivery job, retried). CM.com's JSON API: POST
 
 from collective.digitalebalie import _
 from collective.digitalebalie import secrets
+from collective.digitalebalie.integrations.addresses import encrypted_or_local
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from plone import api
 import json
 import urllib.error
-import urllib.parse
 import urllib.request
 
 
@@ -52,9 +52,7 @@ def sender():
 
 
 def _post(url, body, headers):
-    host = urllib.parse.urlsplit(url).hostname or ""
-    loopback = host in ("127.0.0.1", "::1", "localhost")
-    if not (url.startswith("https://") or (loopback and url.startswith("http://"))):
+    if not encrypted_or_local(url):
         # The API key travels with every message: only encrypted (or on this machine).
         raise SmsError(f"the gateway address must start with https://: {url}")
     request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above

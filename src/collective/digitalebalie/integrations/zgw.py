@@ -13,6 +13,7 @@ stop and are shown on the dossier until an employee sends it again.
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
+from collective.digitalebalie.integrations.addresses import encrypted_or_local
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import UTC
 from datetime import datetime
@@ -133,9 +134,7 @@ class Client:
         return jwt.encode(claims, self.secret, algorithm="HS256")
 
     def call(self, method, url, body=None, crs=False):
-        host = urllib.parse.urlsplit(url).hostname or ""
-        loopback = host in ("127.0.0.1", "::1", "localhost")
-        if not (url.startswith("https://") or (loopback and url.startswith("http://"))):
+        if not encrypted_or_local(url):
             # Documents and the JWT travel with every call: only encrypted.
             raise ZgwError(f"the address must start with https://: {url}", retry=False)
         headers = {
