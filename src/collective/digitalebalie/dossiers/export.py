@@ -102,16 +102,22 @@ class _Summary(FPDF):
         self.cell(0, 6, f"{self.page_no()}/{{nb}}", align="R")
 
 
-def summary_pdf(facts, municipality=""):
-    """A PDF/A-2B document with the summary; returns bytes."""
-    pdf = _Summary(enforce_compliance="PDF/A-2B")
-    pdf.title_text = f"{municipality} — dossier {facts['id']}".strip(" —")
-    pdf.set_title(f"Dossier {facts['id']}: {facts['subject']}")
+def _pdfa(pdf, title, municipality):
+    """Set up a PDF/A-2B document: metadata and the embedded fonts the profile needs."""
+    pdf.set_title(title)
     pdf.set_author(municipality or "Digitale Balie")
     pdf.set_creator("collective.digitalebalie")
     pdf.set_lang("nl-NL")
     pdf.add_font("DejaVu", "", FONT_DIR / "DejaVuSans.ttf")
     pdf.add_font("DejaVu", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    return pdf
+
+
+def summary_pdf(facts, municipality=""):
+    """A PDF/A-2B document with the summary; returns bytes."""
+    pdf = _Summary(enforce_compliance="PDF/A-2B")
+    pdf.title_text = f"{municipality} — dossier {facts['id']}".strip(" —")
+    _pdfa(pdf, f"Dossier {facts['id']}: {facts['subject']}", municipality)
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     width = pdf.epw
@@ -240,13 +246,9 @@ def mdto_xml(facts, municipality=""):
 
 def receipt_pdf(payment, municipality, subject):
     """A PDF/A-2B receipt of a paid payment."""
-    pdf = FPDF(enforce_compliance="PDF/A-2B")
-    pdf.set_title(f"Kwitantie {payment['id']}")
-    pdf.set_author(municipality or "Digitale Balie")
-    pdf.set_creator("collective.digitalebalie")
-    pdf.set_lang("nl-NL")
-    pdf.add_font("DejaVu", "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font("DejaVu", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    pdf = _pdfa(
+        FPDF(enforce_compliance="PDF/A-2B"), f"Kwitantie {payment['id']}", municipality
+    )
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(
