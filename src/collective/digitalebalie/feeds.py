@@ -11,6 +11,7 @@ from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import agenda
 from collective.digitalebalie import appointments
 from collective.digitalebalie import teams
+from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.integrations import notifications
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import UTC
@@ -20,6 +21,7 @@ from icalendar import Calendar
 from icalendar import Event
 from plone import api
 from zope.annotation.interfaces import IAnnotations
+from zope.i18n import translate
 import hashlib
 import secrets
 
@@ -85,7 +87,11 @@ def calendar(user_id, now=None):
     cal.add("prodid", "-//collective.digitalebalie//Agenda//NL")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"{municipality}: agenda".strip(": "))
-    channels = {"video": "video", "phone": "telefoon", "counter": "balie"}
+    # The product's own words for how it takes place, in the site's language.
+    language = api.portal.get_default_language()[:2] or "nl"
+    channels = {
+        term.value: translate(term.title, target_language=language) for term in CHANNELS
+    }
     first = today - timedelta(days=DAYS_BACK)
     with api.env.adopt_roles(["Manager"]):
         for product in agenda.all_products():

@@ -11,6 +11,7 @@ from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zope.i18n import translate
 from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
@@ -148,6 +149,10 @@ class TestPaymentView(BrowserView):
     def amount(self):
         return formatting.price(f"{self.payment['amount'] / 100:.2f}")
 
+    def state_title(self):
+        state = self.payment["state"]
+        return translate(STATES.get(state, state), context=self.request)
+
 
 class PaymentReturnView(BrowserView):
     """Where the provider sends the citizen back (no secret in this address)."""
@@ -170,8 +175,6 @@ STATES = {
 
 def state_titles(request):
     """The states in the page's language, for the script that updates them."""
-    from zope.i18n import translate
-
     return json.dumps(
         {key: translate(title, context=request) for key, title in STATES.items()}
     )
