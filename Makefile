@@ -10,7 +10,8 @@ PORT ?= 8080
 INSTANCE ?= instance
 PACKAGE := src/collective/digitalebalie
 # Debian packages the tests and the demo need (later features add theirs here).
-SYSTEM_PACKAGES ?= ca-certificates chromium coturn clamav-daemon fonts-dejavu-core nodejs
+SYSTEM_PACKAGES ?= ca-certificates chromium coturn clamav-daemon fonts-dejavu-core nodejs \
+	postgresql nginx-light
 PYTEST_ARGS ?=
 
 .PHONY: help
@@ -41,6 +42,10 @@ install: system-packages $(VENV)/.installed node_modules/.installed ## Install w
 .PHONY: start
 start: install ## Install if needed, create the demo site once, serve it on 127.0.0.1:$(PORT)
 	$(BIN)/digitalebalie-start --dir $(INSTANCE) --port $(PORT)
+
+.PHONY: start-cluster
+start-cluster: install ## Try the way up: PostgreSQL, 2 Zope instances on RelStorage, 2 room servers, nginx on $(PORT)
+	$(BIN)/digitalebalie-cluster --dir cluster --port $(PORT)
 
 .PHONY: test
 test: install ## Run every test

@@ -71,7 +71,12 @@ setup(
             "ruff",
             "zpretty",
             "towncrier",
+            # The cluster tests (issue 9) start PostgreSQL and two instances.
+            "RelStorage",
+            "psycopg2-binary",
         ],
+        # Several instances on one RelStorage database: `make start-cluster`.
+        "cluster": ["RelStorage", "psycopg2-binary"],
     },
     entry_points="""
     [plone.autoinclude.plugin]
@@ -80,6 +85,7 @@ setup(
     [console_scripts]
     digitalebalie-instance = collective.digitalebalie.cli.instance:main
     digitalebalie-start = collective.digitalebalie.cli.start:main
+    digitalebalie-cluster = collective.digitalebalie.cli.cluster:main
     digitalebalie-rooms = collective.digitalebalie.video.server:main
     digitalebalie-video-check = collective.digitalebalie.video.check:main
     digitalebalie-jobs = collective.digitalebalie.cli.jobs:main

@@ -52,7 +52,7 @@ class Launcher:
         self.directory = directory
         self.rooms_port = rooms_port or free_port()
         self.rooms_url = f"ws://127.0.0.1:{self.rooms_port}/rooms"
-        self.process = subprocess.Popen(
+        self._spawn(
             [
                 str(BIN / "digitalebalie-start"),
                 "--dir",
@@ -62,6 +62,14 @@ class Launcher:
                 "--rooms-port",
                 str(self.rooms_port),
             ],
+            env,
+        )
+
+    READY = "Digitale Balie is running"
+
+    def _spawn(self, command, env):
+        self.process = subprocess.Popen(
+            command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -72,7 +80,7 @@ class Launcher:
     def _read(self):
         for line in self.process.stdout:
             self.output.append(line)
-            if "Digitale Balie is running" in line:
+            if self.READY in line:
                 self.ready.set()
 
     def wait_ready(self, timeout):
@@ -83,7 +91,7 @@ class Launcher:
             self.ready.wait(0.2)
         if not self.ready.is_set() or self.process.poll() is not None:
             self.stop()
-            pytest.fail("digitalebalie-start did not get ready:\n" + self.text)
+            pytest.fail(f"{self.READY!r} did not appear:\n" + self.text)
         return time.monotonic() - self.started
 
     @property
@@ -99,6 +107,47 @@ class Launcher:
                 self.process.kill()
                 self.process.wait()
         return self.process.returncode
+
+
+class ClusterLauncher(Launcher):
+    """digitalebalie-cluster in a subprocess: PostgreSQL, Zope instances on
+    RelStorage, room servers and nginx in front, each on a free port."""
+
+    READY = "Digitale Balie cluster is running"
+
+    def __init__(self, directory, env, instances=2):
+        self.output = []
+        self.ready = threading.Event()
+        self.started = time.monotonic()
+        self.directory = directory
+        port = free_port()
+        self.instance_ports = [free_port() for _ in range(instances)]
+        self.rooms_ports = [free_port() for _ in range(instances)]
+        self.pg_port = free_port()
+        self.site = f"http://127.0.0.1:{port}/Plone"
+        self.instances = [
+            f"http://127.0.0.1:{number}/Plone" for number in self.instance_ports
+        ]
+        self.rooms_url = f"ws://127.0.0.1:{port}/rooms"
+        self._spawn(
+            [
+                str(BIN / "digitalebalie-cluster"),
+                "--dir",
+                str(directory),
+                "--port",
+                str(port),
+                "--instance-ports",
+                ",".join(map(str, self.instance_ports)),
+                "--rooms-ports",
+                ",".join(map(str, self.rooms_ports)),
+                "--pg-port",
+                str(self.pg_port),
+                "--instances",
+                str(instances),
+                "--no-jobs",
+            ],
+            env,
+        )
 
 
 def every_day(start="00:00", end="23:59", counters=3):

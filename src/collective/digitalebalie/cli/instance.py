@@ -30,6 +30,13 @@ max-conflict-retries 10
   zope_i18n_compile_mo_files true
 </environment>
 
+{storage}
+<dos_protection>
+  form-memory-limit 4MB
+</dos_protection>
+"""
+
+FILESTORAGE = """\
 <zodb_db main>
   <filestorage>
     path $VAR/filestorage/Data.fs
@@ -38,10 +45,25 @@ max-conflict-retries 10
   mount-point /
   cache-size 30000
 </zodb_db>
+"""
 
-<dos_protection>
-  form-memory-limit 4MB
-</dos_protection>
+# Several instances share one database: objects and blobs live in PostgreSQL,
+# each instance keeps a local cache of the blobs it has read.
+RELSTORAGE = """\
+%import relstorage
+<zodb_db main>
+  <relstorage>
+    keep-history false
+    shared-blob-dir false
+    blob-dir $VAR/blobcache
+    blob-cache-size 512mb
+    <postgresql>
+      dsn {dsn}
+    </postgresql>
+  </relstorage>
+  mount-point /
+  cache-size 30000
+</zodb_db>
 """
 
 SITE_ZCML = """\
@@ -150,22 +172,28 @@ formatter = generic
 """
 
 
-def write_instance(directory, host="127.0.0.1", port=8080, threads=4):
-    """Write etc/ of the instance in ``directory``; create var/ folders."""
+def write_instance(directory, host="127.0.0.1", port=8080, threads=4, dsn=None):
+    """Write etc/ of the instance in ``directory``; create var/ folders.
+
+    With ``dsn`` (a PostgreSQL connection string) the instance uses RelStorage
+    on that database instead of its own FileStorage.
+    """
     instance = Path(directory).resolve()
     etc = instance / "etc"
     var = instance / "var"
-    for folder in (
-        etc,
-        var / "filestorage",
-        var / "blobstorage",
-        var / "log",
-        var / "cache",
-    ):
+    blobs = var / ("blobcache" if dsn else "blobstorage")
+    for folder in (etc, blobs, var / "log", var / "cache"):
         folder.mkdir(parents=True, exist_ok=True)
+    if not dsn:
+        (var / "filestorage").mkdir(exist_ok=True)
     # Blobs hold citizens' documents: keep them private to this user.
-    os.chmod(var / "blobstorage", 0o700)
-    (etc / "zope.conf").write_text(ZOPE_CONF.format(instance=instance))
+    os.chmod(blobs, 0o700)
+    storage = RELSTORAGE.format(dsn=dsn) if dsn else FILESTORAGE
+    conf = etc / "zope.conf"
+    # The connection string holds the database password.
+    conf.touch(mode=0o600)
+    os.chmod(conf, 0o600)
+    conf.write_text(ZOPE_CONF.format(instance=instance, storage=storage))
     (etc / "site.zcml").write_text(SITE_ZCML)
     (etc / "zope.ini").write_text(
         ZOPE_INI.format(host=host, port=int(port), threads=threads, log=var / "log")

@@ -51,22 +51,22 @@ def _site_stamp(*values):
     return hashlib.sha256("\n".join(values).encode()).hexdigest()
 
 
-def _secret_file(instance, name):
-    path = instance / "var" / name
+def _secret_file(var, name):
+    path = var / name
     if not path.exists():
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(32))
     return path
 
 
-def room_secret_file(instance):
+def room_secret_file(instance, var=None):
     """The room token secret shared by Plone and the room server (made once)."""
-    return _secret_file(instance, "room-secret")
+    return _secret_file(var or instance / "var", "room-secret")
 
 
-def job_key_file(instance):
+def job_key_file(instance, var=None):
     """The key the delivery job shows to Plone (made once)."""
-    return _secret_file(instance, "job-key")
+    return _secret_file(var or instance / "var", "job-key")
 
 
 def run_jobs(url, key_file, stop_event, every=60, retention_every=3600):
@@ -98,12 +98,19 @@ def demo_clamd(instance):
     return [binary, "-c", str(conf)], address
 
 
-def prepare_site(instance, site_id, admin, password, rooms_url, clamd_address=""):
-    """Create the site, or bring admin password and room settings in line."""
-    var = instance / "var"
+def prepare_site(
+    instance, site_id, admin, password, rooms_url, clamd_address="", var=None
+):
+    """Create the site, or bring admin password and room settings in line.
+
+    ``var`` holds the secrets and the record of what the site was prepared
+    with (default: the instance's own var/; a cluster shares one).
+    """
+    shared = var is not None
+    var = var or instance / "var"
     stamp_file = var / "site-ready"
-    secret_file = room_secret_file(instance)
-    key_file = job_key_file(instance)
+    secret_file = room_secret_file(instance, var)
+    key_file = job_key_file(instance, var)
     stamp = _site_stamp(
         site_id,
         admin,
@@ -115,8 +122,9 @@ def prepare_site(instance, site_id, admin, password, rooms_url, clamd_address=""
         METADATA.read_text(),
         clamd_address,
     )
-    data_fs = var / "filestorage" / "Data.fs"
-    if data_fs.exists() and stamp_file.exists() and stamp_file.read_text() == stamp:
+    # A cluster's database is in PostgreSQL; the stamp alone tells it is prepared.
+    stored = shared or (var / "filestorage" / "Data.fs").exists()
+    if stored and stamp_file.exists() and stamp_file.read_text() == stamp:
         return False
     print("Preparing the site (the first time this takes about a minute)...")
     env = dict(
@@ -216,30 +224,70 @@ def main(argv=None):
 
     started = time.monotonic()
     plone = subprocess.Popen([_bin("runwsgi"), str(instance / "etc" / "zope.ini")])
-    rooms = subprocess.Popen(
+    rooms = room_server(args.host, args.rooms_port, room_secret_file(instance))
+    base = f"http://{args.host}:{args.port}"
+
+    def ready():
+        return wait_until_ready(f"{base}/{site_id}", plone)
+
+    def on_ready(jobs_stop):
+        print(f"Plone answered after {time.monotonic() - started:.1f} s.")
+        threading.Thread(
+            target=run_jobs,
+            args=(f"{base}/{site_id}", job_key_file(instance), jobs_stop),
+            daemon=True,
+        ).start()
+        print(
+            banner(
+                base, site_id, admin, bool(os.environ.get("ADMIN_PASSWORD")), rooms_url
+            )
+        )
+
+    sys.exit(
+        supervise(
+            [plone, rooms],
+            start_clamd(clamd_command),
+            ready,
+            on_ready,
+            "Plone did not answer; see instance/var/log/event.log for the reason.",
+        )
+    )
+
+
+def room_server(host, port, secret_file):
+    return subprocess.Popen(
         [
             _bin("digitalebalie-rooms"),
             "--host",
-            args.host,
+            host,
             "--port",
-            str(args.rooms_port),
+            str(port),
             "--secret-file",
-            str(room_secret_file(instance)),
+            str(secret_file),
         ]
     )
-    processes = [plone, rooms]
-    # The scanner is a helper: if it fails, uploads are refused (503), the demo goes on.
-    helpers = []
-    if clamd_command:
-        helpers.append(
-            subprocess.Popen(
-                clamd_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-        )
-    else:
+
+
+def start_clamd(clamd_command):
+    """The scanner is a helper: if it fails, uploads are refused (503), the demo goes on."""
+    if not clamd_command:
         print(
             "clamd is not installed: uploads are refused until a virus scanner is set."
         )
+        return []
+    return [
+        subprocess.Popen(
+            clamd_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    ]
+
+
+def supervise(processes, helpers, ready, on_ready, failure):
+    """Run until Ctrl+C or until any of ``processes`` ends; return the exit code.
+
+    ``ready()`` waits for the services to answer; then ``on_ready(jobs_stop)``
+    starts what depends on them (jobs stop when ``jobs_stop`` is set).
+    """
     stopping = []
     jobs_stop = threading.Event()
 
@@ -256,31 +304,20 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    base = f"http://{args.host}:{args.port}"
-    if wait_until_ready(f"{base}/{site_id}", plone):
-        print(f"Plone answered after {time.monotonic() - started:.1f} s.")
-        threading.Thread(
-            target=run_jobs,
-            args=(f"{base}/{site_id}", job_key_file(instance), jobs_stop),
-            daemon=True,
-        ).start()
-        print(
-            banner(
-                base, site_id, admin, bool(os.environ.get("ADMIN_PASSWORD")), rooms_url
-            )
-        )
+    if ready():
+        on_ready(jobs_stop)
         sys.stdout.flush()
     elif not stopping:
         stop()
-        print("Plone did not answer; see instance/var/log/event.log for the reason.")
-    # Either process ending ends both: a half-running demo helps nobody.
+        print(failure)
+    # One process ending ends all: a half-running service helps nobody.
     while all(process.poll() is None for process in processes):
         time.sleep(0.5)
     code = next(p.returncode for p in processes if p.returncode is not None)
     stop()
     for process in processes + helpers:
         process.wait()
-    sys.exit(0 if stopping else code or 1)
+    return 0 if stopping else code or 1
 
 
 if __name__ == "__main__":
