@@ -33,6 +33,32 @@ def _rsin_ok(value):
     return True
 
 
+class NotEncrypted(schema.ValidationError):
+    __doc__ = _(
+        "Use an address that starts with https:// (http:// only on this machine)."
+    )
+
+
+def _encrypted_address(value):
+    from collective.digitalebalie.integrations.addresses import encrypted_or_local
+
+    if not encrypted_or_local(value):
+        raise NotEncrypted(value)
+    return True
+
+
+class NotSecureSocket(schema.ValidationError):
+    __doc__ = _("Use an address that starts with wss:// (ws:// only on this machine).")
+
+
+def _secure_socket_address(value):
+    from collective.digitalebalie.integrations.addresses import encrypted_or_local
+
+    if not encrypted_or_local(value.replace("ws", "http", 1)):
+        raise NotSecureSocket(value)
+    return True
+
+
 class IDigitaleBalieSettings(model.Schema):
     """Settings an administrator edits in the "Digitale Balie" control panel.
 
@@ -64,13 +90,74 @@ class IDigitaleBalieSettings(model.Schema):
         "video",
         label=_("Video"),
         fields=[
+            "video_provider",
             "room_server_url",
             "room_opens_minutes_before",
             "room_closes_minutes_after",
             "stun_urls",
             "turn_urls",
             "turn_credential_minutes",
+            "jitsi_url",
+            "jitsi_app_id",
+            "jitsi_audience",
+            "livekit_url",
+            "livekit_api_key",
+            "livekit_meet_url",
         ],
+    )
+
+    video_provider = schema.Choice(
+        title=_("Video engine"),
+        description=_(
+            "The built-in rooms need only the room server and a TURN server. "
+            "Jitsi Meet and LiveKit are servers of their own: fill in their "
+            "address and key below, and their secret on the secrets page."
+        ),
+        vocabulary="collective.digitalebalie.VideoProviders",
+        default="builtin",
+        required=True,
+    )
+
+    jitsi_url = schema.URI(
+        title=_("Address of the Jitsi Meet server"),
+        description=_("For example https://meet.example.nl"),
+        required=False,
+        constraint=_encrypted_address,
+    )
+
+    jitsi_app_id = schema.TextLine(
+        title=_("Jitsi app id"),
+        description=_(
+            "The app id of the Jitsi server's token authentication (JWT_APP_ID). "
+            "Tokens carry it as issuer."
+        ),
+        required=False,
+    )
+
+    jitsi_audience = schema.TextLine(
+        title=_("Jitsi token audience"),
+        description=_("An audience the Jitsi server accepts (JWT_ACCEPTED_AUDIENCES)."),
+        default="jitsi",
+        required=False,
+    )
+
+    livekit_url = schema.URI(
+        title=_("Address of the LiveKit server"),
+        description=_("The web socket address, for example wss://livekit.example.nl"),
+        required=False,
+        constraint=_secure_socket_address,
+    )
+
+    livekit_api_key = schema.TextLine(title=_("LiveKit API key"), required=False)
+
+    livekit_meet_url = schema.URI(
+        title=_("Address of the LiveKit Meet page"),
+        description=_(
+            "The page that shows the call (LiveKit Meet, or your own build of it), "
+            "for example https://meet.example.nl/custom"
+        ),
+        required=False,
+        constraint=_encrypted_address,
     )
 
     room_server_url = schema.URI(
@@ -435,6 +522,20 @@ class IDigitaleBalieSecrets(Interface):
             "The job that sends mail every minute (digitalebalie-jobs) shows "
             "this key to Plone."
         ),
+        required=False,
+        default="",
+    )
+
+    jitsi_app_secret = schema.ASCIILine(
+        title=_("Jitsi app secret"),
+        description=_("Signs the tokens for the Jitsi Meet server (JWT_APP_SECRET)."),
+        required=False,
+        default="",
+    )
+
+    livekit_api_secret = schema.ASCIILine(
+        title=_("LiveKit API secret"),
+        description=_("Signs the access tokens for the LiveKit server."),
         required=False,
         default="",
     )

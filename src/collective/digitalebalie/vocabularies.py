@@ -40,6 +40,20 @@ def sms_gateways(context=None):
     return SMS_GATEWAYS
 
 
+VIDEO_PROVIDERS = SimpleVocabulary(
+    [
+        SimpleTerm("builtin", "builtin", _("Built-in rooms (peer to peer)")),
+        SimpleTerm("jitsi", "jitsi", "Jitsi Meet"),
+        SimpleTerm("livekit", "livekit", "LiveKit"),
+    ]
+)
+
+
+@provider(IVocabularyFactory)
+def video_providers(context=None):
+    return VIDEO_PROVIDERS
+
+
 UPLOAD_TYPES = SimpleVocabulary(
     [
         SimpleTerm("pdf", "pdf", "PDF"),

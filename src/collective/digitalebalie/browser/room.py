@@ -41,6 +41,7 @@ MESSAGES = {
         "The employee shows a document. You cannot open it here."
     ),
     "join_first": _("Join the call first."),
+    "video_call": _("Video call"),
 }
 
 

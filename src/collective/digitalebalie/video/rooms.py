@@ -2,8 +2,10 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
+from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.video import providers
 from collective.digitalebalie.video import tokens
 from datetime import timedelta
 from plone import api
@@ -92,22 +94,93 @@ def join_info(appointment, role, participant, name, now=None):
                 )
             )
     room = appointment.getId()
-    # Short-lived: a page fetches a new token for every (re)connection, so a
-    # cancelled appointment's old token soon stops admitting anyone.
-    ttl = TOKEN_MINUTES * 60
-    secret = secrets.get_secret("room_token_secret")
-    return {
+    provider = _setting("video_provider", "builtin") or "builtin"
+    info = {
+        "provider": provider,
         "room": room,
-        "signal_url": f"{_setting('room_server_url', '').rstrip('/')}/{room}",
-        "token": tokens.mint(
-            secret, room=room, participant=participant, role=role, name=name, ttl=ttl
-        ),
-        "ice_servers": ice_servers(participant),
         "role": role,
         "participant": participant,
         "opens": opens.astimezone(tz).isoformat(),
         "closes": closes.astimezone(tz).isoformat(),
     }
+    if provider == "builtin":
+        info.update(builtin_info(room, participant, role, name))
+    else:
+        info[provider] = engine_info(provider, room, participant, role, name)
+    return info
+
+
+def builtin_info(room, participant, role, name):
+    # Short-lived: a page fetches a new token for every (re)connection, so a
+    # cancelled appointment's old token soon stops admitting anyone.
+    secret = secrets.get_secret("room_token_secret")
+    return {
+        "signal_url": f"{_setting('room_server_url', '').rstrip('/')}/{room}",
+        "token": tokens.mint(
+            secret,
+            room=room,
+            participant=participant,
+            role=role,
+            name=name,
+            ttl=TOKEN_MINUTES * 60,
+        ),
+        "ice_servers": ice_servers(participant),
+    }
+
+
+def engine_info(provider, room, participant, role, name):
+    """What the page needs to embed Jitsi Meet or LiveKit for this person."""
+    employee = role == "employee"
+    try:
+        if provider == "jitsi":
+            url = (_setting("jitsi_url", "") or "").rstrip("/")
+            domain = providers.jitsi_domain(url)
+            return {
+                "domain": domain,
+                "script": f"{url}/external_api.js",
+                "room": providers.jitsi_room(room),
+                "name": name,
+                "jwt": providers.jitsi_token(
+                    app_id=_setting("jitsi_app_id", ""),
+                    secret=secrets.get_secret("jitsi_app_secret"),
+                    audience=_setting("jitsi_audience", "") or "jitsi",
+                    domain=domain,
+                    room=room,
+                    participant=participant,
+                    name=name,
+                    moderator=employee,
+                    ttl=TOKEN_MINUTES * 60,
+                ),
+            }
+        if provider == "livekit":
+            server = _setting("livekit_url", "") or ""
+            meet = _setting("livekit_meet_url", "") or ""
+            if not (server and meet):
+                raise ValueError("LiveKit needs the server and Meet addresses.")
+            token = providers.livekit_token(
+                api_key=_setting("livekit_api_key", ""),
+                api_secret=secrets.get_secret("livekit_api_secret"),
+                room=room,
+                participant=participant,
+                name=name,
+                admin=employee,
+                ttl=TOKEN_MINUTES * 60,
+            )
+            return {
+                "url": server,
+                "token": token,
+                "page": providers.livekit_meet_url(meet, server, token),
+            }
+    except ValueError as error:
+        logger.error("The video engine %s is not set up: %s", provider, error)
+    raise VideoUnavailable(
+        _("The video call cannot start now. Please call us, or try again later.")
+    )
+
+
+class VideoUnavailable(appointments.BookingError):
+    type = "VideoUnavailable"
+    status = 503
 
 
 class RoomClosed(appointments.BookingError):

@@ -83,7 +83,61 @@ class Room {
     if (!this.stream && !(await this.check())) return;
     this.leaving = false;
     this.attempts = 0;
-    if (await this.fetchInfo()) this.connect();
+    if (!(await this.fetchInfo())) return;
+    if (this.info.provider === "jitsi" || this.info.provider === "livekit") this.embed();
+    else this.connect();
+  }
+
+  // Jitsi Meet or LiveKit shows the call; this page only checked the devices
+  // and asked Plone for the engine's token.
+  embed() {
+    if (this.stream) for (const track of this.stream.getTracks()) track.stop();
+    this.stream = null;
+    this.localVideo.srcObject = null;
+    if (this.engineArea) {
+      this.engineArea.replaceChildren();
+    } else {
+      this.engineArea = document.createElement("div");
+      this.engineArea.className = "room-engine";
+      this.section.querySelector(".room-videos").replaceWith(this.engineArea);
+    }
+    // The engine has its own buttons and chat.
+    for (const name of ["mute", "camera", "share"]) {
+      const button = this.$(name);
+      if (button) button.hidden = true;
+    }
+    this.section.querySelector(".room-chat-area").hidden = true;
+    this.setInCall(true);
+    this.$("leave").focus();
+    if (this.info.provider === "jitsi") {
+      const config = this.info.jitsi;
+      const script = document.createElement("script");
+      script.src = config.script;
+      script.addEventListener("error", () => this.say(this.text.failed, "error"));
+      script.addEventListener("load", () => {
+        // eslint-disable-next-line no-undef
+        this.engine = new JitsiMeetExternalAPI(config.domain, {
+          roomName: config.room,
+          jwt: config.jwt,
+          parentNode: this.engineArea,
+          width: "100%",
+          height: 540,
+          lang: document.documentElement.lang || "nl",
+          userInfo: { displayName: config.name },
+        });
+        this.engine.addListener("readyToClose", () => this.leave());
+        this.say(this.text.in_room);
+      });
+      document.head.append(script);
+    } else {
+      const frame = document.createElement("iframe");
+      frame.src = this.info.livekit.page;
+      frame.title = this.text.video_call;
+      frame.allow = "camera; microphone; display-capture; fullscreen; autoplay";
+      this.engineArea.append(frame);
+      this.engine = { dispose: () => frame.remove() };
+      this.say(this.text.in_room);
+    }
   }
 
   // Tokens live a few minutes: every (re)connection asks Plone for a new one.
@@ -440,6 +494,10 @@ class Room {
   leave() {
     this.leaving = true;
     clearTimeout(this.retry);
+    if (this.engine) {
+      this.engine.dispose();
+      this.engine = null;
+    }
     for (const id of [...this.peers.keys()]) this.dropPeer(id);
     if (this.ws) this.ws.close();
     if (this.stream) for (const track of this.stream.getTracks()) track.stop();

@@ -1,0 +1,214 @@
+"""The appointment page embeds Jitsi Meet or LiveKit when the site uses them.
+
+Jitsi and LiveKit cannot run here: a local HTTP server stands in for what the
+page loads from them (Jitsi's external_api.js, a LiveKit Meet page) and
+records what the page handed over. Real Chromium with a fake camera.
+"""
+
+from datetime import datetime
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from live import create_product
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+import jwt
+import pytest
+import requests
+import threading
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
+JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+CHROMIUM_EXTRA_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+]
+JITSI_SECRET = "jitsi-app-secret-for-the-browser-test-0123"
+LIVEKIT_SECRET = "livekit-api-secret-for-the-browser-test-01"
+
+# What Jitsi's IFrame API does, as far as the page can tell: a constructor
+# taking the domain and the options, an iframe in parentNode, listeners, dispose.
+EXTERNAL_API = b"""
+window.jitsiCalls = [];
+window.JitsiMeetExternalAPI = function (domain, options) {
+  window.jitsiCalls.push({
+    domain: domain,
+    roomName: options.roomName,
+    jwt: options.jwt,
+    displayName: options.userInfo && options.userInfo.displayName,
+    inRoom: Boolean(options.parentNode.closest(".dbalie-room")),
+  });
+  const frame = document.createElement("iframe");
+  frame.title = "Jitsi Meet";
+  options.parentNode.append(frame);
+  this.addListener = function () {};
+  this.dispose = function () { frame.remove(); };
+};
+"""
+
+
+class Engine(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server API
+        path = urlsplit(self.path).path
+        if path == "/external_api.js":
+            body, kind = EXTERNAL_API, "text/javascript"
+        elif path == "/custom":
+            body, kind = b"<!doctype html><title>LiveKit Meet</title>", "text/html"
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def engine():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Engine)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def appointment(live_site):
+    product, _uid = create_product(
+        live_site, title="Video via engine", channels=["video"]
+    )
+    today = datetime.now(AMS).date()
+    start = requests.get(
+        f"{product}/@slots",
+        params={
+            "start": today.isoformat(),
+            "end": (today + timedelta(days=1)).isoformat(),
+        },
+        headers=JSON,
+        timeout=30,
+    ).json()["items"][0]["start"]
+    booking = requests.post(
+        f"{product}/@book",
+        json={"start": start, "fullname": "Fatima el Amrani", "email": "f@example.nl"},
+        headers=JSON,
+        timeout=30,
+    )
+    assert booking.status_code == 201, booking.text
+    return booking.json()["url"]
+
+
+def configure(live_site, secret_name, secret, **values):
+    """Settings through the REST API, the secret on the secrets page; returns
+    a function that puts the built-in rooms back (the live site is shared)."""
+    from helpers import Browser
+
+    browser = Browser(live_site.site, "en")
+    browser.auth = live_site.admin
+    page = browser.get("@@digitalebalie-secrets")
+    form = browser.form_values(page, "form")
+    form.update({f"form.widgets.{secret_name}": secret, "form.buttons.save": "Save"})
+    assert "saved" in browser.post("@@digitalebalie-secrets", data=form).text
+    response = requests.patch(
+        f"{live_site.site}/@controlpanels/digitalebalie",
+        json=values,
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    )
+    assert response.status_code == 204, response.text
+
+    def restore():
+        requests.patch(
+            f"{live_site.site}/@controlpanels/digitalebalie",
+            json={"video_provider": "builtin"},
+            headers=JSON,
+            auth=live_site.admin,
+            timeout=30,
+        )
+
+    return restore
+
+
+def join(chromium, url):
+    context = chromium.new_context(locale="nl-NL")
+    page = context.new_page()
+    page.goto(url)
+    page.click("[data-action=check]")
+    page.wait_for_selector("[data-action=join]:not([disabled])")
+    page.click("[data-action=join]")
+    return context, page
+
+
+def test_jitsi_meet_is_embedded_with_a_token_for_this_room(
+    live_site, chromium, engine, appointment
+):
+    restore = configure(
+        live_site,
+        "jitsi_app_secret",
+        JITSI_SECRET,
+        video_provider="jitsi",
+        jitsi_url=engine,
+        jitsi_app_id="digitalebalie",
+    )
+    try:
+        context, page = join(chromium, appointment)
+        page.wait_for_function("window.jitsiCalls && window.jitsiCalls.length === 1")
+        call = page.evaluate("window.jitsiCalls[0]")
+        domain = urlsplit(engine).netloc
+        assert call["domain"] == domain and call["inRoom"] is True
+        assert call["displayName"] == "Fatima el Amrani"
+        claims = jwt.decode(
+            call["jwt"], JITSI_SECRET, algorithms=["HS256"], audience="jitsi"
+        )
+        assert claims["room"] == call["roomName"] and claims["sub"] == domain
+        assert claims["context"]["user"]["moderator"] is False
+        # The built-in controls that the engine replaces are gone; leaving works.
+        assert page.is_hidden("[data-action=mute]")
+        assert page.is_hidden(".room-chat-area")
+        assert page.locator(".room-engine iframe[title='Jitsi Meet']").count() == 1
+        page.click("[data-action=leave]")
+        assert page.locator(".room-engine iframe").count() == 0
+        context.close()
+    finally:
+        restore()
+
+
+def test_livekit_meet_is_embedded_with_an_access_token(
+    live_site, chromium, engine, appointment
+):
+    restore = configure(
+        live_site,
+        "livekit_api_secret",
+        LIVEKIT_SECRET,
+        video_provider="livekit",
+        livekit_url="ws://127.0.0.1:7880",
+        livekit_api_key="APIdigitalebalie",
+        livekit_meet_url=f"{engine}/custom",
+    )
+    try:
+        context, page = join(chromium, appointment)
+        frame = page.wait_for_selector(".room-engine iframe")
+        assert frame.get_attribute("title") == "Videogesprek"
+        assert "camera" in frame.get_attribute("allow")
+        src = frame.get_attribute("src")
+        assert src.startswith(f"{engine}/custom?")
+        query = parse_qs(urlsplit(src).query)
+        assert query["liveKitUrl"] == ["ws://127.0.0.1:7880"]
+        claims = jwt.decode(
+            query["token"][0],
+            LIVEKIT_SECRET,
+            algorithms=["HS256"],
+            issuer="APIdigitalebalie",
+        )
+        assert claims["video"]["roomJoin"] is True and claims["video"]["room"]
+        # The Meet page really loads in the frame.
+        frame.content_frame().wait_for_load_state()
+        assert frame.content_frame().title() == "LiveKit Meet"
+        context.close()
+    finally:
+        restore()
