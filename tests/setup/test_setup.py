@@ -16,7 +16,7 @@ class TestInstall:
 
     def test_profile_version(self, setup_tool, package_name):
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1004",
+            "1005",
         )
 
     def test_no_pending_upgrade_steps(self, setup_tool, package_name):
@@ -128,7 +128,30 @@ class TestUpgradeTo1001:
         assert setup_tool.listUpgrades(f"{package_name}:default")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1004",
+            "1005",
         )
         assert TEAM_ROLE in portal.validRoles()
         assert TEAM_ROLE in product.get_local_roles_for_userid("balie")
+
+
+class TestUpgradeTo1005:
+    """A site of 1004 gets the settings of the video engines and their secrets."""
+
+    def test_upgrade_adds_the_video_engine_settings(
+        self, portal, setup_tool, package_name
+    ):
+        from plone.registry.interfaces import IRegistry
+        from zope.component import getUtility
+
+        registry = getUtility(IRegistry)
+        prefix = f"{IDigitaleBalieSettings.__identifier__}."
+        for name in ("video_provider", "jitsi_url", "livekit_url"):
+            del registry.records[prefix + name]
+        del registry.records[
+            "collective.digitalebalie.interfaces.IDigitaleBalieSecrets.jitsi_app_secret"
+        ]
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1004")
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert registry[prefix + "video_provider"] == "builtin"
+        assert prefix + "livekit_url" in registry.records
+        assert secrets.get_secret("jitsi_app_secret") == ""

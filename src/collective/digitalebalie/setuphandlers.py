@@ -69,6 +69,14 @@ def upgrade_to_1004(context):
     ensure_secrets()
 
 
+def upgrade_to_1005(context):
+    """Settings of the video engines (Jitsi Meet, LiveKit) and their secrets."""
+    api.portal.get_tool("portal_setup").runImportStepFromProfile(
+        "profile-collective.digitalebalie:default", "plone.app.registry"
+    )
+    ensure_secrets()
+
+
 def uninstall(context):
     """After the uninstall profile: remove the roles the add-on declared."""
     site = api.portal.get()
