@@ -264,6 +264,7 @@ def test_no_token_outside_the_room_window_or_for_strangers(browser, case):
     [
         {"video_provider": "jitsi", "jitsi_url": "http://meet.example.nl"},
         {"livekit_url": "ws://livekit.example.nl"},
+        {"livekit_url": "https://livekit.example.nl"},
         {"livekit_meet_url": "http://meet.example.nl/custom"},
         {"video_provider": "zoom"},
     ],

@@ -54,7 +54,9 @@ class NotSecureSocket(schema.ValidationError):
 def _secure_socket_address(value):
     from collective.digitalebalie.integrations.addresses import encrypted_or_local
 
-    if not encrypted_or_local(value.replace("ws", "http", 1)):
+    if not value.startswith(("ws://", "wss://")) or not encrypted_or_local(
+        "http" + value[2:]
+    ):
         raise NotSecureSocket(value)
     return True
 
