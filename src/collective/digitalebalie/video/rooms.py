@@ -87,9 +87,7 @@ def join_info(appointment, role, participant, name, now=None):
             and digid.identity_of(appointment) is None
         ):
             raise IdentificationRequired(
-                _(
-                    "First identify yourself with DigiD, then you can join the video call."
-                )
+                _("First log in with DigiD. Then you can join the video call.")
             )
     room = appointment.getId()
     # Short-lived: a page fetches a new token for every (re)connection, so a
