@@ -149,4 +149,9 @@ def test_logo_names_the_municipality(live_site, citizen):
     name = settings(live_site.site, live_site.admin)["municipality_name"]
     logo = citizen.locator("#portal-logo img")
     assert logo.get_attribute("alt") == f"{name}: naar de startpagina"
+    # The demo sets its made-up municipality's logo in Plone's logo setting.
+    assert "/@@site-logo/gemeente-voorbeeld.svg" in logo.get_attribute("src")
+    assert (
+        citizen.evaluate("document.querySelector('#portal-logo img').naturalWidth") > 0
+    )
     assert citizen.locator("#portal-logo").get_attribute("href") == live_site.site
