@@ -27,17 +27,23 @@ $(VENV)/.installed: setup.py constraints.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e ".[test]"
 	@touch $@
 
-# Tools from the npm registry (axe-core for the accessibility audits), pinned in package-lock.json.
+# From the npm registry, pinned in package-lock.json: axe-core for the accessibility audits, and
+# the NL Design System CSS of the house style.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The house style's NL Design System stylesheet, built from node_modules (git-ignored).
+NLDS := $(PACKAGE)/browser/static/nlds
+$(NLDS)/nlds.css: node_modules/.installed scripts/build-nlds.sh
+	scripts/build-nlds.sh
 
 .PHONY: system-packages
 system-packages:
 	@scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
 .PHONY: install
-install: system-packages $(VENV)/.installed node_modules/.installed ## Install what is missing (Python, npm and system packages)
+install: system-packages $(VENV)/.installed node_modules/.installed $(NLDS)/nlds.css ## Install what is missing (Python, npm and system packages)
 
 .PHONY: start
 start: install ## Install if needed, create the demo site once, serve it on 127.0.0.1:$(PORT)

@@ -135,7 +135,8 @@ class TestUpgradeTo1001:
 
 
 class TestUpgradeTo1005:
-    """A site of 1004 gets the settings of the video engines and their secrets."""
+    """A site of 1004 gets the video engine settings, their secrets and the
+    house style (colours, the NL Design System bundle)."""
 
     def test_upgrade_adds_the_video_engine_settings(
         self, portal, setup_tool, package_name
@@ -150,8 +151,18 @@ class TestUpgradeTo1005:
         del registry.records[
             "collective.digitalebalie.interfaces.IDigitaleBalieSecrets.jitsi_app_secret"
         ]
+        del registry.records[prefix + "primary_color"]
+        bundle = "plone.bundles/collective-digitalebalie"
+        for key in [
+            k for k in registry.records.keys() if k.startswith(bundle + "-nlds.")
+        ]:
+            del registry.records[key]
+        registry[bundle + ".depends"] = "plone"
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1004")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert registry[prefix + "video_provider"] == "builtin"
+        assert registry[prefix + "primary_color"] == "#00557f"
+        assert registry[bundle + "-nlds.enabled"] is True
+        assert registry[bundle + ".depends"] == "collective-digitalebalie-nlds"
         assert prefix + "livekit_url" in registry.records
         assert secrets.get_secret("jitsi_app_secret") == ""

@@ -288,7 +288,7 @@ class ProductRules:
         )
         if reason:
             raise SlotUnavailable(
-                _("This time cannot be booked (any more). Please choose another time.")
+                _("You cannot book this time. Please choose another time.")
             )
         return counters
 
@@ -544,10 +544,10 @@ def _ensure_changeable(appointment, now=None):
     if state == "cancelled":
         raise WrongState(_("This appointment is already cancelled."))
     if state != "booked":
-        raise WrongState(_("This appointment can no longer be changed."))
+        raise WrongState(_("You can no longer change this appointment."))
     if appointment.start <= (now or now_utc()):
         raise WrongState(
-            _("This appointment has started or is over; it can no longer be changed.")
+            _("This appointment has started or is over. You can no longer change it.")
         )
 
 

@@ -6,7 +6,9 @@ Running it again changes nothing that exists.
 
 from collective.digitalebalie import logger
 from collective.digitalebalie import teams
+from pathlib import Path
 from plone import api
+from plone.formwidget.namedfile.converter import b64encode_file
 import os
 
 
@@ -146,9 +148,22 @@ def create_demo_content(portal):
             teams.sync_product(product)
         _publish(product)
 
+    _demo_logo()
+
     if created:
         logger.info("Demo content created: %s", ", ".join(created))
     return created
+
+
+def _demo_logo():
+    """The made-up municipality's logo, in Plone's own logo setting (Site Setup,
+    Site), unless the site has a logo already."""
+    if api.portal.get_registry_record("plone.site_logo", default=None):
+        return
+    data = (Path(__file__).parent / "demo-logo.svg").read_bytes()
+    api.portal.set_registry_record(
+        "plone.site_logo", b64encode_file("gemeente-voorbeeld.svg", data)
+    )
 
 
 def post_install(context):

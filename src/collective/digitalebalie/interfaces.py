@@ -1,12 +1,15 @@
 """Interfaces and the settings schema of collective.digitalebalie."""
 
 from collective.digitalebalie import _
+from collective.digitalebalie import colours
 from plone.autoform import directives
 from plone.supermodel import model
 from z3c.form.browser.checkbox import CheckBoxFieldWidget
 from zope import schema
+from zope.i18nmessageid import Message
 from zope.interface import Interface
 from zope.publisher.interfaces.browser import IDefaultBrowserLayer
+import math
 
 
 class IDigitaleBalieLayer(IDefaultBrowserLayer):
@@ -61,6 +64,56 @@ def _secure_socket_address(value):
     return True
 
 
+class InvalidColour(schema.ValidationError):
+    __doc__ = _("Type a colour as # and 6 characters 0-9 or a-f, for example #00557f.")
+
+
+class LowContrast(schema.ValidationError):
+    """A colour with too little contrast; the message says how much it has."""
+
+    message = None
+
+    def __init__(self, value, ratio):
+        super().__init__(value)
+        # Rounded down: 4.47 must not read as 4.5.
+        self.ratio = f"{math.floor(ratio * 10) / 10:.1f}"
+
+    def doc(self):
+        return Message(self.message, mapping={"ratio": self.ratio})
+
+
+class PrimaryTooLight(LowContrast):
+    message = _(
+        "White text on this colour is hard to read: the contrast is ${ratio}:1, "
+        "it must be at least 4.5:1. Choose a darker colour."
+    )
+
+
+class FocusTooDark(LowContrast):
+    message = _(
+        "Black text on this colour is hard to read: the contrast is ${ratio}:1, "
+        "it must be at least 4.5:1. Choose a lighter colour."
+    )
+
+
+def _primary_ok(value):
+    if not colours.is_hex(value):
+        raise InvalidColour(value)
+    ratio = colours.contrast(value, colours.WHITE)
+    if ratio < colours.MIN_TEXT_CONTRAST:
+        raise PrimaryTooLight(value, ratio)
+    return True
+
+
+def _focus_ok(value):
+    if not colours.is_hex(value):
+        raise InvalidColour(value)
+    ratio = colours.contrast(value, colours.FOCUS_TEXT)
+    if ratio < colours.MIN_TEXT_CONTRAST:
+        raise FocusTooDark(value, ratio)
+    return True
+
+
 class IDigitaleBalieSettings(model.Schema):
     """Settings an administrator edits in the "Digitale Balie" control panel.
 
@@ -86,6 +139,37 @@ class IDigitaleBalieSettings(model.Schema):
         vocabulary="collective.digitalebalie.Timezones",
         default="Europe/Amsterdam",
         required=True,
+    )
+
+    model.fieldset(
+        "house_style",
+        label=_("House style"),
+        fields=["primary_color", "focus_color"],
+    )
+
+    primary_color = schema.TextLine(
+        title=_("Main colour"),
+        description=_(
+            "For buttons and links on the pages for citizens. Buttons have white "
+            "text, so the colour must be dark enough. For example #00557f. The "
+            "logo is set in Site Setup, Site."
+        ),
+        default="#00557f",
+        required=True,
+        max_length=7,
+        constraint=_primary_ok,
+    )
+
+    focus_color = schema.TextLine(
+        title=_("Focus colour"),
+        description=_(
+            "Shows where you are when you use the keyboard. With a black line "
+            "around it, so the colour must be light enough. For example #ffbf47."
+        ),
+        default="#ffbf47",
+        required=True,
+        max_length=7,
+        constraint=_focus_ok,
     )
 
     model.fieldset(

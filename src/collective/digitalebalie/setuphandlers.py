@@ -70,7 +70,8 @@ def upgrade_to_1004(context):
 
 
 def upgrade_to_1005(context):
-    """Settings of the video engines (Jitsi Meet, LiveKit) and their secrets."""
+    """Settings of the video engines (Jitsi Meet, LiveKit) and their secrets;
+    the house style's colours and its NL Design System bundle."""
     api.portal.get_tool("portal_setup").runImportStepFromProfile(
         "profile-collective.digitalebalie:default", "plone.app.registry"
     )

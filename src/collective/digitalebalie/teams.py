@@ -177,7 +177,7 @@ def candidates(appointment):
 def reassign(appointment, user_id):
     """An employee hands the appointment to another member of its teams."""
     if api.content.get_state(appointment) not in ("booked", "in_progress"):
-        raise appointments.WrongState(_("This appointment can no longer be changed."))
+        raise appointments.WrongState(_("You can no longer change this appointment."))
     if user_id not in candidates(appointment):
         raise appointments.InvalidInput(
             _("Choose a member of the team."),

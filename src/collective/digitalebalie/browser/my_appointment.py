@@ -252,7 +252,7 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
                 "sending": self.translate(_("Sending…")),
                 "saved": self.translate(_("Saved:")),
                 "failed": self.translate(
-                    _("The document could not be sent. Please try again.")
+                    _("Sending the document did not work. Please try again.")
                 ),
             }
         )

@@ -13,7 +13,7 @@ MESSAGES = {
     ),
     "no_devices": _("We found no microphone. Connect one, or call us instead."),
     "audio_only": _("We found no camera. You can join with sound only."),
-    "failed": _("The video room could not be opened. Try again later."),
+    "failed": _("We cannot open the video call now. Please try again later."),
     "connecting": _("Connecting…"),
     "reconnecting": _("The connection dropped. Connecting again…"),
     "waiting": _("You are in the waiting room. The employee will let you in soon."),

@@ -151,7 +151,7 @@ def finish(state, code):
         logger.warning("DigiD answer refused: unknown, used or expired state")
         raise IdentificationFailed(
             _(
-                "This DigiD login is not valid (any more). Please start again from your appointment."
+                "This DigiD login does not work any more. Please start again on the page of your appointment."
             )
         )
     if not code:
@@ -198,12 +198,12 @@ def finish(state, code):
     except (jwt.PyJWTError, KeyError) as error:
         logger.warning("DigiD answer refused: the ID token is not valid: %s", error)
         raise IdentificationFailed(
-            _("The DigiD answer could not be checked. Please try again.")
+            _("We could not check the answer from DigiD. Please try again.")
         ) from None
     if claims.get("nonce") != record["nonce"]:
         logger.warning("DigiD answer refused: nonce does not match")
         raise IdentificationFailed(
-            _("The DigiD answer could not be checked. Please try again.")
+            _("We could not check the answer from DigiD. Please try again.")
         )
     bsn = str(claims.get(_setting("bsn_claim") or "bsn") or "")
     if not valid_bsn(bsn):

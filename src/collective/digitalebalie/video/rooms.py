@@ -89,9 +89,7 @@ def join_info(appointment, role, participant, name, now=None):
             and digid.identity_of(appointment) is None
         ):
             raise IdentificationRequired(
-                _(
-                    "First identify yourself with DigiD, then you can join the video call."
-                )
+                _("First log in with DigiD. Then you can join the video call.")
             )
     room = appointment.getId()
     provider = _setting("video_provider", "builtin") or "builtin"

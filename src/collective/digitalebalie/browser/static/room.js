@@ -272,7 +272,7 @@ class Room {
       const item = document.createElement("li");
       const button = document.createElement("button");
       button.type = "button";
-      button.className = "btn btn-primary btn-sm";
+      button.className = "utrecht-button utrecht-button--primary-action";
       button.textContent = this.text.admit.replace("${name}", peer.name);
       button.addEventListener("click", () => {
         this.send({ type: "admit", participant: id });
