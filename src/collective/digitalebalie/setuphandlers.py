@@ -83,3 +83,6 @@ def uninstall(context):
     for role in ROLES:
         if role in role_manager.listRoleIds():
             role_manager.removeRole(role)
+    # The employee SSO plugin serves only this add-on's login views.
+    if "digitalebalie-sso" in site.acl_users.objectIds():
+        site.acl_users._delObject("digitalebalie-sso")
