@@ -402,3 +402,12 @@ def test_the_plugins_own_rest_login_is_closed(site):
         timeout=30,
     )
     assert response.status_code == 404
+
+
+def test_rest_clients_are_shown_the_add_ons_login(site):
+    options = new_browser().get(
+        f"{site.site}/@login", headers={"Accept": "application/json"}, timeout=30
+    )
+    assert options.status_code == 200
+    (option,) = [o for o in options.json()["options"] if o["id"] == "digitalebalie-sso"]
+    assert option["url"] == f"{site.site}/@@sso-login"

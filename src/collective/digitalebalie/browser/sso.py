@@ -4,12 +4,14 @@ from collective.digitalebalie import logger
 from collective.digitalebalie import sso
 from plone.app.layout.viewlets import ViewletBase
 from plone.protect.interfaces import IDisableCSRFProtection
+from plone.restapi.interfaces import ILoginProviders
 from plone.restapi.services import Service
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from zExceptions import NotFound
 from zope.i18n import translate
 from zope.interface import alsoProvides
+from zope.interface import implementer
 import transaction
 import urllib.parse
 
@@ -82,6 +84,40 @@ class LoginLinkViewlet(ViewletBase):
 
     def render(self):
         return self.index() if self.available() else ""
+
+
+@implementer(ILoginProviders)
+class LoginProviders:
+    """GET @login's login options: the employee SSO leads to @@sso-login.
+
+    Replaces pas.plugins.oidc's list (overrides.zcml), which would point to
+    its REST login for every OIDC plugin; other OIDC plugins keep that address.
+    """
+
+    def __init__(self, context):
+        self.context = context
+
+    def get_providers(self):
+        from pas.plugins.oidc.plugins import OIDCPlugin
+
+        portal_url = self.context.absolute_url()
+        options = []
+        for plugin in self.context.acl_users.objectValues():
+            if not isinstance(plugin, OIDCPlugin):
+                continue
+            if plugin.getId() == sso.PLUGIN_ID:
+                url = f"{portal_url}/@@sso-login"
+            else:
+                url = f"{portal_url}/@login-oidc/{plugin.getId()}"
+            options.append(
+                {
+                    "id": plugin.getId(),
+                    "plugin": "oidc",
+                    "title": plugin.title,
+                    "url": url,
+                }
+            )
+        return options
 
 
 class NoOidcService(Service):
