@@ -8,6 +8,7 @@ on its way back, as a man in the middle would.
 from bs4 import BeautifulSoup
 from fake_http import LocalServer
 from http.server import BaseHTTPRequestHandler
+from live import free_port
 from oidc_provider_mock import User
 from oidc_provider_mock import run_server_in_thread
 from urllib.parse import parse_qs
@@ -411,3 +412,20 @@ def test_rest_clients_are_shown_the_add_ons_login(site):
     assert options.status_code == 200
     (option,) = [o for o in options.json()["options"] if o["id"] == "digitalebalie-sso"]
     assert option["url"] == f"{site.site}/@@sso-login"
+
+
+def test_login_service_down(site, provider):
+    admin = admin_session(site)
+    settings = f"{site.site}/@controlpanels/digitalebalie"
+    closed = f"http://127.0.0.1:{free_port()}"
+    assert admin.patch(settings, json={"sso_issuer": closed}, headers=JSON).ok
+    try:
+        response = new_browser().get(f"{site.site}/@@sso-login", timeout=60)
+        assert response.status_code == 503
+        alert = BeautifulSoup(response.text, "html.parser").find(role="alert")
+        assert "cannot be reached" in alert.text
+        assert logged(site, "login refused: provider not reachable")
+    finally:
+        assert admin.patch(
+            settings, json={"sso_issuer": provider.base}, headers=JSON
+        ).ok

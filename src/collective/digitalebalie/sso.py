@@ -53,10 +53,11 @@ USER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
 class SsoRefused(Exception):
     """A login that is not let in: ``message`` for the person, ``reason`` for the log."""
 
-    def __init__(self, message, reason):
+    def __init__(self, message, reason, status=400):
         super().__init__(reason)
         self.message = message
         self.reason = reason
+        self.status = status
 
 
 def setting(name, default=None):
@@ -195,6 +196,7 @@ def start(request):
                 "The login service cannot be reached at the moment. Please try again later."
             ),
             "provider not reachable (discovery)",
+            status=503,
         ) from None
     pending = {
         "state": random.token_urlsafe(24),
@@ -260,6 +262,7 @@ def _claims(request, pending):
                 "The login service cannot be reached at the moment. Please try again later."
             ),
             "provider not reachable (discovery)",
+            status=503,
         ) from None
     try:
         client.parse_response(

@@ -24,7 +24,7 @@ class _SsoPage(BrowserView):
         # Nothing the answer did is kept; the cookie's expiry still goes out.
         transaction.doom()
         logger.warning("employee SSO login refused: %s", error.reason)
-        self.request.response.setStatus(400)
+        self.request.response.setStatus(error.status)
         self.message = translate(error.message, context=self.request)
         return self.index()
 
