@@ -24,6 +24,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: setup.py constraints.txt | $(BIN)/python
+	@# pas.plugins.oidc needs pkg_resources at run time: setuptools as pinned (<81), even in a venv that came with a newer one.
+	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt setuptools
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e ".[test]"
 	@touch $@
 

@@ -53,6 +53,7 @@ setup(
         "aiortc",
         "fpdf2",
         "mollie-api-python",
+        "pas.plugins.oidc",
     ],
     extras_require={
         "test": [

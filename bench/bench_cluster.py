@@ -182,7 +182,23 @@ def throughput(bases, products, days):
     with ThreadPoolExecutor(CLIENTS) as pool:
         list(pool.map(one, range(len(jobs))))
     seconds = time.perf_counter() - started
-    return len(jobs) / seconds, dict(statuses), statistics.median(timings)
+    timings.sort()
+    return {
+        "per_second": len(jobs) / seconds,
+        "statuses": dict(statuses),
+        "p50": statistics.median(timings),
+        "p95": timings[int(len(timings) * 0.95)],
+        "max": timings[-1],
+    }
+
+
+def conflicts(*logs):
+    """How often Zope retried a request after a write conflict (its event logs)."""
+    return sum(
+        log.read_text(errors="replace").count("ConflictError")
+        for log in logs
+        if log.exists()
+    )
 
 
 def slots_latency(product, days, n=60):
@@ -245,11 +261,21 @@ def main():
         balancer = f"http://127.0.0.1:{port}/Plone"
         instances = [f"http://127.0.0.1:{p}/Plone" for p in instance_ports]
         try:
+            logs = [
+                folder / "cluster" / f"instance{n}" / "var" / "log" / "event.log"
+                for n in (1, 2)
+            ]
             one = make_products(balancer, "Een")
+            before = conflicts(*logs)
             results["RelStorage, one instance"] = throughput(instances[:1], one, days)
+            results["RelStorage, one instance"]["conflicts"] = conflicts(*logs) - before
             two = make_products(balancer, "Twee")
+            before = conflicts(*logs)
             results["RelStorage, two instances (nginx)"] = throughput(
                 [balancer], two, days
+            )
+            results["RelStorage, two instances (nginx)"]["conflicts"] = (
+                conflicts(*logs) - before
             )
             [full] = make_products(balancer, "Vol")[:1]
             fill(full, many_days, 1000)
@@ -277,7 +303,10 @@ def main():
         site = f"http://127.0.0.1:{single_port}/Plone"
         try:
             products = make_products(site, "Een")
+            log = folder / "single" / "var" / "log" / "event.log"
+            before = conflicts(log)
             results["FileStorage, one instance"] = throughput([site], products, days)
+            results["FileStorage, one instance"]["conflicts"] = conflicts(log) - before
             [full] = make_products(site, "Vol")[:1]
             fill(full, many_days, 1000)
             filestorage_slots = slots_latency(full, many_days)
@@ -290,10 +319,11 @@ def main():
         f"{BOOKINGS} bookings by {CLIENTS} clients at once over {PRODUCTS} products "
         f"and {DAYS} days (Zope instances of 4 threads each):"
     )
-    for label, (per_second, statuses, p50) in results.items():
+    for label, r in results.items():
         print(
-            f"  {label:<36} {per_second:6.1f} bookings/s, median {p50:6.1f} ms, "
-            f"answers {statuses}"
+            f"  {label:<36} {r['per_second']:6.1f} bookings/s; p50 {r['p50']:6.0f} ms, "
+            f"p95 {r['p95']:6.0f} ms, max {r['max']:6.0f} ms; answers {r['statuses']}; "
+            f"conflict retries {r['conflicts']}"
         )
     print("@slots for 31 days, a product holding 1,000 appointments, over HTTP:")
     print(f"  RelStorage (PostgreSQL on loopback)  {relstorage_slots:6.1f} ms median")

@@ -1,6 +1,6 @@
 """A local server speaking the documented subset of Mollie's Payments API v2.
 
-POST /v2/payments and GET /v2/payments/{id}, with a Bearer API key (test_...);
+POST /v2/payments, GET and DELETE (cancel) /v2/payments/{id}, with a Bearer API key (test_...);
 amounts as {"currency": "EUR", "value": "24.50"}. ``status`` of a payment is
 changed by the test, as a citizen paying at Mollie would.
 """
@@ -18,6 +18,7 @@ class FakeMollie(LocalServer):
         self.api_key = api_key
         self.payments = {}
         self.created = []  # the bodies of create calls
+        self.fetched = []  # the ids asked for with GET
         self.down = False
         self.lock = threading.Lock()
         fake = self
@@ -92,10 +93,29 @@ class FakeMollie(LocalServer):
                     return None
                 match = re.fullmatch(r"/v2/payments/(tr_\w+)", self.path.split("?")[0])
                 payment = fake.payments.get(match.group(1)) if match else None
+                if match:
+                    with fake.lock:
+                        fake.fetched.append(match.group(1))
                 if payment is None:
                     return self.problem(
                         404, "Not Found", "No payment exists with this token."
                     )
+                return self.answer(200, payment)
+
+            def do_DELETE(self):  # noqa: N802 - http.server API
+                if not self.check():
+                    return None
+                match = re.fullmatch(r"/v2/payments/(tr_\w+)", self.path.split("?")[0])
+                payment = fake.payments.get(match.group(1)) if match else None
+                if payment is None:
+                    return self.problem(
+                        404, "Not Found", "No payment exists with this token."
+                    )
+                if payment["status"] != "open":
+                    return self.problem(
+                        422, "Unprocessable Entity", "The payment cannot be canceled"
+                    )
+                payment["status"] = "canceled"
                 return self.answer(200, payment)
 
         self.serve(Handler)

@@ -108,7 +108,7 @@ def login(browser, case, sub="burger"):
     return answer.headers["Location"]
 
 
-def test_identified_before_joining_the_room(browser, case):
+def test_identified_before_joining_the_room(functional, browser, case):
     video = browser.get(f"@appointment/{case['token']}/video", headers=JSON)
     assert video.status_code == 403
     assert video.json()["error"]["type"] == "IdentificationRequired"
@@ -146,6 +146,10 @@ def test_identified_before_joining_the_room(browser, case):
 
     with_manager = appointments.find_by_token(case["token"])
     assert BSN not in with_manager.identity
+    # The citizen did not become a member of the site.
+    acl_users = functional["portal"].acl_users
+    assert acl_users.getUserById("burger") is None
+    assert acl_users.searchUsers(fullname="Jan Burger") == ()
 
 
 def test_replayed_or_forged_answers_are_refused(browser, case):

@@ -197,3 +197,93 @@ def test_employee_withdraws_an_open_request(browser, case):
     assert (
         "A payment request is still open" not in case["anna"].get(case["dossier"]).text
     )
+
+
+# --- the webhook never comes: the delivery job asks Mollie ----------------------------
+
+
+def run_job(browser):
+    response = browser.post(
+        "@@digitalebalie-deliver",
+        headers={
+            "X-Digitalebalie-Job-Key": secrets.get_secret("job_key"),
+            "Accept": "application/json",
+        },
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["payments"]
+
+
+def let_minutes_pass(minutes):
+    """As if the clock moved on: every planned question to Mollie comes sooner."""
+    from collective.digitalebalie.dossiers import payments
+    from datetime import timedelta
+
+    transaction.begin()
+    watch = payments._watch()
+    for key, (when, polls) in list(watch.items()):
+        watch[key] = (when - timedelta(minutes=minutes), polls)
+    transaction.commit()
+
+
+def test_lost_webhook_the_job_finds_the_payment_paid(browser, case, mollie):
+    ask(case, amount="12,00", description="Rijbewijs aanvragen")
+    (payment_id,) = mollie.payments
+    mollie.payments[payment_id]["status"] = "paid"  # paid; the webhook is lost
+    # Just asked: Mollie's webhook may still come, so the job does not ask yet.
+    assert run_job(browser) == {"checked": 0, "changed": 0, "failed": 0}
+    assert mollie.fetched == []
+    assert citizen_payments(browser, case)[0]["state"] == "open"
+    let_minutes_pass(6)
+    assert run_job(browser) == {"checked": 1, "changed": 1, "failed": 0}
+    (payment,) = citizen_payments(browser, case)
+    assert payment["state"] == "paid" and payment["pay_url"] is None
+    assert len(receipts(case)) == 1
+    # Final: never asked again, and a late webhook adds no second receipt.
+    let_minutes_pass(120)
+    assert run_job(browser)["checked"] == 0
+    assert mollie.fetched == [payment_id]
+    assert webhook(browser, payment_id).json() == {"state": "paid", "changed": False}
+    assert len(receipts(case)) == 1
+    audit = case["manager"].get(f"{case['dossier']}/@@dossier-audit").text
+    assert audit.count("payment paid") == 1
+
+
+def test_the_job_asks_less_often_and_survives_mollie_being_down(browser, case, mollie):
+    ask(case, amount="12,00")
+    (payment_id,) = mollie.payments
+    let_minutes_pass(6)
+    assert run_job(browser) == {"checked": 1, "changed": 0, "failed": 0}
+    assert run_job(browser)["checked"] == 0  # asked a moment ago
+    let_minutes_pass(6)
+    assert run_job(browser)["checked"] == 1  # 5 minutes after the first question
+    let_minutes_pass(6)
+    assert run_job(browser)["checked"] == 0  # now it waits 10 minutes
+    let_minutes_pass(5)
+    assert run_job(browser)["checked"] == 1
+    assert mollie.fetched == [payment_id] * 3
+    # Mollie cannot be reached: nothing changes, the job tries again later.
+    mollie.down = True
+    let_minutes_pass(30)
+    assert run_job(browser) == {"checked": 1, "changed": 0, "failed": 1}
+    assert citizen_payments(browser, case)[0]["state"] == "open"
+    mollie.down = False
+    mollie.payments[payment_id]["status"] = "expired"
+    let_minutes_pass(60)
+    assert run_job(browser) == {"checked": 1, "changed": 1, "failed": 0}
+    (payment,) = citizen_payments(browser, case)
+    assert payment["state"] == "expired" and payment["pay_url"] is None
+    assert receipts(case) == []
+    let_minutes_pass(120)
+    assert run_job(browser)["checked"] == 0
+
+
+def test_withdrawn_requests_are_not_asked_about(browser, case, mollie):
+    ask(case, amount="12,00")
+    page = BeautifulSoup(case["anna"].get(case["appointment"]).text, "html.parser")
+    form = page.find("form", action=lambda a: a and a.endswith("@@payment-withdraw"))
+    values = {i["name"]: i.get("value", "") for i in form.find_all("input")}
+    case["anna"].post(form["action"], data=values)
+    let_minutes_pass(30)
+    assert run_job(browser)["checked"] == 0
+    assert mollie.fetched == []

@@ -51,6 +51,7 @@ def deliver(browser, key, **params):
     result = response.json()
     result.pop("reminders")
     result.pop("archive")
+    result.pop("payments")
     return result
 
 

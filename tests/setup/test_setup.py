@@ -152,16 +152,17 @@ class TestUpgradeTo1005:
             "collective.digitalebalie.interfaces.IDigitaleBalieSecrets.jitsi_app_secret"
         ]
         del registry.records[prefix + "primary_color"]
+        del registry.records[prefix + "sso_enabled"]
         bundle = "plone.bundles/collective-digitalebalie"
-        for key in [
-            k for k in registry.records.keys() if k.startswith(bundle + "-nlds.")
-        ]:
+        names = list(registry.records.keys())
+        for key in [k for k in names if k.startswith(bundle + "-nlds.")]:
             del registry.records[key]
         registry[bundle + ".depends"] = "plone"
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1004")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert registry[prefix + "video_provider"] == "builtin"
         assert registry[prefix + "primary_color"] == "#00557f"
+        assert registry[prefix + "sso_enabled"] is False
         assert registry[bundle + "-nlds.enabled"] is True
         assert registry[bundle + ".depends"] == "collective-digitalebalie-nlds"
         assert prefix + "livekit_url" in registry.records

@@ -445,6 +445,91 @@ class IDigitaleBalieSettings(model.Schema):
     )
 
     model.fieldset(
+        "sso",
+        label=_("Employee login (SSO)"),
+        fields=[
+            "sso_enabled",
+            "sso_issuer",
+            "sso_client_id",
+            "sso_scope",
+            "sso_userid_claim",
+            "sso_groups_claim",
+            "sso_employee_groups",
+            "sso_sync_teams",
+        ],
+    )
+
+    sso_enabled = schema.Bool(
+        title=_("Employees may log in with the organisation's account (SSO)"),
+        description=_(
+            "Through OpenID Connect, for example Microsoft Entra ID or Keycloak. "
+            "The normal Plone login keeps working. Citizens never log in here: "
+            "they use DigiD. The client secret is on the secrets page."
+        ),
+        default=False,
+        required=False,
+    )
+
+    sso_issuer = schema.URI(
+        title=_("Issuer of the login service (OpenID Connect)"),
+        description=_("For example https://login.example.nl/realms/gemeente"),
+        required=False,
+    )
+
+    sso_client_id = schema.TextLine(
+        title=_("Client id of this site at the login service"),
+        required=False,
+        max_length=200,
+    )
+
+    sso_scope = schema.TextLine(
+        title=_("Scopes for the employee login"),
+        description=_("Separated by spaces. openid is always asked."),
+        default="openid profile email",
+        required=True,
+    )
+
+    sso_userid_claim = schema.ASCIILine(
+        title=_("Claim with the user name"),
+        description=_(
+            "For example sub, preferred_username or email. It becomes the user "
+            "name in Plone; it must not be the name of an existing Plone user."
+        ),
+        default="sub",
+        required=True,
+        max_length=100,
+    )
+
+    sso_groups_claim = schema.ASCIILine(
+        title=_("Claim with the groups or roles"),
+        default="groups",
+        required=True,
+        max_length=100,
+    )
+
+    sso_employee_groups = schema.List(
+        title=_("Groups that make someone a counter employee"),
+        description=_(
+            "One per line, as the login service names them. Members get the "
+            "agenda. Empty: the login service decides nothing about this."
+        ),
+        value_type=schema.TextLine(),
+        default=[],
+        required=False,
+    )
+
+    sso_sync_teams = schema.Bool(
+        title=_("Teams follow the groups of the login service"),
+        description=_(
+            "A group with the same name as a team makes the employee a member of "
+            "that team; at every login the employee leaves teams the login "
+            "service no longer names."
+        ),
+        default=False,
+        required=False,
+    )
+
+    model.fieldset(
         "archive",
         label=_("Case system (ZGW)"),
         fields=[
@@ -580,6 +665,12 @@ class IDigitaleBalieSecrets(Interface):
 
     oidc_client_secret = schema.ASCIILine(
         title=_("Client secret at the DigiD broker"), required=False, default=""
+    )
+
+    sso_client_secret = schema.ASCIILine(
+        title=_("Client secret for the employee login (SSO)"),
+        required=False,
+        default="",
     )
 
     identity_key = schema.ASCIILine(

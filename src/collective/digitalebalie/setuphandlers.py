@@ -70,8 +70,9 @@ def upgrade_to_1004(context):
 
 
 def upgrade_to_1005(context):
-    """Settings of the video engines (Jitsi Meet, LiveKit) and their secrets;
-    the house style's colours and its NL Design System bundle."""
+    """Settings of the video engines (Jitsi Meet, LiveKit), of the employees'
+    single sign-on, and their secrets; the house style's colours and its NL
+    Design System bundle."""
     api.portal.get_tool("portal_setup").runImportStepFromProfile(
         "profile-collective.digitalebalie:default", "plone.app.registry"
     )
@@ -92,3 +93,6 @@ def uninstall(context):
     for role in ROLES:
         if role in role_manager.listRoleIds():
             role_manager.removeRole(role)
+    # The employee SSO plugin serves only this add-on's login views.
+    if "digitalebalie-sso" in site.acl_users.objectIds():
+        site.acl_users._delObject("digitalebalie-sso")

@@ -2,6 +2,7 @@
 
 from AccessControl import Unauthorized
 from collective.digitalebalie import secrets
+from collective.digitalebalie.dossiers import payments
 from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import reminders
@@ -46,14 +47,15 @@ class JobView(BrowserView):
 
 
 class DeliverView(JobView):
-    """POST @@digitalebalie-deliver: reminders, then the outbox."""
+    """POST @@digitalebalie-deliver: payments without webhook, reminders, the outbox."""
 
     def run(self):
         # "Send now" (all waiting mail, not only what is due): managers only.
         force = bool(self.request.form.get("all")) and api.user.has_permission(
             "collective.digitalebalie: Manage settings"
         )
-        result = {"reminders": reminders.send_due()}
+        result = {"payments": payments.poll_open()}
+        result["reminders"] = reminders.send_due()
         result.update(outbox.deliver(force=force))
         result["archive"] = zgw.deliver(force=force)
         return result

@@ -3,7 +3,8 @@
     digitalebalie-jobs --url http://127.0.0.1:8080/Plone --key-file instance/var/job-key
     digitalebalie-retention --url http://127.0.0.1:8080/Plone --key-file instance/var/job-key
 
-The first queues reminders and delivers mail and text messages (cron: every
+The first asks the payment provider about payments whose webhook did not
+come, queues reminders and delivers mail and text messages (cron: every
 minute); the second destroys dossiers whose destruction a manager approved and
 removes old personal data (cron: hourly or daily). `make start` runs both.
 """
@@ -45,7 +46,10 @@ def _run(task, argv):
         return 1
     if task == "deliver":
         archive = result.get("archive") or {}
+        polled = result.get("payments") or {}
         print(
+            f"payments: {polled.get('checked', 0)} asked at the provider, "
+            f"{polled.get('changed', 0)} changed, {polled.get('failed', 0)} failed; "
             f"reminders: {result['reminders']} queued; messages: {result['sent']} sent, "
             f"{result['failed']} failed, {result['skipped']} skipped; dossiers to the "
             f"case system: {archive.get('archived', 0)} sent, {archive.get('failed', 0)} failed"

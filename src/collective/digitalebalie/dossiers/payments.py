@@ -6,7 +6,10 @@ their appointment page and in the mail. The provider's webhook carries only
 the payment id: the add-on then asks the provider for the status, so a forged
 or replayed webhook changes nothing. The first change to "paid" writes a
 receipt (PDF/A) into the dossier; concurrent webhooks conflict in ZODB and the
-retry sees the payment already paid.
+retry sees the payment already paid. A webhook can get lost (the site was
+down, a proxy refused it): the delivery job asks Mollie itself about payments
+that are still open some minutes after they were made, less often as time
+goes by (``poll_open``).
 
 Providers: ``mollie`` (its REST API through mollie-api-python) and ``test``, a
 clearly marked built-in provider for the demo that needs no network.
@@ -23,16 +26,24 @@ from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 from decimal import Decimal
 from decimal import InvalidOperation
 from persistent.mapping import PersistentMapping
 from plone import api
+from ZODB.POSException import ConflictError
 from zope.annotation.interfaces import IAnnotations
 import secrets as random
+import transaction
 
 
 PAYMENTS_KEY = "collective.digitalebalie.payments"  # on a dossier: id -> payment
 INDEX_KEY = "collective.digitalebalie.payment-index"  # on the portal: provider id -> (dossier, id)
+# On the portal: provider id -> (next poll, polls so far), for open Mollie payments.
+WATCH_KEY = "collective.digitalebalie.payment-watch"
+# Mollie normally calls the webhook within seconds; ask only when it did not.
+POLL_AFTER = timedelta(minutes=5)
+POLL_MAX_PAUSE = timedelta(hours=1)
 OPEN = ("open", "pending")
 FINAL = ("paid", "failed", "expired", "canceled")
 MAX_CENTS = 1_000_000  # 10,000 euros
@@ -74,6 +85,30 @@ def _index():
     if INDEX_KEY not in annotations:
         annotations[INDEX_KEY] = OOBTree()
     return annotations[INDEX_KEY]
+
+
+def _watch():
+    """Open Mollie payments the delivery job asks about when no webhook came."""
+    annotations = IAnnotations(api.portal.get())
+    if WATCH_KEY not in annotations:
+        watch = OOBTree()
+        # A site from before this list: watch the Mollie payments still open.
+        now = datetime.now(UTC)
+        for provider_id in _index():
+            try:
+                _dossier, payment = find(provider_id)
+            except NotFound:
+                continue
+            if payment["provider"] == "mollie" and payment["state"] in OPEN:
+                watch[provider_id] = (now, 0)
+        annotations[WATCH_KEY] = watch
+    return annotations[WATCH_KEY]
+
+
+def _unwatch(payment):
+    watch = _watch()
+    if payment["provider_id"] in watch:
+        del watch[payment["provider_id"]]
 
 
 def all_of(dossier):
@@ -201,6 +236,8 @@ def request_payment(dossier, appointment, amount, description, user_id):
     payment["provider_id"], payment["checkout_url"] = _create_at_provider(payment)
     _payments(dossier)[payment["id"]] = payment
     _index()[payment["provider_id"]] = (dossier.getId(), payment["id"])
+    if payment["provider"] == "mollie":
+        _watch()[payment["provider_id"]] = (payment["created"] + POLL_AFTER, 0)
     audit.log(dossier, "payment requested", f"{euros(amount)} EUR: {description}")
     from collective.digitalebalie.integrations import notifications
 
@@ -227,6 +264,8 @@ def update(dossier, payment, status):
     if status == payment["state"] or payment["state"] in FINAL:
         return False
     payment["state"] = status
+    if status in FINAL:
+        _unwatch(payment)
     audit.log(dossier, "payment " + status, payment["id"], who="payment provider")
     if status == "paid":
         payment["paid"] = datetime.now(UTC)
@@ -290,6 +329,7 @@ def withdraw(dossier, payment_id):
                 )
             ) from None
     payment["state"] = "canceled"
+    _unwatch(payment)
     audit.log(dossier, "payment request withdrawn", payment["id"])
     return payment
 
@@ -300,6 +340,60 @@ def forget(dossier):
     for payment in all_of(dossier):
         if index.get(payment["provider_id"], (None,))[0] == dossier.getId():
             del index[payment["provider_id"]]
+            _unwatch(payment)
+
+
+def poll_pause(polls):
+    """How long to wait after the n-th question about one payment: 5, 10, 20, 40, 60 min."""
+    return min(POLL_AFTER * 2 ** max(polls - 1, 0), POLL_MAX_PAUSE)
+
+
+def poll_open(now=None, limit=50):
+    """Ask Mollie for the state of open payments whose webhook did not come.
+
+    The same path as the webhook (``provider_status`` then ``update``), so a
+    payment that turns out paid gets its one receipt however the news
+    arrives. Commits per payment; returns counts.
+    """
+    result = {"checked": 0, "changed": 0, "failed": 0}
+    if provider_name() != "mollie":
+        return result
+    now = now or datetime.now(UTC)
+    transaction.commit()  # start from what is committed
+    due = [key for key, (when, _polls) in _watch().items() if when <= now][:limit]
+    for provider_id in due:
+        watch = _watch()
+        try:
+            dossier, payment = find(provider_id)
+        except NotFound:
+            dossier = payment = None
+        if payment is None or payment["state"] not in OPEN:
+            watch.pop(provider_id, None)
+            transaction.commit()
+            continue
+        polls = watch[provider_id][1] + 1
+        result["checked"] += 1
+        try:
+            status = provider_status(provider_id)
+        except ProviderError:
+            result["failed"] += 1
+        else:
+            if update(dossier, payment, status):
+                result["changed"] += 1
+                logger.info(
+                    "payment %s is %s: asked Mollie, no webhook came",
+                    provider_id,
+                    status,
+                )
+        if payment["state"] in OPEN:
+            watch[provider_id] = (now + poll_pause(polls), polls)
+        try:
+            transaction.commit()
+        except ConflictError:
+            # A webhook for the same payment at the same moment: it wins,
+            # and the next run sees what it stored.
+            transaction.abort()
+    return result
 
 
 def payment_json(payment):
