@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie.content.private import not_catalogued
+from collective.digitalebalie.content.private import unstamped
 from plone.dexterity.content import Container
 from plone.dexterity.content import Item
 from plone.supermodel import model
@@ -59,6 +60,7 @@ class IAppointmentFolder(model.Schema):
 
 
 @implementer(IAppointmentFolder)
+@unstamped
 class AppointmentFolder(Container):
     """Private container; its content is never shown to anonymous users."""
 

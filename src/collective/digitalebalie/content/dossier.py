@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie.content.private import not_catalogued
+from collective.digitalebalie.content.private import unstamped
 from plone.autoform import directives
 from plone.dexterity.content import Container
 from plone.dexterity.content import Item
@@ -69,5 +70,6 @@ class IDossierFolder(model.Schema):
 
 
 @implementer(IDossierFolder)
+@unstamped
 class DossierFolder(Container):
     _ordering = "unordered"

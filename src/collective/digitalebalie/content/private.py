@@ -21,3 +21,16 @@ def not_catalogued(cls):
     ):
         setattr(cls, name, _no_op)
     return cls
+
+
+def unstamped(cls):
+    """The folder's modification date stays as it is when content comes and goes.
+
+    Adding an item to a Dexterity container reindexes the container, which
+    stamps a new modification date on it. For the folders that receive every
+    booking that meant one object written by every booking, of any product:
+    concurrent bookings conflicted on it, and Zope retried them with growing
+    pauses (found by bench/bench_cluster.py: up to 80 seconds for a booking).
+    """
+    cls.notifyModified = _no_op
+    return cls
