@@ -225,3 +225,17 @@ def book_first_free(
         if response.status_code == 201:
             return response.json()
     raise AssertionError(f"no free slot in {product}")
+
+
+def first_slot_soon(product):
+    """The first slot of today or tomorrow (a video room opens shortly before it)."""
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    return requests.get(
+        f"{product}/@slots",
+        params={
+            "start": today.isoformat(),
+            "end": (today + timedelta(days=1)).isoformat(),
+        },
+        headers={"Accept": "application/json"},
+        timeout=30,
+    ).json()["items"][0]["start"]

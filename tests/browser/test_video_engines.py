@@ -5,11 +5,10 @@ page loads from them (Jitsi's external_api.js, a LiveKit Meet page) and
 records what the page handed over. Real Chromium with a fake camera.
 """
 
-from datetime import datetime
-from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from live import create_product
+from live import first_slot_soon
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -82,19 +81,13 @@ def appointment(live_site):
     product, _uid = create_product(
         live_site, title="Video via engine", channels=["video"]
     )
-    today = datetime.now(AMS).date()
-    start = requests.get(
-        f"{product}/@slots",
-        params={
-            "start": today.isoformat(),
-            "end": (today + timedelta(days=1)).isoformat(),
-        },
-        headers=JSON,
-        timeout=30,
-    ).json()["items"][0]["start"]
     booking = requests.post(
         f"{product}/@book",
-        json={"start": start, "fullname": "Fatima el Amrani", "email": "f@example.nl"},
+        json={
+            "start": first_slot_soon(product),
+            "fullname": "Fatima el Amrani",
+            "email": "f@example.nl",
+        },
         headers=JSON,
         timeout=30,
     )

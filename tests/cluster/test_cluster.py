@@ -18,6 +18,7 @@ from live import ClusterLauncher
 from live import clean_env
 from live import create_product
 from live import every_day
+from live import first_slot_soon
 from live import free_port
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -371,16 +372,7 @@ def test_citizen_and_employee_meet_via_different_instances(cluster):
     """Video with aiortc peers: the citizen's page talks to one instance, the
     employee's to the other; both reach the room through nginx."""
     product, _uid = create_product(cluster, title="Video cluster")
-    today = datetime.now(AMS).date()
-    slot = requests.get(
-        f"{product}/@slots",
-        params={
-            "start": today.isoformat(),
-            "end": (today + timedelta(days=1)).isoformat(),
-        },
-        headers=JSON,
-        timeout=30,
-    ).json()["items"][0]["start"]
+    slot = first_slot_soon(product)
     booked = requests.post(
         f"{on_instance(cluster, product, 0)}/@book",
         json={"start": slot, "fullname": "Fatima el Amrani", "email": "f@example.nl"},

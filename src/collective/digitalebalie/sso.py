@@ -178,8 +178,8 @@ def _safe_came_from(came_from):
     return ""
 
 
-def start(request):
-    """The address of the provider's login page; remembers state, nonce and PKCE."""
+def _plugin_and_client():
+    """The plugin and its OpenID client (which reads the provider's metadata)."""
     plugin = sync_plugin()
     if plugin is None:
         raise SsoRefused(
@@ -189,7 +189,7 @@ def start(request):
     from pas.plugins.oidc.plugins import OAuth2ConnectionException
 
     try:
-        client = plugin.get_oauth2_client()
+        return plugin, plugin.get_oauth2_client()
     except OAuth2ConnectionException:
         raise SsoRefused(
             _(
@@ -198,6 +198,11 @@ def start(request):
             "provider not reachable (discovery)",
             status=503,
         ) from None
+
+
+def start(request):
+    """The address of the provider's login page; remembers state, nonce and PKCE."""
+    plugin, client = _plugin_and_client()
     pending = {
         "state": random.token_urlsafe(24),
         "nonce": random.token_urlsafe(24),
@@ -239,7 +244,6 @@ def _claims(request, pending):
     from oic.oic.message import AccessTokenResponse
     from oic.oic.message import AuthorizationResponse
     from oic.oic.message import OpenIDSchema
-    from pas.plugins.oidc.plugins import OAuth2ConnectionException
 
     unchecked = _(
         "The answer of the login service could not be checked. Please try again."
@@ -248,22 +252,7 @@ def _claims(request, pending):
     code = request.form.get("code")
     if not isinstance(code, str) or not code:
         raise SsoRefused(unchecked, "no code in the answer")
-    plugin = sync_plugin()
-    if plugin is None:
-        raise SsoRefused(
-            _("Logging in with the organisation account is not switched on."),
-            "SSO is off",
-        )
-    try:
-        client = plugin.get_oauth2_client()
-    except OAuth2ConnectionException:
-        raise SsoRefused(
-            _(
-                "The login service cannot be reached at the moment. Please try again later."
-            ),
-            "provider not reachable (discovery)",
-            status=503,
-        ) from None
+    plugin, client = _plugin_and_client()
     try:
         client.parse_response(
             AuthorizationResponse,

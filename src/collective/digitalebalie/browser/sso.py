@@ -33,39 +33,33 @@ class _SsoPage(BrowserView):
         response.setHeader("Cache-Control", "no-store")
         response.setHeader("Referrer-Policy", "no-referrer")
 
-
-class LoginView(_SsoPage):
-    """@@sso-login[?came_from=...]: off to the organisation's login service."""
-
     def __call__(self):
         if not sso.enabled():
             raise NotFound("SSO is off")
         self._headers()
-        # Only the plugin's settings are written here, and only when they changed.
+        # No form token on either step: the login and the callback are reached
+        # by redirects; the state and nonce of the pending login protect them.
         alsoProvides(self.request, IDisableCSRFProtection)
         try:
-            url = sso.start(self.request)
+            url = self.step(self.request)
         except sso.SsoRefused as error:
             return self.refused(error)
         self.request.response.redirect(url, status=303)
         return ""
 
 
+class LoginView(_SsoPage):
+    """@@sso-login[?came_from=...]: off to the organisation's login service."""
+
+    # Only the plugin's settings are written here, and only when they changed.
+    step = staticmethod(sso.start)
+
+
 class CallbackView(_SsoPage):
     """@@sso-callback?code=...&state=...: the login service sends the employee back."""
 
-    def __call__(self):
-        if not sso.enabled():
-            raise NotFound("SSO is off")
-        self._headers()
-        # The state (in the browser's cookie) and the nonce protect this step.
-        alsoProvides(self.request, IDisableCSRFProtection)
-        try:
-            next_url = sso.finish(self.request)
-        except sso.SsoRefused as error:
-            return self.refused(error)
-        self.request.response.redirect(next_url, status=303)
-        return ""
+    # The state (in the browser's cookie) and the nonce protect this step.
+    step = staticmethod(sso.finish)
 
 
 class LoginLinkViewlet(ViewletBase):
