@@ -62,3 +62,28 @@ def test_deleted_product_makes_moving_impossible(booked, portal):
         api.content.delete(product, check_linkintegrity=False)
     with pytest.raises(appointments.NotBookable):
         appointments.reschedule(appointment, (start + timedelta(hours=1)).isoformat())
+
+
+def test_a_copied_product_starts_without_bookings(booked, portal):
+    """The copy is a new product: the original's appointments do not take its
+    counters, and booking the copy does not take the original's."""
+    product, appointment, start = booked
+    with api.env.adopt_roles(["Manager"]):
+        copy = api.content.copy(source=product, target=portal, id="product-copy")
+    assert copy.getId() == "product-copy"
+    copied, _token = appointments.book(
+        copy, {"start": start.isoformat(), "fullname": "B", "email": "b@example.nl"}
+    )
+    assert copied.start == start
+    # The original (one counter) stays full at that time...
+    with pytest.raises(appointments.SlotUnavailable):
+        appointments.book(
+            product,
+            {"start": start.isoformat(), "fullname": "C", "email": "c@example.nl"},
+        )
+    # ...and cancelling in the original does not free the copy's counter.
+    appointments.cancel(appointment)
+    with pytest.raises(appointments.SlotUnavailable):
+        appointments.book(
+            copy, {"start": start.isoformat(), "fullname": "D", "email": "d@example.nl"}
+        )

@@ -502,6 +502,11 @@ def _minutes(n):
     return timedelta(minutes=n)
 
 
+def forget_ledger(product):
+    """Drop the product's booking ledger (for a copy, whose appointments are none)."""
+    IAnnotations(product).pop(LEDGER_KEY, None)
+
+
 def _claim(product, start, end, counters, ignore=None):
     """The record of the day of ``start``, if a counter is free; the caller adds.
 

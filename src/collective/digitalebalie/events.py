@@ -23,3 +23,8 @@ def appointment_removed(appointment, event):
 def product_changed(product, event):
     """A product's teams may have changed: its and its appointments' local roles."""
     teams.sync_product(product)
+
+
+def product_copied(product, event):
+    """A copy is a new product: it starts without the original's bookings."""
+    appointments.forget_ledger(product)
