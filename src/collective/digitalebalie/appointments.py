@@ -24,6 +24,7 @@ from datetime import timedelta
 from persistent import Persistent
 from plone import api
 from plone.dexterity.utils import createContentInContainer
+from ZODB.POSException import ConflictError
 from zoneinfo import ZoneInfo
 from zope.annotation.interfaces import IAnnotations
 import hashlib
@@ -97,6 +98,32 @@ class DayBookings(Persistent):
             for first, last, appointment_id in self.entries
             if first < end and last > start and appointment_id != ignore
         )
+
+    def _p_resolveConflict(self, old, committed, mine):
+        """Two transactions changed this day at once: merge them when what
+        they added does not overlap in time.
+
+        Each booking counted the overlapping appointments of the state it
+        started from. If the other transaction added nothing that overlaps
+        this booking's time, that count still holds after merging, so no
+        counter is handed out twice. Additions that overlap stay a conflict:
+        Zope retries the request, which then counts again (and may answer
+        that the time is taken). Removals (cancellations, moves) only free
+        counters and always merge.
+        """
+        states = (old, committed, mine)
+        if not all(
+            isinstance(state, dict) and set(state) == {"entries"} for state in states
+        ):
+            raise ConflictError("DayBookings: unexpected state")
+        before, theirs, ours = (set(state["entries"]) for state in states)
+        added_theirs, added_ours = theirs - before, ours - before
+        for first, last, _id in added_theirs:
+            for start, end, _other in added_ours:
+                if first < end and start < last:
+                    raise ConflictError("DayBookings: overlapping bookings")
+        kept = before & theirs & ours
+        return {"entries": tuple(sorted(kept | added_theirs | added_ours))}
 
 
 # --- settings and lookups ---------------------------------------------------
@@ -527,7 +554,7 @@ def _claim(product, start, end, counters, ignore=None):
             _("This time is already taken. Please choose another time.")
         )
     # Write the record even when nothing else changes, so that concurrent
-    # bookings of this day always conflict.
+    # bookings of this day always meet in its conflict resolution.
     record._p_changed = True
     return record
 
