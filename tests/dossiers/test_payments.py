@@ -287,3 +287,59 @@ def test_withdrawn_requests_are_not_asked_about(browser, case, mollie):
     let_minutes_pass(30)
     assert run_job(browser)["checked"] == 0
     assert mollie.fetched == []
+
+
+def test_one_failing_payment_stops_neither_the_others_nor_the_mail(
+    browser, case, mollie, monkeypatch
+):
+    from collective.digitalebalie.dossiers import payments
+
+    for amount in ("12,00", "13,00", "14,00"):
+        ask(case, amount=amount)
+    first, second, third = mollie.payments
+    mollie.payments[first]["status"] = "zombie"  # an answer nobody knows
+    mollie.payments[second]["status"] = "paid"
+    mollie.payments[third]["status"] = "paid"
+    real_receipt = payments.write_receipt
+
+    def broken_for_the_second(dossier, payment):
+        if payment["provider_id"] == second:
+            raise RuntimeError("disk full")
+        return real_receipt(dossier, payment)
+
+    monkeypatch.setattr(payments, "write_receipt", broken_for_the_second)
+    let_minutes_pass(6)
+    response = browser.post(
+        "@@digitalebalie-deliver",
+        headers={
+            "X-Digitalebalie-Job-Key": secrets.get_secret("job_key"),
+            "Accept": "application/json",
+        },
+    )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["payments"] == {"checked": 3, "changed": 1, "failed": 2}
+    assert "sent" in result  # the mail part ran as well
+    states = {p["amount"]: p["state"] for p in citizen_payments(browser, case)}
+    assert states == {1200: "open", 1300: "open", 1400: "paid"}
+    assert len(receipts(case)) == 1
+    # Both failures are asked about again later, and then succeed.
+    monkeypatch.setattr(payments, "write_receipt", real_receipt)
+    mollie.payments[first]["status"] = "authorized"  # not paid yet
+    assert run_job(browser)["checked"] == 0  # not at once
+    let_minutes_pass(6)
+    assert run_job(browser) == {"checked": 2, "changed": 2, "failed": 0}
+    states = {p["amount"]: p["state"] for p in citizen_payments(browser, case)}
+    assert states == {1200: "pending", 1300: "paid", 1400: "paid"}
+    assert len(receipts(case)) == 2
+
+
+def test_mollie_down_the_job_stops_asking_after_three(browser, case, mollie):
+    for amount in ("11,00", "12,00", "13,00", "14,00"):
+        ask(case, amount=amount)
+    mollie.down = True
+    let_minutes_pass(6)
+    assert run_job(browser) == {"checked": 3, "changed": 0, "failed": 3}
+    mollie.down = False
+    # The fourth was not asked (it is still due); the three wait their pause.
+    assert run_job(browser) == {"checked": 1, "changed": 0, "failed": 0}

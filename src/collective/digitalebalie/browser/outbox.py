@@ -54,10 +54,11 @@ class DeliverView(JobView):
         force = bool(self.request.form.get("all")) and api.user.has_permission(
             "collective.digitalebalie: Manage settings"
         )
-        result = {"payments": payments.poll_open()}
-        result["reminders"] = reminders.send_due()
+        result = {"reminders": reminders.send_due()}
         result.update(outbox.deliver(force=force))
         result["archive"] = zgw.deliver(force=force)
+        # Last: a slow or absent Mollie must not hold up mail and reminders.
+        result["payments"] = payments.poll_open()
         return result
 
 

@@ -95,7 +95,9 @@ class MollieWebhook(BrowserView):
         try:
             dossier, payment = payments.find(provider_id)
             status = payments.provider_status(provider_id)
+            changed = payments.update(dossier, payment, status)
         except payments.ProviderError as error:
+            transaction.doom()
             response.setStatus(503)  # Mollie calls again later
             return json.dumps({"error": {"type": error.type, "message": "Try again."}})
         except appointments.NotFound:
@@ -105,7 +107,6 @@ class MollieWebhook(BrowserView):
             return json.dumps(
                 {"error": {"type": "NotFound", "message": "Unknown payment."}}
             )
-        changed = payments.update(dossier, payment, status)
         return json.dumps({"state": payment["state"], "changed": changed})
 
 

@@ -34,6 +34,7 @@ from plone import api
 from ZODB.POSException import ConflictError
 from zope.annotation.interfaces import IAnnotations
 import secrets as random
+import time
 import transaction
 
 
@@ -261,6 +262,11 @@ def find(provider_id):
 def update(dossier, payment, status):
     """Set the state the provider reported; the first "paid" writes the receipt."""
     status = "canceled" if status == "cancelled" else status
+    # Mollie's "authorized" (some methods other than iDEAL): not paid yet.
+    status = "pending" if status == "authorized" else status
+    if status not in OPEN + FINAL:
+        logger.warning("payment %s: unknown status %r", payment["id"], status)
+        raise ProviderError(_("The payment provider gave an unknown answer."))
     if status == payment["state"] or payment["state"] in FINAL:
         return False
     payment["state"] = status
@@ -348,52 +354,91 @@ def poll_pause(polls):
     return min(POLL_AFTER * 2 ** max(polls - 1, 0), POLL_MAX_PAUSE)
 
 
-def poll_open(now=None, limit=50):
+def poll_open(now=None, limit=50, budget=20.0, give_up_after=3):
     """Ask Mollie for the state of open payments whose webhook did not come.
 
     The same path as the webhook (``provider_status`` then ``update``), so a
     payment that turns out paid gets its one receipt however the news
-    arrives. Commits per payment; returns counts.
+    arrives. Commits per payment; returns counts. One payment that fails in
+    any way is logged and asked again later; it never stops the others (nor
+    the rest of the job). When Mollie does not answer ``give_up_after`` times
+    in a row, or ``budget`` seconds are spent, the rest waits for the next run.
     """
     result = {"checked": 0, "changed": 0, "failed": 0}
     if provider_name() != "mollie":
         return result
     now = now or datetime.now(UTC)
+    deadline = time.monotonic() + budget
     transaction.commit()  # start from what is committed
     due = [key for key, (when, _polls) in _watch().items() if when <= now][:limit]
+    unanswered = 0
     for provider_id in due:
-        watch = _watch()
-        try:
-            dossier, payment = find(provider_id)
-        except NotFound:
-            dossier = payment = None
-        if payment is None or payment["state"] not in OPEN:
-            watch.pop(provider_id, None)
-            transaction.commit()
+        if unanswered >= give_up_after or time.monotonic() > deadline:
+            break
+        entry = _watch().get(provider_id)
+        if entry is None:  # settled by a webhook meanwhile
             continue
-        polls = watch[provider_id][1] + 1
-        result["checked"] += 1
+        polls = entry[1] + 1
         try:
-            status = provider_status(provider_id)
+            outcome = _poll_one(provider_id, polls, now)
         except ProviderError:
-            result["failed"] += 1
-        else:
-            if update(dossier, payment, status):
-                result["changed"] += 1
-                logger.info(
-                    "payment %s is %s: asked Mollie, no webhook came",
-                    provider_id,
-                    status,
-                )
-        if payment["state"] in OPEN:
-            watch[provider_id] = (now + poll_pause(polls), polls)
-        try:
-            transaction.commit()
-        except ConflictError:
-            # A webhook for the same payment at the same moment: it wins,
-            # and the next run sees what it stored.
             transaction.abort()
+            outcome = "failed"
+            unanswered += 1
+        except Exception:
+            transaction.abort()
+            logger.exception("asking Mollie about payment %s failed", provider_id)
+            outcome = "failed"
+        else:
+            unanswered = 0
+        if outcome == "failed":
+            result["checked"] += 1
+            result["failed"] += 1
+            _reschedule(provider_id, polls, now)
+        elif outcome is not None:
+            result["checked"] += 1
+            result["changed"] += outcome == "changed"
     return result
+
+
+def _poll_one(provider_id, polls, now):
+    """None (nothing to ask), "same" or "changed"; committed. Raises on failure."""
+    watch = _watch()
+    try:
+        dossier, payment = find(provider_id)
+    except NotFound:
+        dossier = payment = None
+    if payment is None or payment["state"] not in OPEN:
+        watch.pop(provider_id, None)
+        transaction.commit()
+        return None
+    status = provider_status(provider_id)
+    changed = update(dossier, payment, status)
+    if payment["state"] in OPEN:
+        watch[provider_id] = (now + poll_pause(polls), polls)
+    try:
+        transaction.commit()
+    except ConflictError:
+        # A webhook for the same payment at the same moment: it wins, and
+        # the next run sees what it stored.
+        transaction.abort()
+        return "same"
+    if changed:
+        logger.info(
+            "payment %s is %s: asked Mollie, no webhook came", provider_id, status
+        )
+    return "changed" if changed else "same"
+
+
+def _reschedule(provider_id, polls, now):
+    """After a failure: ask again after the usual pause (in its own transaction)."""
+    try:
+        watch = _watch()
+        if provider_id in watch:
+            watch[provider_id] = (now + poll_pause(polls), polls)
+        transaction.commit()
+    except ConflictError:
+        transaction.abort()
 
 
 def payment_json(payment):
