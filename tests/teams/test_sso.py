@@ -46,6 +46,14 @@ PEOPLE = [
         claims={"preferred_username": "local.worker", "groups": ["balie-medewerkers"]},
     ),
     User(sub="u-nameless", claims={"groups": ["balie-medewerkers"]}),
+    # A user name that is a group's id (global roles are kept per principal id).
+    User(
+        sub="u-admins",
+        claims={
+            "preferred_username": "Administrators",
+            "groups": ["balie-medewerkers"],
+        },
+    ),
 ]
 
 
@@ -375,6 +383,13 @@ def test_who_may_not_log_in(site):
         "already a Plone user",
     )
     assert user(site, "local.worker") == before
+    # A user name that is a group's id would share that group's roles.
+    browser = new_browser()
+    refused(
+        browser.get(at_provider(to_provider(browser, site), "u-admins"), timeout=30),
+        "already a Plone user",
+    )
+    assert logged(site, "Administrators is a group")
     # No user name in the claims.
     browser = new_browser()
     refused(

@@ -348,15 +348,31 @@ def finish(request):
     groups = _groups(claims)
     employee_groups = {g for g in (setting("sso_employee_groups") or []) if g}
     sync_teams = bool(setting("sso_sync_teams"))
+    if not (employee_groups or sync_teams):
+        # Without either, every account at the provider would become a member.
+        raise SsoRefused(
+            _(
+                "Logging in with the organisation account is not set up "
+                "completely. Ask the administrator."
+            ),
+            "no employee groups and no team sync in the settings",
+            status=503,
+        )
     is_employee = bool(groups & employee_groups)
     named_teams = {t for t in teams.team_ids() if t in groups} if sync_teams else set()
-    if (employee_groups or sync_teams) and not (is_employee or named_teams):
+    if not (is_employee or named_teams):
         raise SsoRefused(
             _(
                 "Your account may not log in here. Ask the administrator to add "
                 "you to a group of counter employees."
             ),
             f"{user_id} is in no employee group or team",
+        )
+    if api.group.get(groupname=user_id) is not None:
+        # Roles are kept per principal id: the user would share the group's.
+        raise SsoRefused(
+            _("There is already a Plone user with this name. Ask the administrator."),
+            f"{user_id} is a group; not taken as a user name",
         )
     known = _sso_users()
     if (
