@@ -16,6 +16,7 @@ import jwt
 import pytest
 import requests
 import threading
+import time
 
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -51,6 +52,9 @@ window.JitsiMeetExternalAPI = function (domain, options) {
 class Engine(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server API
         path = urlsplit(self.path).path
+        if path == "/slow/external_api.js":
+            time.sleep(2)  # a slow network: the citizen leaves before it arrives
+            path = "/external_api.js"
         if path == "/external_api.js":
             body, kind = EXTERNAL_API, "text/javascript"
         elif path == "/custom":
@@ -158,7 +162,7 @@ def test_jitsi_meet_is_embedded_with_a_token_for_this_room(
         claims = jwt.decode(
             call["jwt"], JITSI_SECRET, algorithms=["HS256"], audience="jitsi"
         )
-        assert claims["room"] == call["roomName"] and claims["sub"] == domain
+        assert claims["room"] == call["roomName"] and claims["sub"] == "127.0.0.1"
         assert claims["context"]["user"]["moderator"] is False
         # The built-in controls that the engine replaces are gone; leaving works.
         assert page.is_hidden("[data-action=mute]")
@@ -202,6 +206,36 @@ def test_livekit_meet_is_embedded_with_an_access_token(
         # The Meet page really loads in the frame.
         frame.content_frame().wait_for_load_state()
         assert frame.content_frame().title() == "LiveKit Meet"
+        context.close()
+    finally:
+        restore()
+
+
+def test_leaving_before_jitsi_arrived_starts_no_call(
+    live_site, chromium, engine, appointment
+):
+    restore = configure(
+        live_site,
+        "jitsi_app_secret",
+        JITSI_SECRET,
+        video_provider="jitsi",
+        jitsi_url=f"{engine}/slow",
+        jitsi_app_id="digitalebalie",
+    )
+    try:
+        context, page = join(chromium, appointment)
+        page.wait_for_selector("[data-action=leave]:not([disabled])")
+        page.click("[data-action=leave]")
+        page.wait_for_function("typeof window.JitsiMeetExternalAPI === 'function'")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.jitsiCalls.length") == 0
+        assert page.locator(".room-engine iframe").count() == 0
+        # Joining again uses the script that arrived meanwhile: one call, one frame.
+        page.click("[data-action=check]")
+        page.wait_for_selector("[data-action=join]:not([disabled])")
+        page.click("[data-action=join]")
+        page.wait_for_function("window.jitsiCalls.length === 1")
+        assert page.locator(".room-engine iframe").count() == 1
         context.close()
     finally:
         restore()

@@ -29,8 +29,14 @@ def _times(ttl, now):
 
 
 def jitsi_domain(url):
-    """``meet.example.nl`` (with a port, if any) from ``https://meet.example.nl``."""
+    """``meet.example.nl`` (with a port, if any) from ``https://meet.example.nl``:
+    what the IFrame API is given."""
     return urllib.parse.urlsplit(url).netloc
+
+
+def jitsi_host(url):
+    """``meet.example.nl`` without a port: the token's ``sub`` (the XMPP domain)."""
+    return urllib.parse.urlsplit(url).hostname or ""
 
 
 def jitsi_room(room):

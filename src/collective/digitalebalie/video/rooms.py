@@ -142,7 +142,7 @@ def engine_info(provider, room, participant, role, name):
                     app_id=_setting("jitsi_app_id", ""),
                     secret=secrets.get_secret("jitsi_app_secret"),
                     audience=_setting("jitsi_audience", "") or "jitsi",
-                    domain=domain,
+                    domain=providers.jitsi_host(url),
                     room=room,
                     participant=participant,
                     name=name,

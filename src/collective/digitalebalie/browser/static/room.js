@@ -80,12 +80,18 @@ class Room {
   }
 
   async join() {
-    if (!this.stream && !(await this.check())) return;
-    this.leaving = false;
-    this.attempts = 0;
-    if (!(await this.fetchInfo())) return;
-    if (this.info.provider === "jitsi" || this.info.provider === "livekit") this.embed();
-    else this.connect();
+    if (this.joining) return; // a second click while the first is on its way
+    this.joining = true;
+    try {
+      if (!this.stream && !(await this.check())) return;
+      this.leaving = false;
+      this.attempts = 0;
+      if (!(await this.fetchInfo())) return;
+      if (this.info.provider === "jitsi" || this.info.provider === "livekit") this.embed();
+      else this.connect();
+    } finally {
+      this.joining = false;
+    }
   }
 
   // Jitsi Meet or LiveKit shows the call; this page only checked the devices
@@ -111,12 +117,11 @@ class Room {
     this.$("leave").focus();
     if (this.info.provider === "jitsi") {
       const config = this.info.jitsi;
-      const script = document.createElement("script");
-      script.src = config.script;
-      script.addEventListener("error", () => this.say(this.text.failed, "error"));
-      script.addEventListener("load", () => {
-        // eslint-disable-next-line no-undef
-        this.engine = new JitsiMeetExternalAPI(config.domain, {
+      // Leaving (or joining again) before the script arrived: this join is over.
+      const attempt = (this.engineAttempt = (this.engineAttempt || 0) + 1);
+      const start = () => {
+        if (this.leaving || attempt !== this.engineAttempt) return;
+        this.engine = new window.JitsiMeetExternalAPI(config.domain, {
           roomName: config.room,
           jwt: config.jwt,
           parentNode: this.engineArea,
@@ -127,8 +132,16 @@ class Room {
         });
         this.engine.addListener("readyToClose", () => this.leave());
         this.say(this.text.in_room);
-      });
-      document.head.append(script);
+      };
+      if (window.JitsiMeetExternalAPI) {
+        start();
+      } else {
+        const script = document.createElement("script");
+        script.src = config.script;
+        script.addEventListener("error", () => this.say(this.text.failed, "error"));
+        script.addEventListener("load", start);
+        document.head.append(script);
+      }
     } else {
       const frame = document.createElement("iframe");
       frame.src = this.info.livekit.page;
