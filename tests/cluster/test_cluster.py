@@ -29,6 +29,7 @@ import json
 import pytest
 import requests
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -54,8 +55,12 @@ def cluster():
         launcher.admin = ADMIN
         yield launcher
     finally:
-        launcher.stop()
+        code = launcher.stop()
+        # Ctrl+C (SIGTERM here) stops everything, PostgreSQL too.
+        with socket.socket() as probe:
+            still_there = probe.connect_ex(("127.0.0.1", launcher.pg_port)) == 0
         shutil.rmtree(folder, ignore_errors=True)
+        assert code == 0 and not still_there, (code, launcher.text[-2000:])
 
 
 def job_key(cluster):
@@ -404,3 +409,23 @@ def test_citizen_and_employee_meet_via_different_instances(cluster):
     result = asyncio.run(peer.call(employee.json(), citizen))
     assert result["chat"] == "Kunt u mij zien?"
     assert result["frame_size"] == (640, 480)
+
+
+def test_ports_that_repeat_are_refused_before_anything_starts(tmp_path):
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("digitalebalie-cluster")),
+            "--dir",
+            str(tmp_path / "cluster"),
+            "--port",
+            "18900",
+            "--instances",
+            "10",  # the tenth room server would get PostgreSQL's default port
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "port of its own" in result.stderr
+    assert not (tmp_path / "cluster").exists()

@@ -34,6 +34,7 @@ import argparse
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -93,17 +94,30 @@ def write_nginx_conf(folder, listen, plone_addresses, room_addresses):
     return conf
 
 
-def start_nginx(conf):
-    """nginx in the foreground (``daemon off``), checked first."""
-    binary = nginx_binary()
+def _nginx_command(conf):
     folder = conf.parent
-    base = [binary, "-p", str(folder), "-e", str(folder / "log" / "nginx-error.log")]
+    return [
+        nginx_binary(),
+        "-p",
+        str(folder),
+        "-e",
+        str(folder / "log" / "nginx-error.log"),
+        "-c",
+        str(conf),
+    ]
+
+
+def check_nginx_conf(conf):
     check = subprocess.run(
-        [*base, "-t", "-q", "-c", str(conf)], capture_output=True, text=True
+        [*_nginx_command(conf), "-t", "-q"], capture_output=True, text=True
     )
     if check.returncode:
         raise SystemExit(f"The nginx configuration is wrong: {check.stderr.strip()}")
-    return subprocess.Popen([*base, "-c", str(conf)])
+
+
+def start_nginx(conf):
+    """nginx in the foreground (``daemon off``)."""
+    return subprocess.Popen(_nginx_command(conf))
 
 
 def postgres_folder(cluster):
@@ -172,22 +186,32 @@ def main(argv=None):
     admin = os.environ.get("ADMIN_USER", "admin")
     password = os.environ.get("ADMIN_PASSWORD") or "admin"
 
-    for port in [args.port, *instance_ports, *rooms_ports, pg_port]:
+    ports = [args.port, *instance_ports, *rooms_ports, pg_port]
+    if len(set(ports)) != len(ports):
+        sys.exit(f"Every part needs a port of its own; these repeat: {sorted(ports)}")
+    for port in ports:
         if not _port_free(args.host, port):
             sys.exit(f"Port {port} on {args.host} is in use; choose others (--help).")
+    nginx_binary()  # before anything starts
 
+    # Stopped with SIGTERM while preparing: still stop PostgreSQL (finally below).
+    signal.signal(signal.SIGTERM, _interrupt)
     cluster = Path(args.dir).resolve()
     var = cluster / "var"
     var.mkdir(parents=True, exist_ok=True)
     pg = PostgreSQL(postgres_folder(cluster), pg_port, args.host)
     try:
-        if pg.init():
-            print(f"PostgreSQL database cluster made in {pg.folder}.")
-        pg.start()
-        pg.create_database(DATABASE)
-    except PostgreSQLError as error:
-        sys.exit(f"PostgreSQL: {error}")
-    try:
+        try:
+            fresh = pg.init()
+            if fresh:
+                print(f"PostgreSQL database cluster made in {pg.folder}.")
+            pg.start()
+            fresh = pg.create_database(DATABASE) or fresh
+        except PostgreSQLError as error:
+            sys.exit(f"PostgreSQL: {error}")
+        if fresh:
+            # A new, empty database: whatever was prepared before is not in it.
+            (var / "site-ready").unlink(missing_ok=True)
         code = run(
             args,
             cluster,
@@ -199,9 +223,15 @@ def main(argv=None):
             admin,
             password,
         )
+    except KeyboardInterrupt:
+        code = 0
     finally:
         pg.stop()
     sys.exit(code)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def run(args, cluster, var, pg, instance_ports, rooms_ports, site_id, admin, password):
@@ -234,16 +264,25 @@ def run(args, cluster, var, pg, instance_ports, rooms_ports, site_id, admin, pas
         [f"{args.host}:{port}" for port in instance_ports],
         [f"{args.host}:{port}" for port in rooms_ports],
     )
+    check_nginx_conf(conf)
     started = time.monotonic()
-    plones = [
-        subprocess.Popen([_bin("runwsgi"), str(instance / "etc" / "zope.ini")])
-        for instance in instances
-    ]
-    rooms = [
-        room_server(args.host, port, room_secret_file(None, var))
-        for port in rooms_ports
-    ]
-    nginx = start_nginx(conf)
+    processes = []
+    try:
+        for instance in instances:
+            processes.append(
+                subprocess.Popen([_bin("runwsgi"), str(instance / "etc" / "zope.ini")])
+            )
+        for port in rooms_ports:
+            processes.append(room_server(args.host, port, room_secret_file(None, var)))
+        processes.append(start_nginx(conf))
+    except BaseException:
+        # Half a cluster helps nobody: stop what did start.
+        for process in processes:
+            process.terminate()
+            process.wait()
+        raise
+    plones = processes[: len(instances)]
+    nginx = processes[-1]
 
     def ready():
         return all(
@@ -263,7 +302,7 @@ def run(args, cluster, var, pg, instance_ports, rooms_ports, site_id, admin, pas
         print(banner(base, site_id, args, instance_ports, rooms_ports, pg))
 
     return supervise(
-        [*plones, *rooms, nginx],
+        processes,
         start_clamd(clamd_command),
         ready,
         on_ready,
