@@ -199,7 +199,9 @@ def main(argv=None):
     cluster = Path(args.dir).resolve()
     var = cluster / "var"
     var.mkdir(parents=True, exist_ok=True)
-    pg = PostgreSQL(postgres_folder(cluster), pg_port, args.host)
+    pg = PostgreSQL(
+        postgres_folder(cluster), pg_port, args.host, password_file=var / "pg-password"
+    )
     try:
         try:
             fresh = pg.init()

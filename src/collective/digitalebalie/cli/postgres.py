@@ -14,6 +14,7 @@ import pwd
 import secrets
 import shutil
 import subprocess
+import tempfile
 
 
 USER = "digitalebalie"
@@ -72,26 +73,28 @@ def reachable_by_server(folder):
 class PostgreSQL:
     """One PostgreSQL server whose data lives in ``folder``."""
 
-    def __init__(self, folder, port, host="127.0.0.1"):
+    def __init__(self, folder, port, host="127.0.0.1", password_file=None):
         self.folder = Path(folder).resolve()
         self.data = self.folder / "data"
         self.run_dir = self.folder / "run"
         self.log = self.folder / "postgresql.log"
-        self.password_file = self.folder / "password"
+        # Kept outside the server's folder: as root, we do not read files in a
+        # folder that the postgres account may change.
+        self.password_file = Path(password_file or self.folder.parent / "pg-password")
         self.port = int(port)
         self.host = host
         self.bin = bindir()
 
     # --- running commands as the server's account --------------------------------
 
-    def _command(self, *args):
-        user = _server_user()
+    def _command(self, *args, as_server=True):
+        user = _server_user() if as_server else None
         prefix = [RUNUSER, "-u", user.pw_name, "--"] if user else []
         return prefix + [str(self.bin / args[0]), *map(str, args[1:])]
 
-    def _run(self, *args, env=None):
+    def _run(self, *args, env=None, as_server=True):
         result = subprocess.run(
-            self._command(*args),
+            self._command(*args, as_server=as_server),
             capture_output=True,
             text=True,
             env=env,
@@ -129,6 +132,7 @@ class PostgreSQL:
         """Make the database cluster once; later calls keep everything."""
         self.folder.mkdir(parents=True, exist_ok=True)
         if not self.password_file.exists():
+            self.password_file.parent.mkdir(parents=True, exist_ok=True)
             self.password_file.touch(mode=0o600)
             self.password_file.write_text(secrets.token_urlsafe(24))
         if self.initialised():
@@ -142,10 +146,12 @@ class PostgreSQL:
             folder.mkdir(mode=0o700, exist_ok=True)
         self.log.touch(mode=0o600, exist_ok=True)
         self._give_to_server(self.folder, self.data, self.run_dir, self.log)
-        # initdb reads the password from a file its own user can read.
-        initial = self.run_dir / "initial-password"
-        initial.touch(mode=0o600)
-        initial.write_text(self.password + "\n")
+        # initdb reads the password from a file its own user can read: a new
+        # one (O_EXCL), never a name someone else prepared.
+        handle, name = tempfile.mkstemp(prefix="digitalebalie-pg-")
+        initial = Path(name)
+        with os.fdopen(handle, "w") as stream:
+            stream.write(self.password + "\n")
         self._give_to_server(initial)
         try:
             self._run(
@@ -217,10 +223,20 @@ class PostgreSQL:
             "-tAc",
             "SELECT datname FROM pg_database",
             env=env,
+            as_server=False,  # a client: needs no account of the server's
         )
         if name in listed.split():
             return False
         self._run(
-            "createdb", "-h", self.host, "-p", self.port, "-U", USER, name, env=env
+            "createdb",
+            "-h",
+            self.host,
+            "-p",
+            self.port,
+            "-U",
+            USER,
+            name,
+            env=env,
+            as_server=False,
         )
         return True
