@@ -429,3 +429,21 @@ def test_ports_that_repeat_are_refused_before_anything_starts(tmp_path):
     assert result.returncode != 0
     assert "port of its own" in result.stderr
     assert not (tmp_path / "cluster").exists()
+
+
+def test_instances_connect_as_the_database_owner_not_the_administrator(cluster):
+    import psycopg2
+    import re
+    import stat
+
+    conf = cluster.directory / "instance1" / "etc" / "zope.conf"
+    assert stat.S_IMODE(conf.stat().st_mode) == 0o600  # it holds the password
+    dsn = re.search(r"^\s*dsn (.+)$", conf.read_text(), re.M).group(1)
+    with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user"
+        )
+        assert cursor.fetchone() == ("plone", False)
+        # ... and it cannot run programs on the server's account.
+        with pytest.raises(psycopg2.Error):
+            cursor.execute("COPY (SELECT 1) TO PROGRAM 'true'")

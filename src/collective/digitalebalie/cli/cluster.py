@@ -208,7 +208,7 @@ def main(argv=None):
             if fresh:
                 print(f"PostgreSQL database cluster made in {pg.folder}.")
             pg.start()
-            fresh = pg.create_database(DATABASE) or fresh
+            fresh = pg.create_database(DATABASE, owner=DATABASE) or fresh
         except PostgreSQLError as error:
             sys.exit(f"PostgreSQL: {error}")
         if fresh:
@@ -237,7 +237,7 @@ def _interrupt(signum, frame):
 
 
 def run(args, cluster, var, pg, instance_ports, rooms_ports, site_id, admin, password):
-    dsn = pg.dsn(DATABASE)
+    dsn = pg.owner_dsn(DATABASE, owner=DATABASE)
     instances = [
         write_instance(cluster / f"instance{number}", args.host, port, dsn=dsn)
         for number, port in enumerate(instance_ports, start=1)

@@ -11,6 +11,7 @@ from pathlib import Path
 import glob
 import os
 import pwd
+import re
 import secrets
 import shutil
 import subprocess
@@ -18,6 +19,8 @@ import tempfile
 
 
 USER = "digitalebalie"
+OWNER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+PASSWORD = re.compile(r"^[A-Za-z0-9_-]{16,}$")
 START_TIMEOUT = 60
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 
@@ -207,36 +210,71 @@ class PostgreSQL:
         if self.initialised() and self.running():
             self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
 
-    def create_database(self, name):
-        """Create database ``name`` unless it exists."""
-        env = dict(os.environ, PGPASSWORD=self.password)
-        listed = self._run(
-            "psql",
-            "-h",
-            self.host,
-            "-p",
-            self.port,
-            "-U",
-            USER,
-            "-d",
-            "postgres",
-            "-tAc",
-            "SELECT datname FROM pg_database",
-            env=env,
-            as_server=False,  # a client: needs no account of the server's
+    def _psql(self, sql, database="postgres"):
+        """Run SQL as the administrator; the text goes in on stdin (not in ps)."""
+        result = subprocess.run(
+            self._command(
+                "psql",
+                "-h",
+                self.host,
+                "-p",
+                self.port,
+                "-U",
+                USER,
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-tA",
+                "-f",
+                "-",
+                as_server=False,  # a client: needs no account of the server's
+            ),
+            input=sql,
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, PGPASSWORD=self.password),
+            check=False,
         )
+        if result.returncode:
+            raise PostgreSQLError(f"psql failed: {result.stderr.strip()}")
+        return result.stdout
+
+    def create_database(self, name, owner):
+        """Create database ``name`` owned by the role ``owner`` (made with a
+        generated password, no other rights), unless they exist; True when
+        the database is new. The application connects as ``owner``: not as
+        the administrator, who could run programs on the server's account.
+        """
+        if not OWNER.match(owner) or not OWNER.match(name):
+            raise ValueError("Names of roles and databases: lower-case letters.")
+        owner_file = self.password_file.with_name(f"{self.password_file.name}-{owner}")
+        if not owner_file.exists():
+            owner_file.touch(mode=0o600)
+            owner_file.write_text(secrets.token_urlsafe(24))
+        password = owner_file.read_text().strip()
+        if not PASSWORD.match(password):
+            raise PostgreSQLError(f"{owner_file}: letters, digits, - and _ only.")
+        # The names and the password are checked above: nothing to quote.
+        roles = self._psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{owner}'")  # noqa: S608
+        verb = "ALTER" if roles.strip() else "CREATE"
+        self._psql(
+            f"{verb} ROLE {owner} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+            f"PASSWORD '{password}'"
+        )
+        listed = self._psql("SELECT datname FROM pg_database")
         if name in listed.split():
             return False
-        self._run(
-            "createdb",
-            "-h",
-            self.host,
-            "-p",
-            self.port,
-            "-U",
-            USER,
-            name,
-            env=env,
-            as_server=False,
-        )
+        self._psql(f"CREATE DATABASE {name} OWNER {owner}")
         return True
+
+    def owner_dsn(self, database, owner):
+        password = (
+            self.password_file.with_name(f"{self.password_file.name}-{owner}")
+            .read_text()
+            .strip()
+        )
+        return (
+            f"host={self.host} port={self.port} dbname={database} "
+            f"user={owner} password={password}"
+        )
