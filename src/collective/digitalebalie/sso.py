@@ -385,11 +385,14 @@ def finish(request):
         )
     plugin.rememberIdentity(claims)  # creates or updates the user, sets __ac
     known.add(user_id)
+    # No e-mail address in Plone (the plugin copies it): Plone's "forgot
+    # password" would otherwise give the account a local password, which
+    # would still work after the organisation ended the account.
+    properties = {"email": ""}
     if isinstance(claims.get("name"), str) and claims["name"].strip():
         # The plugin makes a full name only from given and family name.
-        api.user.get(userid=user_id).setMemberProperties(
-            {"fullname": claims["name"].strip()[:200]}
-        )
+        properties["fullname"] = claims["name"].strip()[:200]
+    api.user.get(userid=user_id).setMemberProperties(properties)
     if employee_groups:
         roles = set(api.user.get_roles(username=user_id, inherit=False))
         if is_employee and teams.EMPLOYEE_ROLE not in roles:
