@@ -1,10 +1,17 @@
 """Install: layer, registry, control panel, secrets, types, profile version."""
 
+from collective.digitalebalie import appointments
 from collective.digitalebalie import secrets
 from collective.digitalebalie.interfaces import IDigitaleBalieLayer
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from datetime import datetime
+from datetime import timedelta
 from plone import api
+from zoneinfo import ZoneInfo
 import pytest
+
+
+AMS = ZoneInfo("Europe/Amsterdam")
 
 
 class TestInstall:
@@ -135,6 +142,33 @@ class TestUpgradeTo1001:
 
 
 class TestUpgradeTo1005:
+    @staticmethod
+    def cancelled_before_1005(portal):
+        """An appointment cancelled on a site that did not list cancellations yet."""
+        from zope.annotation.interfaces import IAnnotations
+
+        with api.env.adopt_roles(["Manager"]):
+            product = api.content.create(
+                container=portal,
+                type="CounterProduct",
+                title="Oud product",
+                duration=15,
+                opening_hours=[
+                    {"weekday": d, "start": "08:00", "end": "18:00", "counters": 1}
+                    for d in range(7)
+                ],
+            )
+            api.content.transition(product, to_state="published")
+        day = datetime.now(AMS).date() + timedelta(days=2)
+        start = datetime(day.year, day.month, day.day, 11, 0, tzinfo=AMS)
+        appointment, _token = appointments.book(
+            product,
+            {"start": start.isoformat(), "fullname": "Oud", "email": "o@example.nl"},
+        )
+        appointments.cancel(appointment)
+        del IAnnotations(product)[appointments.CANCELLED_KEY]
+        return appointment, product
+
     """A site of 1004 gets the video engine settings, their secrets and the
     house style (colours, the NL Design System bundle)."""
 
@@ -158,8 +192,12 @@ class TestUpgradeTo1005:
         for key in [k for k in names if k.startswith(bundle + "-nlds.")]:
             del registry.records[key]
         registry[bundle + ".depends"] = "plone"
+        cancelled, product = self.cancelled_before_1005(portal)
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1004")
         setup_tool.upgradeProfile(f"{package_name}:default")
+        # Cancelled appointments of before are listed for the agenda now.
+        day = cancelled.start.astimezone(AMS).date()
+        assert appointments.cancelled_listing(product, day, day) == [cancelled]
         assert registry[prefix + "video_provider"] == "builtin"
         assert registry[prefix + "primary_color"] == "#00557f"
         assert registry[prefix + "sso_enabled"] is False

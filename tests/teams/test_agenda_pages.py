@@ -271,3 +271,52 @@ class TestCalendarFeed:
 
     def test_unknown_feed_is_404(self, browser):
         assert browser.get("@@calendar-feed/nothing-here").status_code == 404
+
+
+class TestCancelledInTheAgenda:
+    def test_cancelled_appointments_on_request(self, browser, team, product):
+        kept = book(browser, product, at(tomorrow(), "09:00"), fullname="Jan de Vries")
+        gone = book(browser, product, at(tomorrow(), "10:00"), fullname="Mila Jansen")
+        assert kept.status_code == gone.status_code == 201
+        token = gone.json()["token"]
+        assert (
+            browser.post(f"@appointment/{token}/cancel", headers=JSON).status_code
+            == 200
+        )
+        anna = team["anna"]
+        day = tomorrow().isoformat()
+        # By default the agenda shows what will happen...
+        _response, soup = page(anna, day=day, scope="team")
+        names = [r.find("th").find("a").text for r in soup.select("tbody tr")]
+        assert names == ["Jan de Vries"]
+        assert not soup.find("input", id="agenda-cancelled").has_attr("checked")
+        # ...and on request also who cancelled, marked so, without actions.
+        _response, soup = page(anna, day=day, scope="team", cancelled="1")
+        rows = soup.select("table.dbalie-agenda-table tbody tr")
+        assert [r.find("th").find("a").text for r in rows] == [
+            "Jan de Vries",
+            "Mila Jansen",
+        ]
+        assert "Geannuleerd" in rows[1].text or "Cancelled" in rows[1].text
+        assert rows[1].find("form") is None
+        assert soup.find("input", id="agenda-cancelled").has_attr("checked")
+        # The period links keep the choice.
+        tabs = soup.select("ul.dbalie-tabs a[href]")
+        assert tabs and all("cancelled=1" in a["href"] for a in tabs)
+        # The same over REST.
+        items = anna.get(
+            "@agenda",
+            params={"start": day, "end": day, "scope": "team", "cancelled": "true"},
+            headers=JSON,
+        ).json()["items"]
+        assert [(i["fullname"], i["state"]) for i in items] == [
+            ("Jan de Vries", "booked"),
+            ("Mila Jansen", "cancelled"),
+        ]
+        plain = anna.get(
+            "@agenda", params={"start": day, "end": day, "scope": "team"}, headers=JSON
+        ).json()["items"]
+        assert [i["fullname"] for i in plain] == ["Jan de Vries"]
+        # The cancelled time is free again for others.
+        again = book(browser, product, at(tomorrow(), "10:00"), fullname="Piet Bakker")
+        assert again.status_code == 201

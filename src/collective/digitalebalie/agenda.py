@@ -2,7 +2,8 @@
 
 Appointments are not catalogued (see content/appointment.py): the agenda reads
 the booking ledgers of the products a scope covers, which hold every
-appointment that is not cancelled, by day.
+appointment that is not cancelled, by day (and, on request, each product's
+list of cancelled appointments by day).
 """
 
 from collective.digitalebalie import _
@@ -53,15 +54,19 @@ def check_scope(scope):
     return scope
 
 
-def entries(scope, first, last, query=""):
-    """(appointment, product) pairs of the scope from first to last, by start."""
+def entries(scope, first, last, query="", cancelled=False):
+    """(appointment, product) pairs of the scope from first to last, by start;
+    with ``cancelled``, the cancelled appointments of those days too."""
     check_scope(scope)
     appointments.check_range(first, last)
     user_id = api.user.get_current().getId()
     words = (query or "").casefold().split()
     result = []
     for product in products_for(scope):
-        for appointment in appointments.listing(product, first, last):
+        listed = appointments.listing(product, first, last)
+        if cancelled:
+            listed += appointments.cancelled_listing(product, first, last)
+        for appointment in listed:
             if scope == "mine" and getattr(appointment, "assignee", None) != user_id:
                 continue
             if not api.user.has_permission("View", obj=appointment):

@@ -12,6 +12,7 @@ booking made before an editor changed the duration still blocks its time.
 
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
+from BTrees.OOBTree import OOTreeSet
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
@@ -35,6 +36,8 @@ import secrets
 FOLDER_ID = "appointments"
 LEDGER_KEY = "collective.digitalebalie.ledger"  # LOBTree: day ordinal -> DayBookings
 TOKENS_KEY = "collective.digitalebalie.tokens"
+# LOBTree: day ordinal -> OOTreeSet of the ids of that day's cancelled appointments
+CANCELLED_KEY = "collective.digitalebalie.cancelled"
 TOKEN_BYTES = 24  # 192 bits
 MAX_NOTES = 2000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -222,6 +225,44 @@ def listing(product, first_day, last_day):
         if appointment is not None:
             result.append(appointment)
     return result
+
+
+def cancelled_listing(product, first_day, last_day):
+    """The product's cancelled appointments from first_day to last_day, by start."""
+    days = IAnnotations(product).get(CANCELLED_KEY)
+    if not days:
+        return []
+    folder = appointments_folder()
+    found = (
+        folder._getOb(appointment_id, None)
+        for ids in _day_range(days, first_day, last_day)
+        for appointment_id in ids
+    )
+    return sorted((a for a in found if a is not None), key=lambda a: a.start)
+
+
+def note_cancelled(appointment):
+    """Remember a cancelled appointment by day, for the agenda (it left the ledger)."""
+    product = product_of(appointment)
+    day = getattr(appointment, "ledger_day", None)
+    if product is None or day is None:
+        return
+    annotations = IAnnotations(product)
+    if CANCELLED_KEY not in annotations:
+        annotations[CANCELLED_KEY] = LOBTree()
+    days = annotations[CANCELLED_KEY]
+    if day not in days:
+        days[day] = OOTreeSet()
+    days[day].add(appointment.getId())
+
+
+def forget_cancelled(appointment):
+    """A deleted appointment leaves the list of cancelled ones (idempotent)."""
+    product = product_of(appointment)
+    day = getattr(appointment, "ledger_day", None)
+    days = IAnnotations(product).get(CANCELLED_KEY) if product is not None else None
+    if days is not None and day in days and appointment.getId() in days[day]:
+        days[day].remove(appointment.getId())
 
 
 def find_by_token(token):

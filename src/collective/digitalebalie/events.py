@@ -9,6 +9,7 @@ def appointment_transitioned(appointment, event):
     """Cancelled by the citizen or by counter staff: the time is free again."""
     if event.new_state and event.new_state.getId() == "cancelled":
         appointments.release(appointment)
+        appointments.note_cancelled(appointment)
         teams.released(appointment)
         appointments.notifications().cancelled(appointment)
 
@@ -16,6 +17,7 @@ def appointment_transitioned(appointment, event):
 def appointment_removed(appointment, event):
     """Deleted by a manager: the time is free again."""
     appointments.release(appointment)
+    appointments.forget_cancelled(appointment)
     if api.content.get_state(appointment, default=None) != "cancelled":
         teams.released(appointment)
 

@@ -77,6 +77,14 @@ def upgrade_to_1005(context):
         "profile-collective.digitalebalie:default", "plone.app.registry"
     )
     ensure_secrets()
+    # The agenda can show cancelled appointments: list the ones made before.
+    from collective.digitalebalie import appointments
+
+    folder = api.portal.get().get(FOLDER_ID)
+    with api.env.adopt_roles(["Manager"]):
+        for appointment in folder.objectValues() if folder is not None else ():
+            if api.content.get_state(appointment, default=None) == "cancelled":
+                appointments.note_cancelled(appointment)
 
 
 def uninstall(context):

@@ -57,9 +57,12 @@ class AgendaView(BrowserView):
         self.day = form.get("day") or ""
         self.query = (form.get("q") or "").strip()[:100]
         self.scope = form.get("scope") or "mine"
+        self.cancelled = form.get("cancelled") == "1"
         first, last = self._range()
         try:
-            self.pairs = agenda.entries(self.scope, first, last, self.query)
+            self.pairs = agenda.entries(
+                self.scope, first, last, self.query, cancelled=self.cancelled
+            )
         except appointments.BookingError as error:
             self.error = translate(error.message, context=self.request)
             self.pairs = []
@@ -148,6 +151,7 @@ class AgendaView(BrowserView):
             "day": self.day,
             "scope": self.scope,
             "q": self.query,
+            "cancelled": "1" if self.cancelled else "",
         }
         params.update(changes)
         query = urlencode({k: v for k, v in params.items() if v})

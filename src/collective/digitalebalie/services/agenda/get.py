@@ -1,4 +1,4 @@
-"""GET /@agenda?start=YYYY-MM-DD&end=YYYY-MM-DD&scope=mine|team|all&q=name"""
+"""GET /@agenda?start=YYYY-MM-DD&end=YYYY-MM-DD&scope=mine|team|all&q=name&cancelled=true"""
 
 from collective.digitalebalie import agenda
 from collective.digitalebalie import appointments
@@ -13,7 +13,13 @@ class AgendaGet(Service):
         scope = form.get("scope") or "mine"
         try:
             first, last = appointments.parse_range(form)
-            pairs = agenda.entries(scope, first, last, form.get("q") or "")
+            pairs = agenda.entries(
+                scope,
+                first,
+                last,
+                form.get("q") or "",
+                cancelled=form.get("cancelled") in ("true", "1"),
+            )
         except appointments.BookingError as error:
             return booking_error(self.request, error)
         items = [agenda.item_json(a, p) for a, p in pairs]
