@@ -202,7 +202,8 @@ def test_employee_withdraws_an_open_request(browser, case):
 # --- the webhook never comes: the delivery job asks Mollie ----------------------------
 
 
-def run_job(browser):
+def run_whole_job(browser):
+    """The delivery job's whole answer (mail, reminders, archive, payments)."""
     response = browser.post(
         "@@digitalebalie-deliver",
         headers={
@@ -211,7 +212,11 @@ def run_job(browser):
         },
     )
     assert response.status_code == 200, response.text
-    return response.json()["payments"]
+    return response.json()
+
+
+def run_job(browser):
+    return run_whole_job(browser)["payments"]
 
 
 def let_minutes_pass(minutes):
@@ -309,15 +314,7 @@ def test_one_failing_payment_stops_neither_the_others_nor_the_mail(
 
     monkeypatch.setattr(payments, "write_receipt", broken_for_the_second)
     let_minutes_pass(6)
-    response = browser.post(
-        "@@digitalebalie-deliver",
-        headers={
-            "X-Digitalebalie-Job-Key": secrets.get_secret("job_key"),
-            "Accept": "application/json",
-        },
-    )
-    assert response.status_code == 200, response.text
-    result = response.json()
+    result = run_whole_job(browser)
     assert result["payments"] == {"checked": 3, "changed": 1, "failed": 2}
     assert "sent" in result  # the mail part ran as well
     states = {p["amount"]: p["state"] for p in citizen_payments(browser, case)}
