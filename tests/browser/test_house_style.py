@@ -1,5 +1,6 @@
-"""The house style in real Chromium: NL Design System CSS on the citizen pages,
-the municipality's colours from the control panel, and the logo's text.
+"""The house style in real Chromium: NL Design System CSS on the citizen and
+employee pages, the municipality's colours from the control panel, and the
+logo's text.
 
 The live site is shared by the session: every test that changes a setting puts
 it back.
@@ -13,6 +14,7 @@ import requests
 PRODUCT = "/balie/verhuizing-doorgeven"
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 BOOK = "button[name=book]"
+EMPLOYEE = ("medewerker", "balie-demo-2026")
 
 
 def rgb(hex_colour):
@@ -107,6 +109,27 @@ def test_main_colour_setting_changes_the_buttons(live_site, citizen, restore_col
     citizen.keyboard.press("Tab")
     assert citizen.evaluate("document.activeElement.id") == "field-fullname"
     assert "rgb(159, 232, 112)" in style(citizen, "#field-fullname", "box-shadow")
+
+
+def test_employee_page_has_the_house_style(live_site, chromium):
+    context, page = logged_in_page(chromium, live_site.site, *EMPLOYEE)
+    try:
+        response = page.goto(f"{live_site.site}/@@new-appointment")
+        assert response.ok
+        primary = settings(live_site.site, live_site.admin)["primary_color"]
+        submit = "#new-appointment-form button[type=submit]"
+        button = page.locator(submit)
+        assert "utrecht-button--primary-action" in button.get_attribute("class")
+        assert style(page, submit, "background-color") == rgb(primary)
+        assert style(page, submit, "color") == "rgb(255, 255, 255)"
+        assert button.bounding_box()["height"] >= 48
+        # The fields are NL Design System fields, not Bootstrap's.
+        assert "utrecht-select" in page.get_attribute("#field-product", "class")
+        assert "utrecht-textbox" in page.get_attribute("#field-date", "class")
+        bootstrap = "#new-appointment-form :is(.btn, .form-control, .form-select)"
+        assert page.locator(bootstrap).count() == 0
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize(
