@@ -178,3 +178,28 @@ def test_logo_names_the_municipality(live_site, citizen):
         citizen.evaluate("document.querySelector('#portal-logo img').naturalWidth") > 0
     )
     assert citizen.locator("#portal-logo").get_attribute("href") == live_site.site
+
+
+def test_alerts_stack_their_parts_on_a_phone(live_site, citizen):
+    """A Utrecht alert lays its children in a row; ours keep heading, text and
+    field under each other (one content block), also at 320 px."""
+    from live import book_first_free
+    from live import create_product
+
+    product, _uid = create_product(live_site, title="Meldingen op de telefoon")
+    booking = book_first_free(product, "Fatima el Amrani")
+    citizen.set_viewport_size({"width": 320, "height": 800})
+    citizen.goto(f"{booking['url']}?booked=1")
+    boxes = citizen.evaluate(
+        """() => [...document.querySelectorAll('#confirmation h2, #confirmation p')]
+                 .map(e => e.getBoundingClientRect()).map(r => [r.top, r.bottom])"""
+    )
+    assert len(boxes) == 3
+    # Each part starts below the one before it.
+    assert all(
+        later[0] >= earlier[1] - 1
+        for earlier, later in zip(boxes, boxes[1:], strict=False)
+    )
+    assert citizen.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
