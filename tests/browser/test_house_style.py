@@ -125,6 +125,8 @@ def test_employee_page_has_the_house_style(live_site, chromium):
         assert button.bounding_box()["height"] >= 48
         # The fields are NL Design System fields, not Bootstrap's.
         assert "utrecht-select" in page.get_attribute("#field-product", "class")
+        # A choice list shows its arrow (the theme gives it none).
+        assert "svg" in style(page, "#field-product", "background-image")
         assert "utrecht-textbox" in page.get_attribute("#field-date", "class")
         bootstrap = "#new-appointment-form :is(.btn, .form-control, .form-select)"
         assert page.locator(bootstrap).count() == 0
