@@ -18,6 +18,7 @@ from collective.digitalebalie.booking import rules
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.content.appointment import LANGUAGES
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -175,17 +176,11 @@ def token_index(folder):
 
 
 def _token_index(folder):
-    annotations = IAnnotations(folder)
-    if TOKENS_KEY not in annotations:
-        annotations[TOKENS_KEY] = OOBTree()
-    return annotations[TOKENS_KEY]
+    return annotation(folder, TOKENS_KEY, OOBTree)
 
 
 def _ledger(product):
-    annotations = IAnnotations(product)
-    if LEDGER_KEY not in annotations:
-        annotations[LEDGER_KEY] = LOBTree()
-    return annotations[LEDGER_KEY]
+    return annotation(product, LEDGER_KEY, LOBTree)
 
 
 def _day_range(ledger, first_day, last_day):
@@ -247,10 +242,7 @@ def note_cancelled(appointment):
     day = getattr(appointment, "ledger_day", None)
     if product is None or day is None:
         return
-    annotations = IAnnotations(product)
-    if CANCELLED_KEY not in annotations:
-        annotations[CANCELLED_KEY] = LOBTree()
-    days = annotations[CANCELLED_KEY]
+    days = annotation(product, CANCELLED_KEY, LOBTree)
     if day not in days:
         days[day] = OOTreeSet()
     days[day].add(appointment.getId())

@@ -14,13 +14,13 @@ from collective.digitalebalie import teams
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.integrations import notifications
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from icalendar import Calendar
 from icalendar import Event
 from plone import api
-from zope.annotation.interfaces import IAnnotations
 from zope.i18n import translate
 import hashlib
 import secrets
@@ -32,10 +32,8 @@ DAYS_AHEAD = 90
 
 
 def _feeds():
-    annotations = IAnnotations(api.portal.get())
-    if FEEDS_KEY not in annotations:
-        annotations[FEEDS_KEY] = OOBTree()
-    return annotations[FEEDS_KEY]  # "h:<hash>" -> user id, "u:<user id>" -> hash
+    # "h:<hash>" -> user id, "u:<user id>" -> hash
+    return annotation(api.portal.get(), FEEDS_KEY, OOBTree)
 
 
 def _hash(secret):

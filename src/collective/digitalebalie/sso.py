@@ -30,8 +30,8 @@ from collective.digitalebalie import secrets
 from collective.digitalebalie import teams
 from collective.digitalebalie.interfaces import IDigitaleBalieSecrets
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.storage import annotation
 from plone import api
-from zope.annotation.interfaces import IAnnotations
 import base64
 import hashlib
 import hmac
@@ -299,10 +299,7 @@ def _claims(request, pending):
 
 
 def _sso_users():
-    annotations = IAnnotations(api.portal.get())
-    if USERS_KEY not in annotations:
-        annotations[USERS_KEY] = OOTreeSet()
-    return annotations[USERS_KEY]
+    return annotation(api.portal.get(), USERS_KEY, OOTreeSet)
 
 
 def _groups(claims):

@@ -17,6 +17,7 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
+from collective.digitalebalie.storage import annotation
 from plone import api
 from zope.annotation.interfaces import IAnnotations
 from zope.globalrequest import getRequest
@@ -94,10 +95,7 @@ def fullname(user_id):
 
 
 def _workload(day):
-    annotations = IAnnotations(appointments.appointments_folder())
-    if WORKLOAD_KEY not in annotations:
-        annotations[WORKLOAD_KEY] = LOBTree()
-    days = annotations[WORKLOAD_KEY]
+    days = annotation(appointments.appointments_folder(), WORKLOAD_KEY, LOBTree)
     if day not in days:
         days[day] = OOBTree()
     return days[day]

@@ -10,12 +10,12 @@ from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import appointments
 from collective.digitalebalie import teams
 from collective.digitalebalie.dossiers import audit
+from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from plone import api
 from plone.dexterity.utils import createContentInContainer
-from zope.annotation.interfaces import IAnnotations
 import hashlib
 import secrets
 
@@ -50,10 +50,7 @@ def ensure_dossiers_folder(portal):
 
 
 def _index(folder):
-    annotations = IAnnotations(folder)
-    if INDEX_KEY not in annotations:
-        annotations[INDEX_KEY] = OOBTree()
-    return annotations[INDEX_KEY]
+    return annotation(folder, INDEX_KEY, OOBTree)
 
 
 def _key(product_uid, email):

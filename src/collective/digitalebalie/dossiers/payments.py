@@ -24,6 +24,7 @@ from collective.digitalebalie.appointments import InvalidInput
 from collective.digitalebalie.appointments import NotFound
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -82,10 +83,7 @@ def _payments(dossier, create=True):
 
 
 def _index():
-    annotations = IAnnotations(api.portal.get())
-    if INDEX_KEY not in annotations:
-        annotations[INDEX_KEY] = OOBTree()
-    return annotations[INDEX_KEY]
+    return annotation(api.portal.get(), INDEX_KEY, OOBTree)
 
 
 def _watch():

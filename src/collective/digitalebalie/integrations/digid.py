@@ -14,13 +14,13 @@ from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
 from collective.digitalebalie.appointments import BookingError
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.storage import annotation
 from cryptography.fernet import Fernet
 from cryptography.fernet import InvalidToken
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from plone import api
-from zope.annotation.interfaces import IAnnotations
 import base64
 import hashlib
 import json
@@ -100,10 +100,7 @@ def callback_url():
 
 
 def _pending():
-    annotations = IAnnotations(api.portal.get())
-    if PENDING_KEY not in annotations:
-        annotations[PENDING_KEY] = OOBTree()
-    return annotations[PENDING_KEY]
+    return annotation(api.portal.get(), PENDING_KEY, OOBTree)
 
 
 def start(appointment, token):

@@ -12,13 +12,13 @@ from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import logger
 from collective.digitalebalie.integrations import sms
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from persistent import Persistent
 from plone import api
 from ZODB.POSException import ConflictError
-from zope.annotation.interfaces import IAnnotations
 import secrets
 import transaction
 
@@ -60,10 +60,7 @@ class OutboxMessage(Persistent):
 
 
 def outbox():
-    annotations = IAnnotations(api.portal.get())
-    if OUTBOX_KEY not in annotations:
-        annotations[OUTBOX_KEY] = OOBTree()
-    return annotations[OUTBOX_KEY]
+    return annotation(api.portal.get(), OUTBOX_KEY, OOBTree)
 
 
 def queue(message, kind):

@@ -15,13 +15,13 @@ from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
 from collective.digitalebalie.integrations.addresses import encrypted_or_local
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from persistent.mapping import PersistentMapping
 from plone import api
 from ZODB.POSException import ConflictError
-from zope.annotation.interfaces import IAnnotations
 import base64
 import json
 import jwt
@@ -56,10 +56,7 @@ def enabled():
 
 
 def _queue():
-    annotations = IAnnotations(api.portal.get())
-    if QUEUE_KEY not in annotations:
-        annotations[QUEUE_KEY] = OOBTree()
-    return annotations[QUEUE_KEY]
+    return annotation(api.portal.get(), QUEUE_KEY, OOBTree)
 
 
 def state(dossier):
