@@ -92,3 +92,38 @@ class Browser(requests.Session):
             else:
                 values[name] = field.get("value", "")
         return values
+
+
+def team_agenda(session, day=None):
+    """The items of the team's agenda on a day (default tomorrow), as an employee sees them."""
+    response = session.get(
+        "@agenda",
+        params={"start": (day or tomorrow()).isoformat(), "scope": "team"},
+        headers=JSON,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+def book_soon(browser, product, fullname="Jan Burger", email="jan@example.nl"):
+    """Book the first free slot from now on (today or tomorrow): a video room
+    opens shortly before it. Returns (token, start as ISO text)."""
+    now = datetime.now(AMS)
+    slots = browser.get(
+        f"{product}/@slots",
+        params={
+            "start": now.date().isoformat(),
+            "end": (now + timedelta(days=1)).date().isoformat(),
+        },
+        headers=JSON,
+    ).json()["items"]
+    slot = next(
+        s for s in slots if s["available"] and datetime.fromisoformat(s["start"]) > now
+    )
+    response = browser.post(
+        f"{product}/@book",
+        json={"start": slot["start"], "fullname": fullname, "email": email},
+        headers=JSON,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["token"], slot["start"]

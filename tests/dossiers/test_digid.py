@@ -2,10 +2,10 @@
 
 from bs4 import BeautifulSoup
 from collective.digitalebalie import secrets
-from datetime import datetime
-from datetime import timedelta
-from helpers import AMS
+from datetime import date
 from helpers import JSON
+from helpers import book_soon
+from helpers import team_agenda
 from oidc_provider_mock import User
 from oidc_provider_mock import run_server_in_thread
 from urllib.parse import parse_qs
@@ -58,30 +58,8 @@ def case(functional, broker, browser, browser_as, make_product, make_team):
         channels=["video"],
         requires_identification=True,
     )
-    now = datetime.now(AMS)
-    slots = browser.get(
-        f"{product}/@slots",
-        params={
-            "start": now.date().isoformat(),
-            "end": (now + timedelta(days=1)).date().isoformat(),
-        },
-        headers=JSON,
-    ).json()["items"]
-    slot = next(
-        s for s in slots if s["available"] and datetime.fromisoformat(s["start"]) > now
-    )
-    token = browser.post(
-        f"{product}/@book",
-        json={
-            "start": slot["start"],
-            "fullname": "Jan Burger",
-            "email": "jan@example.nl",
-        },
-        headers=JSON,
-    ).json()["token"]
-    appointment = anna.get(
-        "@agenda", params={"start": slot["start"][:10], "scope": "team"}, headers=JSON
-    ).json()["items"][0]["@id"]
+    token, start = book_soon(browser, product, email="jan@example.nl")
+    appointment = team_agenda(anna, date.fromisoformat(start[:10]))[0]["@id"]
     return {
         "token": token,
         "anna": anna,

@@ -5,6 +5,7 @@ from helpers import EICAR
 from helpers import JSON
 from helpers import at
 from helpers import book
+from helpers import team_agenda
 from helpers import tomorrow
 import hashlib
 import pytest
@@ -76,15 +77,7 @@ def test_clean_pdf_is_stored_listed_and_audited(browser, site, team):
     assert document["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert [d["id"] for d in listed(browser, token)] == [document["id"]]
     # The team sees it in the dossier and can download it; that is audited.
-    agenda = (
-        team["anna"]
-        .get(
-            "@agenda",
-            params={"start": tomorrow().isoformat(), "scope": "team"},
-            headers=JSON,
-        )
-        .json()["items"]
-    )
+    agenda = team_agenda(team["anna"])
     dossier = agenda[0]["dossier"]
     page = team["anna"].get(dossier)
     assert page.status_code == 200
@@ -187,15 +180,7 @@ def test_a_typed_email_address_opens_no_one_elses_dossier(browser, site, team):
         headers=JSON,
     )
     assert response.status_code == 201
-    items = (
-        team["anna"]
-        .get(
-            "@agenda",
-            params={"start": tomorrow().isoformat(), "scope": "team"},
-            headers=JSON,
-        )
-        .json()["items"]
-    )
+    items = team_agenda(team["anna"])
     dossiers = {i["start"][11:16]: i["dossier"] for i in items}
     assert dossiers["13:00"] == dossiers["09:00"] != dossiers["11:00"]
 
@@ -205,15 +190,7 @@ def test_other_team_and_anonymous_cannot_reach_the_dossier(
 ):
     token = booked(browser, site)
     upload(browser, token, PDF)
-    agenda = (
-        team["anna"]
-        .get(
-            "@agenda",
-            params={"start": tomorrow().isoformat(), "scope": "team"},
-            headers=JSON,
-        )
-        .json()["items"]
-    )
+    agenda = team_agenda(team["anna"])
     dossier = agenda[0]["dossier"]
     carla = make_team("vergunningen", "carla")["carla"]
     for session in (carla, browser):
@@ -225,15 +202,7 @@ def test_other_team_and_anonymous_cannot_reach_the_dossier(
 
 
 def dossier_of_first(team):
-    items = (
-        team["anna"]
-        .get(
-            "@agenda",
-            params={"start": tomorrow().isoformat(), "scope": "team"},
-            headers=JSON,
-        )
-        .json()["items"]
-    )
+    items = team_agenda(team["anna"])
     return items[0]["dossier"]
 
 
@@ -311,11 +280,7 @@ def test_citizen_page_upload_without_javascript(browser, site):
 def test_employee_uploads_from_the_appointment_page(browser, site, team):
     booked(browser, site)
     anna = team["anna"]
-    items = anna.get(
-        "@agenda",
-        params={"start": tomorrow().isoformat(), "scope": "team"},
-        headers=JSON,
-    ).json()["items"]
+    items = team_agenda(anna)
     page = anna.get(items[0]["@id"])
     form = BeautifulSoup(page.text, "html.parser").find("input", id="room-file")
     form = form.find_parent("form")

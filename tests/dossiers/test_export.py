@@ -4,6 +4,7 @@ from bs4 import BeautifulSoup
 from helpers import JSON
 from helpers import at
 from helpers import book
+from helpers import team_agenda
 from helpers import tomorrow
 from pypdf import PdfReader
 from xml.etree import ElementTree
@@ -37,15 +38,7 @@ def dossier(functional, clamd, browser, browser_as, make_product, make_team):
             headers={"Accept": "application/json"},
         )
         assert response.status_code == 201
-    items = (
-        team["anna"]
-        .get(
-            "@agenda",
-            params={"start": tomorrow().isoformat(), "scope": "team"},
-            headers=JSON,
-        )
-        .json()["items"]
-    )
+    items = team_agenda(team["anna"])
     return team["anna"], items[0]["dossier"], manager
 
 

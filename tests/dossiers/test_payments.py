@@ -6,6 +6,7 @@ from fake_mollie import FakeMollie
 from helpers import JSON
 from helpers import at
 from helpers import book
+from helpers import team_agenda
 from helpers import tomorrow
 from pypdf import PdfReader
 import io
@@ -22,11 +23,7 @@ def case(functional, browser, browser_as, make_product, make_team):
     anna = make_team("burgerzaken", "anna")["anna"]
     product = make_product(teams=["burgerzaken"], title="Rijbewijs", price="24.50")
     token = book(browser, product, at(tomorrow(), "10:00")).json()["token"]
-    item = anna.get(
-        "@agenda",
-        params={"start": tomorrow().isoformat(), "scope": "team"},
-        headers=JSON,
-    ).json()["items"][0]
+    item = team_agenda(anna)[0]
     return {
         "anna": anna,
         "token": token,

@@ -4,6 +4,7 @@ from bs4 import BeautifulSoup
 from helpers import JSON
 from helpers import at
 from helpers import book
+from helpers import team_agenda
 from helpers import tomorrow
 import json
 import pytest
@@ -26,11 +27,7 @@ def call(functional, clamd, browser, browser_as, make_product, make_team):
     )
     product = make_product(teams=["burgerzaken"])
     token = book(browser, product, at(tomorrow(), "10:00")).json()["token"]
-    agenda = anna.get(
-        "@agenda",
-        params={"start": tomorrow().isoformat(), "scope": "team"},
-        headers=JSON,
-    ).json()["items"][0]
+    agenda = team_agenda(anna)[0]
     # The employee adds a letter to the dossier.
     page = anna.get(agenda["dossier"])
     authenticator = BeautifulSoup(page.text, "html.parser").find(

@@ -9,6 +9,7 @@ from fake_zgw import FakeZgw
 from helpers import JSON
 from helpers import at
 from helpers import book
+from helpers import team_agenda
 from helpers import tomorrow
 import base64
 import pytest
@@ -67,11 +68,7 @@ def case(functional, clamd, zgw, browser, browser_as, make_product, make_team):
             headers={"Accept": "application/json"},
         )
         assert response.status_code == 201
-    dossier = anna.get(
-        "@agenda",
-        params={"start": tomorrow().isoformat(), "scope": "team"},
-        headers=JSON,
-    ).json()["items"][0]["dossier"]
+    dossier = team_agenda(anna)[0]["dossier"]
     return {"anna": anna, "dossier": dossier, "manager": manager, "product": product}
 
 

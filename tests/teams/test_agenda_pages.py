@@ -4,6 +4,7 @@ from bs4 import BeautifulSoup
 from helpers import JSON
 from helpers import at
 from helpers import book
+from helpers import team_agenda
 from helpers import tomorrow
 from icalendar import Calendar
 import pytest
@@ -196,11 +197,7 @@ class TestStaffMadeAppointments:
         )
         response = anna.post("@@new-appointment", data=values)
         assert "Appointment made for Piet Bakker" in response.text
-        items = anna.get(
-            "@agenda",
-            params={"start": tomorrow().isoformat(), "scope": "team"},
-            headers=JSON,
-        ).json()["items"]
+        items = team_agenda(anna)
         assert [i["start"] for i in items] == [at(tomorrow(), "19:15")]
 
     def test_employee_of_another_team_cannot(self, make_team, product):

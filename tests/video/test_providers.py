@@ -4,10 +4,10 @@ tokens with a video grant), and only when the room may be entered."""
 
 from collective.digitalebalie import secrets
 from collective.digitalebalie.video import providers
-from datetime import datetime
-from datetime import timedelta
-from helpers import AMS
+from datetime import date
 from helpers import JSON
+from helpers import book_soon
+from helpers import team_agenda
 import jwt
 import pytest
 import time
@@ -126,31 +126,8 @@ def case(functional, browser, browser_as, make_product, make_team):
         opening_hours=OPEN,
         channels=["video"],
     )
-    now = datetime.now(AMS)
-    slot = next(
-        s
-        for s in browser.get(
-            f"{product}/@slots",
-            params={
-                "start": now.date().isoformat(),
-                "end": (now + timedelta(days=1)).date().isoformat(),
-            },
-            headers=JSON,
-        ).json()["items"]
-        if s["available"] and datetime.fromisoformat(s["start"]) > now
-    )
-    token = browser.post(
-        f"{product}/@book",
-        json={
-            "start": slot["start"],
-            "fullname": "Jan Burger",
-            "email": "j@example.nl",
-        },
-        headers=JSON,
-    ).json()["token"]
-    appointment = anna.get(
-        "@agenda", params={"start": slot["start"][:10], "scope": "team"}, headers=JSON
-    ).json()["items"][0]["@id"]
+    token, start = book_soon(browser, product, email="j@example.nl")
+    appointment = team_agenda(anna, date.fromisoformat(start[:10]))[0]["@id"]
     return {
         "token": token,
         "anna": anna,
