@@ -87,6 +87,14 @@ def upgrade_to_1005(context):
                 appointments.note_cancelled(appointment)
 
 
+def upgrade_to_1006(context):
+    """The security round's settings (new registry records)."""
+    api.portal.get_tool("portal_setup").runImportStepFromProfile(
+        "profile-collective.digitalebalie:default", "plone.app.registry"
+    )
+    ensure_secrets()
+
+
 def uninstall(context):
     """After the uninstall profile: remove the roles the add-on declared."""
     site = api.portal.get()
