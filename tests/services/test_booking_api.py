@@ -168,31 +168,87 @@ class TestBook:
         assert set(error["fields"]) == fields
         assert manager_appointments(browser_as, product)[1] == []
 
+    @pytest.mark.parametrize("start", ["morgen om tien", "2026-12-01T10:00:00"])
+    def test_a_start_that_can_never_be_right_gives_400(
+        self, browser, browser_as, product, start
+    ):
+        response = book(browser, product, start)
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        assert error["type"] == "ValidationError"
+        assert "start" in error["fields"]
+        assert manager_appointments(browser_as, product)[1] == []
+
+    # Every start below is well formed but no free slot: 409 with the reason.
+    # Each is chosen relative to the product's own slots, never to the hour
+    # the suite runs at.
     @pytest.mark.parametrize(
-        "start,status",
+        "case,fields,reason",
         [
-            ("morgen om tien", 400),
-            ("2026-12-01T10:00:00", 400),  # no offset
-            ("OFFSET_MISALIGNED", 400),
-            ("TOO_SOON", 409),
-            ("TOO_FAR", 409),
-            ("NIGHT", 400),
+            ("not_a_slot_start", {}, "No appointment starts at this time"),
+            ("night", {}, "No appointment starts at this time"),
+            ("too_soon", {"min_notice_hours": 72}, "Book at least 72 hours ahead"),
+            ("too_far", {}, "at most 60 days ahead"),
+            ("in_the_past", {}, "This time has passed"),
+            ("closed_weekday", "weekdays", "We are closed on Saturday"),
+            ("closure", "closure", "We are closed on"),
         ],
     )
-    def test_start_checks(self, browser, browser_as, product, start, status):
-        now = datetime.now(AMS)
+    def test_a_start_that_is_no_free_slot_gives_409_with_the_reason(
+        self, browser, browser_as, make_product, case, fields, reason
+    ):
+        today = datetime.now(AMS).date()
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+        if fields == "weekdays":
+            fields = {
+                "opening_hours": [
+                    {"weekday": d, "start": "08:00", "end": "18:00", "counters": 1}
+                    for d in range(5)
+                ]
+            }
+        elif fields == "closure":
+            day = tomorrow() + timedelta(days=1)
+            fields = {"closures": [{"start": day, "end": day, "reason": "Feest"}]}
+        product = make_product(**fields)
         starts = {
-            "OFFSET_MISALIGNED": at(tomorrow(), "10:10"),
-            "TOO_SOON": (
-                now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-            ).isoformat(),
-            "TOO_FAR": at(date.today() + timedelta(days=70), "10:00"),
-            "NIGHT": at(tomorrow(), "03:00"),
+            "not_a_slot_start": at(tomorrow(), "10:10"),
+            "night": at(tomorrow(), "03:00"),
+            "too_soon": at(tomorrow(), "10:00"),
+            "too_far": at(today + timedelta(days=70), "10:00"),
+            "in_the_past": at(today - timedelta(days=1), "10:00"),
+            "closed_weekday": at(saturday, "10:00"),
+            "closure": at(tomorrow() + timedelta(days=1), "10:00"),
         }
-        response = book(browser, product, starts.get(start, start))
-        assert response.status_code == status, response.text
-        assert response.json()["error"]["message"]
+        browser.headers["Accept-Language"] = "en"
+        response = book(browser, product, starts[case])
+        assert response.status_code == 409, response.text
+        error = response.json()["error"]
+        assert error["type"] == "SlotUnavailable"
+        assert reason in error["message"]
         assert manager_appointments(browser_as, product)[1] == []
+
+    def test_closed_day_is_named_in_words_in_dutch(self, browser, make_product):
+        day = tomorrow() + timedelta(days=1)
+        product = make_product(closures=[{"start": day, "end": day}])
+        response = book(browser, product, at(day, "10:00"))
+        assert response.status_code == 409
+        message = response.json()["error"]["message"]
+        assert message.startswith("We zijn gesloten op ")
+        assert str(day.day) in message
+        assert day.isoformat() not in message
+
+    def test_reschedule_to_no_slot_gives_409_and_keeps_the_time(
+        self, browser, product
+    ):
+        token = book(browser, product, at(tomorrow(), "10:00")).json()["token"]
+        for start in (at(tomorrow(), "03:00"), at(tomorrow(), "10:10")):
+            moved = browser.post(
+                f"@appointment/{token}/reschedule", json={"start": start}, headers=JSON
+            )
+            assert moved.status_code == 409, moved.text
+            assert moved.json()["error"]["type"] == "SlotUnavailable"
+        mine = browser.get(f"@appointment/{token}", headers=JSON).json()
+        assert mine["start"] == at(tomorrow(), "10:00")
 
     def test_non_json_body(self, browser, product):
         response = browser.post(

@@ -10,6 +10,7 @@ inserts of different keys.) Capacity counts overlapping appointments, so a
 booking made before an editor changed the duration still blocks its time.
 """
 
+from babel.dates import format_date
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from BTrees.OOBTree import OOTreeSet
@@ -17,6 +18,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.content.appointment import LANGUAGES
+from collective.digitalebalie.content.counter_product import WEEKDAYS
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
@@ -289,6 +291,14 @@ def ensure_bookable(product):
         raise NotBookable(_("This service cannot be booked online at the moment."))
 
 
+def date_in_words(day):
+    """'zaterdag 5 december' / 'Saturday 5 December', in the page's language."""
+    language = (api.portal.get_current_language() or "nl")[:2]
+    return format_date(
+        day, "EEEE d MMMM", locale=language if language == "en" else "nl"
+    )
+
+
 # --- the product's rules ------------------------------------------------------
 
 
@@ -328,24 +338,63 @@ class ProductRules:
     def check_start(self, start, now=None, staff=False):
         """The number of counters of the slot at ``start``; raise when not bookable.
 
-        Staff may book a published slot at short notice and far ahead.
+        Any well-formed start that is not a free slot is a SlotUnavailable
+        (409), with the reason in words: input that can never be right is
+        refused earlier, by the parsing. Staff may book a published slot at
+        short notice and far ahead.
         """
+        now = now or now_utc()
+        if start <= now:
+            raise SlotUnavailable(
+                _("This time has passed. Please choose a time in the future.")
+            )
+        day = start.astimezone(self.tz).date()
+        if any(first <= day <= last for first, last in self.closures):
+            raise SlotUnavailable(
+                _(
+                    "We are closed on ${date}. Please choose another day.",
+                    mapping={"date": date_in_words(day)},
+                )
+            )
+        if not any(period.weekday == day.weekday() for period in self.periods):
+            raise SlotUnavailable(
+                _(
+                    "We are closed on ${weekday}. Please choose another day.",
+                    mapping={"weekday": WEEKDAYS.by_value[day.weekday()].title},
+                )
+            )
         counters = rules.slot_counters(
             periods=self.periods, duration=self.duration, tz=self.tz, start=start
         )
         if not counters:
-            raise InvalidInput(
-                _("This time is not the start of an appointment slot."),
-                {"start": _("Choose one of the times offered.")},
+            raise SlotUnavailable(
+                _(
+                    "No appointment starts at this time. Please choose one of the times offered."
+                )
             )
         reason = rules.unavailable_reason(
             closures=self.closures,
             tz=self.tz,
             start=start,
-            now=now or now_utc(),
+            now=now,
             min_notice_hours=0 if staff else self.min_notice_hours,
             max_days_ahead=rules.MAX_STAFF_DAYS_AHEAD if staff else self.max_days_ahead,
         )
+        if reason == "too_soon":
+            raise SlotUnavailable(
+                _(
+                    "Book at least ${hours} hours ahead. Please choose a later time.",
+                    mapping={"hours": self.min_notice_hours},
+                )
+            )
+        if reason == "too_far":
+            days = rules.MAX_STAFF_DAYS_AHEAD if staff else self.max_days_ahead
+            raise SlotUnavailable(
+                _(
+                    "You can book at most ${days} days ahead. Please choose an earlier day.",
+                    mapping={"days": days},
+                )
+            )
         if reason:
             raise SlotUnavailable(
                 _("You cannot book this time. Please choose another time.")
