@@ -179,7 +179,7 @@ class TestStaffMadeAppointments:
             email="piet@example.nl",
         )
         response = anna.post("@@new-appointment", data=values)
-        assert response.status_code == 400
+        assert response.status_code == 409  # well formed, but no slot starts then
         soup = BeautifulSoup(response.text, "html.parser")
         assert soup.find(id="error-summary") is not None
         assert soup.find("input", id="field-fullname")["value"] == "Piet Bakker"
@@ -215,7 +215,8 @@ class TestStaffMadeAppointments:
             headers=JSON,
         )
         # Not of the product's team: treated as a citizen, and 19:15 is no slot.
-        assert response.status_code == 400
+        assert response.status_code == 409
+        assert response.json()["error"]["type"] == "SlotUnavailable"
 
     def test_rest_booking_by_staff_hides_the_citizen_link(self, team, product):
         response = team["anna"].post(
