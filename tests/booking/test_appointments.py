@@ -87,3 +87,34 @@ def test_a_copied_product_starts_without_bookings(booked, portal):
         appointments.book(
             copy, {"start": start.isoformat(), "fullname": "D", "email": "d@example.nl"}
         )
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "2027-10-31T02:00:00+02:00",  # 02:00 summer time, the first of the two
+        "2027-10-31T02:00:00+01:00",  # 02:00 winter time, an hour later
+        "2027-03-28T01:00:00+01:00",  # runs into the hour the spring skips
+    ],
+)
+def test_appointments_last_their_real_minutes_across_a_clock_change(portal, start):
+    with api.env.adopt_roles(["Manager"]):
+        product = api.content.create(
+            container=portal,
+            type="CounterProduct",
+            title="Nachtloket",
+            duration=60,
+            opening_hours=[
+                {"weekday": 6, "start": "00:00", "end": "04:00", "counters": 1}
+            ],
+            min_notice_hours=0,
+        )
+        api.content.transition(product, to_state="published")
+    moment = datetime.fromisoformat(start)
+    appointment, _token = appointments.book(
+        product,
+        {"start": start, "fullname": "A", "email": "a@example.nl"},
+        now=moment - timedelta(days=3),
+    )
+    assert appointment.start == moment
+    assert appointment.end - appointment.start == timedelta(minutes=60)

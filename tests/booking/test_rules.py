@@ -109,9 +109,12 @@ class TestDaylightSaving:
             now=datetime(2027, 10, 20, tzinfo=UTC),
         )
         starts = [s.start.isoformat() for s in result]
+        # 01:00-04:00 by the clock is four real hours that night: 02:00
+        # happens twice, and each time is a slot.
         assert starts == [
             "2027-10-31T01:00:00+02:00",
             "2027-10-31T02:00:00+02:00",
+            "2027-10-31T02:00:00+01:00",
             "2027-10-31T03:00:00+01:00",
         ]
 
@@ -245,8 +248,10 @@ class TestSlotChecks:
         kw = {"periods": rows, "duration": 60, "tz": AMS}
         offered = datetime.fromisoformat("2027-10-31T02:00:00+02:00")
         second_two = datetime.fromisoformat("2027-10-31T02:00:00+01:00")
+        off_grid = datetime.fromisoformat("2027-10-31T02:30:00+01:00")
         assert rules.slot_counters(start=offered, **kw) == 1
-        assert rules.slot_counters(start=second_two, **kw) == 0
+        assert rules.slot_counters(start=second_two, **kw) == 1
+        assert rules.slot_counters(start=off_grid, **kw) == 0
 
     def test_slot_counters_on_and_off_the_grid(self):
         on = datetime(2026, 12, 1, 9, 15, tzinfo=AMS)

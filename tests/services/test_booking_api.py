@@ -237,9 +237,7 @@ class TestBook:
         assert str(day.day) in message
         assert day.isoformat() not in message
 
-    def test_reschedule_to_no_slot_gives_409_and_keeps_the_time(
-        self, browser, product
-    ):
+    def test_reschedule_to_no_slot_gives_409_and_keeps_the_time(self, browser, product):
         token = book(browser, product, at(tomorrow(), "10:00")).json()["token"]
         for start in (at(tomorrow(), "03:00"), at(tomorrow(), "10:10")):
             moved = browser.post(

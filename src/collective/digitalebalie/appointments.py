@@ -574,7 +574,7 @@ def book(product, data, now=None, staff=False):
         counters = None
     else:
         counters = product_rules.check_start(start, now, staff=staff)
-    end = start + _minutes(product.duration)
+    end = _end(start, product.duration)
     record = _claim(product, start, end, counters)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     folder = appointments_folder()
@@ -607,8 +607,13 @@ def notifications():
     return notifications
 
 
-def _minutes(n):
-    return timedelta(minutes=n)
+def _end(start, minutes):
+    """The end of an appointment that lasts ``minutes`` real minutes.
+
+    Counted in UTC: arithmetic on a local time is by the clock, which across a
+    daylight-saving change (and in the autumn's repeated hour) is wrong.
+    """
+    return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
 
 
 def forget_ledger(product):
@@ -682,7 +687,7 @@ def reschedule(appointment, value, now=None):
     if start == appointment.start:
         raise SlotUnavailable(_("This is already the time of your appointment."))
     counters = product_rules.check_start(start, now)
-    end = start + _minutes(product.duration)
+    end = _end(start, product.duration)
     record = _claim(product, start, end, counters, ignore=appointment.getId())
     old_day = appointment.ledger_day
     release(appointment)

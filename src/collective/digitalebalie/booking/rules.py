@@ -4,7 +4,9 @@ Times of day are wall-clock times in the municipality's time zone. Slots start
 at the opening time and follow each other every ``duration`` minutes; a slot
 that would run past the closing time is not offered. Daylight saving is handled
 by ``zoneinfo``: a wall-clock time that does not exist on a spring-forward day
-is skipped, and on the autumn day the first of the two moments is used.
+is skipped, and on the autumn day a wall-clock time that happens twice gives
+two slots, one at each moment: the counter is open for every real minute of
+its opening hours, and the grid has no hole in real time.
 """
 
 from bisect import bisect_left
@@ -190,23 +192,38 @@ class BookedIntervals:
         return bisect_left(self.starts, end) - bisect_right(self.ends, start)
 
 
+def _moments(day, clock, tz):
+    """The aware moments of a wall-clock time, in order: none when a
+    spring-forward change skips it, two in the hour an autumn change repeats."""
+    first = _wall_clock(day, clock, tz)
+    if first is None:
+        return ()
+    later = datetime.combine(day, clock, tzinfo=tz).replace(fold=1)
+    if later.utcoffset() == first.utcoffset():
+        return (first,)
+    return (first, later.astimezone(UTC).astimezone(tz))
+
+
 def candidate_slots(periods, duration, day, tz):
-    """Every slot of one day by the opening hours alone: (start, end, counters)."""
+    """Every slot of one day by the opening hours alone: (start, end, counters),
+    in order of time."""
     step = timedelta(minutes=duration)
     weekday = day.weekday()
+    found = []
     for period in periods:
         if period.weekday != weekday:
             continue
         start = datetime.combine(day, period.start)
         close = datetime.combine(day, period.end)
         while start + step <= close:
-            begin = _wall_clock(day, start.time(), tz)
-            if begin is not None:
+            for begin in _moments(day, start.time(), tz):
                 # The appointment lasts `duration` real minutes, also across a
                 # daylight-saving change.
                 finish = (begin.astimezone(UTC) + step).astimezone(tz)
-                yield begin, finish, period.counters
+                found.append((begin, finish, period.counters))
             start += step
+    found.sort(key=lambda slot: slot_key(slot[0]))
+    return found
 
 
 def free_slots(
