@@ -1,6 +1,5 @@
 """@slots, @book and @appointment over HTTP, as a citizen's browser would use them."""
 
-from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
