@@ -296,7 +296,7 @@ def _claims(request, pending):
         # pyoidc checked a signature only when the token has one it likes.
         oidc.check_algorithm(str(answer.get("id_token_jwt", "")), client.provider_info)
     except jwt.PyJWTError as error:
-        raise SsoRefused(unchecked, f"ID token: {error}") from None
+        raise SsoRefused(unchecked, str(error)) from None
     id_token = answer["id_token"]
     issuer = plugin.getProperty("issuer")
     if str(id_token.get("iss", "")).rstrip("/") != issuer:
