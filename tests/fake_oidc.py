@@ -13,6 +13,7 @@ from collections import Counter
 from fake_http import LocalServer
 from http.server import BaseHTTPRequestHandler
 import base64
+import hashlib
 import http.client
 import json
 import jwt
@@ -23,7 +24,10 @@ def b64(data):
 
 
 def public_jwks(private_key):
+    """The published key, with an id (the tokens signed with it name none)."""
     public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
+    public["kid"] = hashlib.sha256(public["n"].encode()).hexdigest()[:16]
+    public["use"] = "sig"
     return {"keys": [public]}
 
 
