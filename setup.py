@@ -49,6 +49,7 @@ setup(
         "z3c.form",
         "collective.z3cform.datagridfield",
         "babel",
+        "PyJWT",
         "aiohttp",
         "aiortc",
         "fpdf2",

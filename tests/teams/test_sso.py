@@ -1,13 +1,12 @@
 """Employees log in with the organisation's account (OIDC single sign-on).
 
 End to end over HTTP: a running site (`live_site`), a real OIDC provider on
-loopback (oidc-provider-mock) behind a small relay that can spoil the ID token
-on its way back, as a man in the middle would.
+loopback (oidc-provider-mock) behind a small relay (fake_oidc.Relay) that can
+spoil the ID token on its way back, as a man in the middle would.
 """
 
 from bs4 import BeautifulSoup
-from fake_http import LocalServer
-from http.server import BaseHTTPRequestHandler
+from fake_oidc import Relay
 from live import free_port
 from oidc_provider_mock import User
 from oidc_provider_mock import run_server_in_thread
@@ -15,7 +14,6 @@ from urllib.parse import parse_qs
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
 import base64
-import http.client
 import json
 import pytest
 import requests
@@ -55,62 +53,6 @@ PEOPLE = [
         },
     ),
 ]
-
-
-class Relay(LocalServer):
-    """Passes every request on to the provider, which then names the relay as issuer.
-
-    With ``spoil`` set, the token endpoint's answer comes back with one
-    character of the ID token's signature changed.
-    """
-
-    def __init__(self, provider_port):
-        self.spoil = False
-        relay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _pass_on(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {
-                    k: v
-                    for k, v in self.headers.items()
-                    if k.lower() not in ("content-length", "connection")
-                }
-                connection = http.client.HTTPConnection(
-                    "127.0.0.1", provider_port, timeout=30
-                )
-                connection.request(self.command, self.path, body or None, headers)
-                answer = connection.getresponse()
-                data = answer.read()
-                if relay.spoil and self.path.startswith("/oauth2/token"):
-                    token = json.loads(data)
-                    head, payload, signature = token["id_token"].split(".")
-                    flipped = "A" if signature[5] != "A" else "B"
-                    token["id_token"] = ".".join(
-                        (head, payload, signature[:5] + flipped + signature[6:])
-                    )
-                    data = json.dumps(token).encode()
-                self.send_response(answer.status)
-                for key, value in answer.getheaders():
-                    if key.lower() not in (
-                        "content-length",
-                        "connection",
-                        "server",
-                        "date",
-                    ):
-                        self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-                connection.close()
-
-            do_GET = _pass_on  # noqa: N815 - http.server API
-            do_POST = _pass_on  # noqa: N815
-
-        self.serve(Handler)
 
 
 @pytest.fixture(scope="module")
@@ -350,11 +292,11 @@ def test_wrong_state_is_refused_and_nothing_changes(site):
 def test_tampered_id_token_is_refused(site, provider):
     browser = new_browser()
     back = at_provider(to_provider(browser, site), "u-bert")
-    provider.spoil = True
+    provider.spoil = "signature"
     try:
         refused(browser.get(back, timeout=30), "could not be checked")
     finally:
-        provider.spoil = False
+        provider.spoil = None
     assert user(site, "bert.sso") is None
     assert logged(site, "login refused: code exchange or ID token: BadSignature")
     # A tampered pending-login cookie (another nonce) is refused as well.
@@ -452,3 +394,53 @@ def test_login_service_down(site, provider):
         assert admin.patch(
             settings, json={"sso_issuer": provider.base}, headers=JSON
         ).ok
+
+
+@pytest.mark.parametrize(
+    "spoil, reason",
+    [
+        ("none", "ID token signed with 'none'"),
+        # HMAC with the client secret: pyoidc takes it from any provider.
+        (("HS256", "employee-sso-secret-0123"), "ID token signed with 'HS256'"),
+    ],
+    ids=["alg-none", "hs256-with-public-keys"],
+)
+def test_id_token_without_the_providers_signature_is_refused(
+    site, provider, spoil, reason
+):
+    browser = new_browser()
+    back = at_provider(to_provider(browser, site), "u-bert")
+    provider.spoil = spoil
+    try:
+        refused(browser.get(back, timeout=30), "could not be checked")
+    finally:
+        provider.spoil = None
+    assert "__ac" not in browser.cookies
+    assert user(site, "bert.sso") is None
+    assert logged(site, f"login refused: {reason}")
+
+
+def test_provider_addresses_must_be_https(site, provider):
+    admin = admin_session(site)
+    settings = f"{site.site}/@controlpanels/digitalebalie"
+    # In the control panel: refused, with the field's message.
+    for address in ("http://login.example.nl/realms/gemeente", "ftp://127.0.0.1/x"):
+        response = admin.patch(settings, json={"sso_issuer": address}, headers=JSON)
+        assert response.status_code == 400, response.text[:300]
+        assert "https://" in response.text
+    assert (
+        admin.get(settings, headers=JSON).json()["data"]["sso_issuer"] == provider.base
+    )
+    # At use time: metadata naming an unencrypted token or key address.
+    for name in ("token_endpoint", "jwks_uri"):
+        provider.metadata = {name: "http://login.example.nl/token"}
+        try:
+            response = new_browser().get(
+                f"{site.site}/@@sso-login", allow_redirects=False, timeout=30
+            )
+        finally:
+            provider.metadata = {}
+        assert response.status_code == 503, response.text[:300]
+        alert = BeautifulSoup(response.text, "html.parser").find(role="alert")
+        assert "not set up completely" in alert.text
+        assert logged(site, f"login refused: {name} in the metadata is not https")

@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import colours
+from collective.digitalebalie.integrations.levels import DIGID_LEVELS
 from plone.autoform import directives
 from plone.supermodel import model
 from z3c.form.browser.checkbox import CheckBoxFieldWidget
@@ -426,6 +427,7 @@ class IDigitaleBalieSettings(model.Schema):
             "For example https://broker.example.nl. The client secret is on the secrets page."
         ),
         required=False,
+        constraint=_encrypted_address,
     )
 
     oidc_client_id = schema.TextLine(title=_("Client id at the broker"), required=False)
@@ -474,6 +476,7 @@ class IDigitaleBalieSettings(model.Schema):
         title=_("Issuer of the login service (OpenID Connect)"),
         description=_("For example https://login.example.nl/realms/gemeente"),
         required=False,
+        constraint=_encrypted_address,
     )
 
     sso_client_id = schema.TextLine(
@@ -615,6 +618,20 @@ class IDigitaleBalieSettings(model.Schema):
         default=120,
         min=5,
         max=24 * 60,
+        required=True,
+    )
+
+    # --- DigiD: the level of assurance (issue 15) ---
+    model.fieldset("identity", label=_("DigiD"), fields=["digid_loa"])
+
+    digid_loa = schema.Choice(
+        title=_("Level of assurance the DigiD login needs"),
+        description=_(
+            "A login at a lower level is refused. The claim with the level is "
+            "set above (usually acr)."
+        ),
+        vocabulary="collective.digitalebalie.DigiDLevels",
+        default=DIGID_LEVELS[1],
         required=True,
     )
 

@@ -19,8 +19,12 @@ the plugin does well: the OpenID client (discovery, keys, code exchange with
 PKCE, signature, audience and expiry of the ID token), user creation and the
 Plone session. The login and callback views are the add-on's own and refuse
 what the plugin lets through: a wrong or reused state, a wrong nonce or
-issuer, a user name that belongs to a local account. The provider's groups
-map only to the CounterEmployee role and to teams, as the settings say.
+issuer, a user name that belongs to a local account, an ID token signed with
+an algorithm the provider's metadata does not name (pyoidc accepts
+``alg: none``, and HS256 keyed with the client secret, from any provider), and
+provider addresses that are not https (http only on this machine). The
+provider's groups map only to the CounterEmployee role and to teams, as the
+settings say.
 """
 
 from BTrees.OOBTree import OOTreeSet
@@ -28,6 +32,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
 from collective.digitalebalie import teams
+from collective.digitalebalie.integrations import oidc
 from collective.digitalebalie.interfaces import IDigitaleBalieSecrets
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.storage import annotation
@@ -36,6 +41,7 @@ import base64
 import hashlib
 import hmac
 import json
+import jwt
 import re
 import secrets as random
 import time
@@ -188,8 +194,15 @@ def _plugin_and_client():
         )
     from pas.plugins.oidc.plugins import OAuth2ConnectionException
 
+    not_set_up = _(
+        "Logging in with the organisation account is not set up "
+        "completely. Ask the administrator."
+    )
+    if not oidc.address_ok(plugin.getProperty("issuer")):
+        # Before discovery: nothing is fetched from an unencrypted address.
+        raise SsoRefused(not_set_up, "the issuer is not https", status=503)
     try:
-        return plugin, plugin.get_oauth2_client()
+        client = plugin.get_oauth2_client()
     except OAuth2ConnectionException:
         raise SsoRefused(
             _(
@@ -198,6 +211,10 @@ def _plugin_and_client():
             "provider not reachable (discovery)",
             status=503,
         ) from None
+    bad = oidc.bad_address(client.provider_info)
+    if bad:
+        raise SsoRefused(not_set_up, f"{bad} in the metadata is not https", status=503)
+    return plugin, client
 
 
 def start(request):
@@ -275,6 +292,11 @@ def _claims(request, pending):
         ) from None
     if not isinstance(answer, AccessTokenResponse) or "id_token" not in answer:
         raise SsoRefused(unchecked, f"no ID token: {str(answer)[:300]}")
+    try:
+        # pyoidc checked a signature only when the token has one it likes.
+        oidc.check_algorithm(str(answer.get("id_token_jwt", "")), client.provider_info)
+    except jwt.PyJWTError as error:
+        raise SsoRefused(unchecked, str(error)) from None
     id_token = answer["id_token"]
     issuer = plugin.getProperty("issuer")
     if str(id_token.get("iss", "")).rstrip("/") != issuer:

@@ -31,19 +31,25 @@ class CallbackView(BrowserView):
         response.setHeader("Referrer-Policy", "no-referrer")
         alsoProvides(
             self.request, IDisableCSRFProtection
-        )  # state and nonce protect this step
-        form = self.request.form
+        )  # the browser's cookie, state and nonce protect this step
         try:
             with api.env.adopt_roles(["Manager"]):
-                _appointment, token = digid.finish(form.get("state"), form.get("code"))
+                _appointment, token = digid.finish(self.request)
+        except digid.OtherBrowser as error:
+            # Another browser: the login stays for the one that started it.
+            transaction.doom()
+            return self.refused(error)
         except appointments.BookingError as error:
             # The used or expired login is gone either way.
             transaction.commit()
-            response.setStatus(error.status)
-            self.message = translate(error.message, context=self.request)
-            return self.index()
+            return self.refused(error)
         response.redirect(f"{citizen_url(token)}?identified=1", status=303)
         return ""
+
+    def refused(self, error):
+        self.request.response.setStatus(error.status)
+        self.message = translate(error.message, context=self.request)
+        return self.index()
 
 
 class IdentityViews(BrowserView):

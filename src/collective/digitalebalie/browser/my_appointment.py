@@ -160,7 +160,7 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         )  # only the pending login is written
         try:
             with api.env.adopt_roles(["Manager"]):
-                url = digid.start(self.appointment, self.token)
+                url = digid.start(self.appointment, self.token, self.request)
         except appointments.BookingError as error:
             self.request.response.setStatus(error.status)
             self.product = appointments.product_of(self.appointment)

@@ -2,10 +2,19 @@
 
 Citizens do not become Plone members. The authorization code flow runs
 with state, nonce and PKCE (S256); the pending login is kept server-side for
-ten minutes and used once. The ID token is checked against the broker's keys
-(JWKS), issuer, audience, expiry and nonce. The verified identity (BSN, name,
-level of assurance) is stored encrypted on the appointment and its dossier;
-employees see the BSN masked and reveal it explicitly (audited).
+ten minutes and used once. It is bound to the browser that started it: that
+browser gets a random secret in an HttpOnly, SameSite=Lax cookie, the pending
+login keeps its hash, and the broker's answer completes the login only with
+that cookie (OIDC Core 3.1.2.1, RFC 9700 4.7). Without it nothing changes, so
+a leaked or planted answer URL is useless in another browser.
+
+The broker's addresses are https (http only on this machine). The ID token
+is checked against the broker's keys (JWKS; a token that names no key after a
+rotation fetches them once more), with an algorithm from the broker's
+metadata, issuer, audience, expiry, nonce and the level of assurance the
+settings ask for. The verified identity (BSN, name, level of assurance) is
+stored encrypted on the appointment and its dossier; employees see the BSN
+masked and reveal it explicitly (audited).
 """
 
 from BTrees.OOBTree import OOBTree
@@ -13,6 +22,8 @@ from collective.digitalebalie import _
 from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
 from collective.digitalebalie.appointments import BookingError
+from collective.digitalebalie.integrations import oidc
+from collective.digitalebalie.integrations.levels import DIGID_LEVELS
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.storage import annotation
 from cryptography.fernet import Fernet
@@ -23,6 +34,7 @@ from datetime import timedelta
 from plone import api
 import base64
 import hashlib
+import hmac
 import json
 import jwt
 import secrets as random
@@ -34,14 +46,23 @@ import urllib.request
 
 PENDING_KEY = "collective.digitalebalie.digid-pending"
 PENDING_TTL = timedelta(minutes=10)
+COOKIE = "__digitalebalie_digid"  # the browser's half of a pending login
 METADATA_TTL = 3600
+DEFAULT_LEVEL = "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"
+# DigiD's own names of its levels, which some brokers answer with.
+LEVEL_NAMES = ("basis", "midden", "substantieel", "hoog")
 _metadata_cache = {}  # issuer -> (fetched at, metadata)
-_jwks_clients = {}
 
 
 class IdentificationFailed(BookingError):
     type = "IdentificationFailed"
     status = 400
+
+
+class OtherBrowser(IdentificationFailed):
+    """The answer came to a browser that did not start this login: nothing changes."""
+
+    type = "OtherBrowser"
 
 
 def _setting(name, default=None):
@@ -66,9 +87,14 @@ def decrypt(token):
         return None
 
 
+def _not_set_up(reason):
+    logger.error("DigiD is not set up correctly: %s", reason)
+    return IdentificationFailed(_("DigiD is not set up correctly."))
+
+
 def _get_json(url, data=None, headers=None):
-    if not url.startswith(("https://", "http://")):
-        raise IdentificationFailed(_("DigiD is not set up correctly."))
+    if not oidc.address_ok(url):
+        raise _not_set_up(f"not https: {str(url)[:200]}")
     request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310 - http(s) checked
     try:
         with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
@@ -84,15 +110,49 @@ def metadata():
     """The broker's OpenID configuration, cached for an hour."""
     issuer = (_setting("oidc_issuer") or "").rstrip("/")
     if not issuer:
-        raise IdentificationFailed(_("DigiD is not set up correctly."))
+        raise _not_set_up("no issuer")
+    if not oidc.address_ok(issuer):
+        raise _not_set_up("the issuer is not https")
     cached = _metadata_cache.get(issuer)
     if cached and time.monotonic() - cached[0] < METADATA_TTL:
         return cached[1]
     data = _get_json(f"{issuer}/.well-known/openid-configuration")
-    if data.get("issuer", "").rstrip("/") != issuer:
-        raise IdentificationFailed(_("DigiD is not set up correctly."))
+    if not isinstance(data, dict) or str(data.get("issuer", "")).rstrip("/") != issuer:
+        raise _not_set_up("the metadata names another issuer")
+    bad = oidc.bad_address(data)
+    if bad or not all(
+        isinstance(data.get(name), str)
+        for name in ("authorization_endpoint", "token_endpoint", "jwks_uri")
+    ):
+        raise _not_set_up(
+            f"{bad or 'an endpoint'} in the metadata is missing or not https"
+        )
     _metadata_cache[issuer] = (time.monotonic(), data)
     return data
+
+
+def required_level():
+    level = _setting("digid_loa") or DEFAULT_LEVEL
+    return level if level in DIGID_LEVELS else DEFAULT_LEVEL
+
+
+def level_rank(value):
+    """0 (Basis) to 3 (Hoog); None for a level DigiD does not have."""
+    if not isinstance(value, str):
+        return None
+    if value in DIGID_LEVELS:
+        return DIGID_LEVELS.index(value)
+    if value.strip().lower() in LEVEL_NAMES:
+        return LEVEL_NAMES.index(value.strip().lower())
+    return None
+
+
+def _hash(binding):
+    return hashlib.sha256(binding.encode()).hexdigest()
+
+
+def _cookie_path():
+    return "/" + api.portal.get().absolute_url_path().strip("/")
 
 
 def callback_url():
@@ -103,12 +163,16 @@ def _pending():
     return annotation(api.portal.get(), PENDING_KEY, OOBTree)
 
 
-def start(appointment, token):
-    """The address of the broker's login page for this appointment."""
+def start(appointment, token, request):
+    """The address of the broker's login page for this appointment.
+
+    Gives the browser the cookie that binds the login to it.
+    """
     meta = metadata()
     state = random.token_urlsafe(24)
     nonce = random.token_urlsafe(24)
     verifier = random.token_urlsafe(48)
+    binding = random.token_urlsafe(32)
     now = datetime.now(UTC)
     pending = _pending()
     for key, record in list(pending.items()):  # forget logins never finished
@@ -119,8 +183,22 @@ def start(appointment, token):
         "link": encrypt({"token": token}),
         "nonce": nonce,
         "verifier": verifier,
+        "binding": _hash(binding),
         "created": now,
     }
+    request.response.setCookie(
+        COOKIE,
+        binding,
+        path=_cookie_path(),
+        http_only=True,
+        # Lax: the broker sends the browser back with a top-level GET.
+        same_site="Lax",
+        secure=api.portal.get().absolute_url().startswith("https://"),
+        max_age=int(PENDING_TTL.total_seconds()),
+    )
+    level = required_level()
+    loa_claim = _setting("loa_claim") or "acr"
+    accepted = list(DIGID_LEVELS[DIGID_LEVELS.index(level) :])
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
     query = urllib.parse.urlencode(
         {
@@ -132,18 +210,34 @@ def start(appointment, token):
             "nonce": nonce,
             "code_challenge": challenge.rstrip(b"=").decode(),
             "code_challenge_method": "S256",
+            # The level the product needs (OIDC Core 3.1.2.1 and 5.5.1.1).
+            "acr_values": level,
+            "claims": json.dumps(
+                {"id_token": {loa_claim: {"essential": True, "values": accepted}}}
+            ),
         }
     )
     return f"{meta['authorization_endpoint']}?{query}"
 
 
-def finish(state, code):
-    """Check the answer of the broker; bind the identity. Returns (appointment, link token)."""
+def _fetch_keys(url):
+    return _get_json(url, headers={"Accept": "application/json"})
+
+
+def finish(request):
+    """Check the answer of the broker; bind the identity. Returns (appointment, link token).
+
+    Raises OtherBrowser, after which the caller must change nothing, or
+    IdentificationFailed, after which the pending login is spent.
+    """
     from collective.digitalebalie import appointments as appointments_module
     from collective.digitalebalie.dossiers import audit
     from collective.digitalebalie.dossiers import dossiers
 
-    record = _pending().pop(state, None) if isinstance(state, str) else None
+    state = request.form.get("state")
+    code = request.form.get("code")
+    pending = _pending()
+    record = pending.get(state) if isinstance(state, str) else None
     if record is None or record["created"] < datetime.now(UTC) - PENDING_TTL:
         logger.warning("DigiD answer refused: unknown, used or expired state")
         raise IdentificationFailed(
@@ -151,7 +245,24 @@ def finish(state, code):
                 "This DigiD login does not work any more. Please start again on the page of your appointment."
             )
         )
-    if not code:
+    binding = request.cookies.get(COOKIE)
+    if not (
+        isinstance(binding, str)
+        and isinstance(record.get("binding"), str)
+        and hmac.compare_digest(_hash(binding).encode(), record["binding"].encode())
+    ):
+        # Not spent: the browser that started the login may still finish it.
+        logger.warning("DigiD answer refused: not the browser that started the login")
+        raise OtherBrowser(
+            _(
+                "This DigiD login was started in another browser. Please start "
+                "again on the page of your appointment, and finish the login in "
+                "the same browser."
+            )
+        )
+    del pending[state]  # used once, whatever comes next
+    request.response.expireCookie(COOKIE, path=_cookie_path())
+    if not isinstance(code, str) or not code:
         raise IdentificationFailed(_("The DigiD login was stopped. Please try again."))
     meta = metadata()
     client_id = _setting("oidc_client_id") or ""
@@ -173,34 +284,43 @@ def finish(state, code):
         },
     )
     try:
-        jwks = _jwks_clients.setdefault(
-            meta["jwks_uri"], jwt.PyJWKClient(meta["jwks_uri"])
-        )
-        if jwt.get_unverified_header(answer.get("id_token", "")).get("kid"):
-            key = jwks.get_signing_key_from_jwt(answer["id_token"])
-        else:
-            # A broker with one key may leave out its id.
-            keys = jwks.get_signing_keys()
-            if len(keys) != 1:
-                raise jwt.PyJWTError("the ID token names no key")
-            key = keys[0]
-        claims = jwt.decode(
+        claims = oidc.decode(
             answer["id_token"],
-            key.key,
-            algorithms=["RS256", "ES256", "PS256"],
+            meta,
+            _fetch_keys,
             audience=client_id,
             issuer=meta["issuer"],
             options={"require": ["exp", "iat", "iss", "aud", "sub"]},
         )
-    except (jwt.PyJWTError, KeyError) as error:
+    except (jwt.PyJWTError, KeyError, TypeError) as error:
         logger.warning("DigiD answer refused: the ID token is not valid: %s", error)
         raise IdentificationFailed(
             _("We could not check the answer from DigiD. Please try again.")
         ) from None
-    if claims.get("nonce") != record["nonce"]:
+    if not (
+        isinstance(claims.get("nonce"), str)
+        and hmac.compare_digest(claims["nonce"].encode(), record["nonce"].encode())
+    ):
         logger.warning("DigiD answer refused: nonce does not match")
         raise IdentificationFailed(
             _("We could not check the answer from DigiD. Please try again.")
+        )
+    level = required_level()
+    got = claims.get(_setting("loa_claim") or "acr")
+    rank = level_rank(got)
+    if rank is None or rank < DIGID_LEVELS.index(level):
+        logger.warning(
+            "DigiD answer refused: level of assurance %r, %r needed",
+            str(got)[:100],
+            level,
+        )
+        raise IdentificationFailed(
+            _(
+                "This service needs a safer DigiD login (level ${level} or "
+                "higher). Please start again on the page of your appointment "
+                "and log in with the DigiD app, or with DigiD and an SMS check.",
+                mapping={"level": LEVEL_NAMES[DIGID_LEVELS.index(level)].capitalize()},
+            )
         )
     bsn = str(claims.get(_setting("bsn_claim") or "bsn") or "")
     if not valid_bsn(bsn):
