@@ -154,6 +154,42 @@ class TestSecrets:
                 assert response.status_code == 200
                 assert value not in response.text
 
+    @pytest.mark.parametrize("name", secrets.SECRET_NAMES)
+    def test_registry_service_has_no_secret(self, browser_as, name):
+        browser = browser_as("Manager", language="en")
+        record = f"collective.digitalebalie.interfaces.IDigitaleBalieSecrets.{name}"
+        response = browser.get(
+            f"@registry/{record}", headers={"Accept": "application/json"}
+        )
+        assert response.status_code == 404
+        value = _secret(name)
+        if value:
+            assert value not in response.text
+
+    def test_registry_listing_and_edit_form_have_no_secret(self, browser_as):
+        browser = browser_as("Manager", language="en")
+        listing = browser.get(
+            "@registry?q=collective.digitalebalie&b_size=1000",
+            headers={"Accept": "application/json"},
+        )
+        assert listing.status_code == 200
+        pages = [
+            listing,
+            browser.get("@@configuration_registry?q=digitalebalie"),
+            browser.get("@@configuration_registry?q=IDigitaleBalieSecrets"),
+            browser.get("portal_registry/manage_main"),
+        ]
+        for response in pages:
+            assert "IDigitaleBalieSecrets" not in response.text
+            for name in secrets.GENERATED:
+                assert _secret(name) not in response.text
+        edit = browser.get(
+            "@@configuration_registry/"
+            "collective.digitalebalie.interfaces.IDigitaleBalieSecrets.job_key",
+            allow_redirects=False,
+        )
+        assert edit.status_code in (302, 404) or _secret("job_key") not in edit.text
+
     def test_type_a_new_secret(self, browser_as):
         browser = browser_as("Manager", language="en")
         before = _fingerprints(browser)
@@ -234,3 +270,86 @@ class TestRestControlpanel:
             "@controlpanels/digitalebalie", headers={"Accept": "application/json"}
         )
         assert response.status_code == 401
+
+
+BAD_ADDRESSES = [
+    ("room_server_url", "ws://rooms.example.nl/rooms"),
+    ("room_server_url", "javascript:alert(1)"),
+    ("sms_gateway_url", "http://gateway.example.nl/send"),
+    ("sms_gateway_url", "file:///etc/passwd"),
+    ("mollie_api_endpoint", "gopher://api.mollie.com"),
+    ("oidc_issuer", "http://broker.example.nl"),
+    ("sso_issuer", "javascript:alert(document.cookie)"),
+    ("zaken_api_url", "http://10.0.0.5/zaken/api/v1"),
+    ("documenten_api_url", "ftp://documenten.example.nl"),
+    ("jitsi_url", "http://127.0.0.1.example.nl"),
+    ("clamd_address", "http://127.0.0.1:3310"),
+    ("clamd_address", "tcp://127.0.0.1"),
+    ("clamd_address", "unix://relative/clamd.ctl"),
+    ("clamd_address", "file:///run/clamav/clamd.ctl"),
+    ("turn_urls", ["javascript:alert(1)"]),
+    ("stun_urls", ["http://stun.example.nl"]),
+]
+GOOD_ADDRESSES = [
+    ("room_server_url", "wss://balie.example.nl/rooms"),
+    ("room_server_url", "ws://127.0.0.2:8081/rooms"),
+    ("sms_gateway_url", "http://localhost:9000/send"),
+    ("oidc_issuer", "https://broker.example.nl/realms/digid"),
+    ("zaken_api_url", "http://[::1]:8000/zaken/api/v1"),
+    ("clamd_address", "tcp://127.0.0.1:3310"),
+    ("clamd_address", "tcp://clamav.internal:3310"),
+    ("clamd_address", "unix:///run/clamav/clamd.ctl"),
+    ("turn_urls", ["turn:turn.example.nl:3478?transport=udp", "turns:t.example.nl"]),
+]
+
+
+class TestAddresses:
+    """Addresses of outside services: encrypted (plain only on this machine), and
+    never a scheme a browser or a client would do something else with."""
+
+    JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+
+    @pytest.mark.parametrize("field,value", BAD_ADDRESSES)
+    def test_rest_refuses_in_the_addons_format(self, browser_as, field, value):
+        browser = browser_as("Manager", language="en")
+        before = _setting(field, browser)
+        response = browser.patch(
+            "@controlpanels/digitalebalie",
+            headers=self.JSON,
+            json={"municipality_name": "Gemeente Delft", field: value},
+        )
+        assert response.status_code == 400, response.text
+        error = response.json()["error"]
+        assert error["type"] == "ValidationError"
+        assert error["message"] and field in error["fields"]
+        assert _setting(field, browser) == before
+        assert _setting("municipality_name", browser) == "Gemeente Voorbeeld"
+
+    @pytest.mark.parametrize("field,value", GOOD_ADDRESSES)
+    def test_rest_accepts(self, browser_as, field, value):
+        browser = browser_as("Manager", language="en")
+        response = browser.patch(
+            "@controlpanels/digitalebalie", headers=self.JSON, json={field: value}
+        )
+        assert response.status_code == 204, response.text
+        assert _setting(field, browser) == value
+
+    @pytest.mark.parametrize(
+        "field,value,message",
+        [
+            ("sso_issuer", "javascript:alert(1)", "starts with https://"),
+            ("clamd_address", "file:///etc/passwd", "tcp://host:port"),
+            ("room_server_url", "ws://rooms.example.nl", "starts with wss://"),
+        ],
+    )
+    def test_form_shows_the_field_message(self, browser_as, field, value, message):
+        browser = browser_as("Manager", language="en")
+        values = browser.form_values(browser.get(SETTINGS), "form")
+        values.update({f"{PREFIX}{field}": value, "form.buttons.save": "Save"})
+        response = browser.post(SETTINGS, data=values)
+        assert "There were some errors" in response.text
+        soup = BeautifulSoup(response.text, "html.parser")
+        widget = soup.find(attrs={"name": f"{PREFIX}{field}"})
+        container = widget.find_parent(class_="field")
+        assert message in container.get_text(" ")
+        assert _setting(field, browser) != value

@@ -182,9 +182,6 @@ class TestUpgradeTo1005:
         prefix = f"{IDigitaleBalieSettings.__identifier__}."
         for name in ("video_provider", "jitsi_url", "livekit_url"):
             del registry.records[prefix + name]
-        del registry.records[
-            "collective.digitalebalie.interfaces.IDigitaleBalieSecrets.jitsi_app_secret"
-        ]
         del registry.records[prefix + "primary_color"]
         del registry.records[prefix + "sso_enabled"]
         bundle = "plone.bundles/collective-digitalebalie"
@@ -205,3 +202,55 @@ class TestUpgradeTo1005:
         assert registry[bundle + ".depends"] == "collective-digitalebalie-nlds"
         assert prefix + "livekit_url" in registry.records
         assert secrets.get_secret("jitsi_app_secret") == ""
+
+
+class TestUpgradeTo1006:
+    """A site of 1005 kept its secrets in the registry, which shows them (its
+    edit form, GET @registry, the ZMI): the upgrade moves them out."""
+
+    @staticmethod
+    def secrets_in_the_registry(values):
+        """As a site of 1005 had them: records of IDigitaleBalieSecrets."""
+        from collective.digitalebalie.interfaces import IDigitaleBalieSecrets
+        from plone.registry.interfaces import IRegistry
+        from zope.annotation.interfaces import IAnnotations
+        from zope.component import getUtility
+
+        registry = getUtility(IRegistry)
+        registry.registerInterface(IDigitaleBalieSecrets)
+        for name, value in values.items():
+            registry[f"{IDigitaleBalieSecrets.__identifier__}.{name}"] = value
+        IAnnotations(api.portal.get()).pop(secrets.STORE_KEY, None)
+        return registry
+
+    def test_upgrade_keeps_the_values_and_drops_the_records(
+        self, portal, setup_tool, package_name
+    ):
+        old = {
+            name: f"{name}-of-the-old-site-0123456789abcdef"
+            for name in ("room_token_secret", "job_key", "identity_key", "sms_api_key")
+        }
+        registry = self.secrets_in_the_registry(old)
+        assert secrets.get_secret("room_token_secret") == ""  # not here yet
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1005")
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
+            "1006",
+        )
+        for name, value in old.items():
+            assert secrets.get_secret(name) == value
+        # Not given before: made now.
+        assert len(secrets.get_secret("turn_secret")) >= secrets.MIN_LENGTH
+        assert [k for k in registry.records if "IDigitaleBalieSecrets" in k] == []
+
+    def test_install_puts_no_secret_in_the_registry(self, portal):
+        registry = api.portal.get_tool("portal_registry")
+        assert [k for k in registry.records if "IDigitaleBalieSecrets" in k] == []
+        for name in secrets.GENERATED:
+            value = secrets.get_secret(name)
+            assert value
+            assert value not in {
+                str(registry[k])
+                for k in registry.records
+                if k.startswith("collective.digitalebalie")
+            }

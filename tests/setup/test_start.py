@@ -12,6 +12,7 @@ from live import free_port
 import pytest
 import requests
 import subprocess
+import time
 
 
 JSON = {"Accept": "application/json"}
@@ -187,6 +188,28 @@ class TestFirstStart:
         employee = requests.get(url, auth=("medewerker", "balie-demo-2026"), timeout=30)
         for response in (anonymous, employee):
             assert "form.widgets.municipality_name" not in response.text
+
+    def test_access_log_masks_link_tokens(self, first_run):
+        """The real access log of `make start`: tokens of links never in it."""
+        launcher, _seconds, site = first_run
+        token = "Live-secret-token_0123456789"
+        paths = (
+            f"@@my-appointment/{token}",
+            f"@appointment/{token}",
+            f"@@video-guest/{token}",
+            f"@video-guest/{token}",
+            f"@@calendar-feed/{token}",
+        )
+        for path in paths:
+            requests.get(f"{site}/{path}", headers=JSON, timeout=30)
+        log = launcher.directory / "var" / "log" / "access.log"
+        deadline = time.monotonic() + 10
+        while log.read_text().count("/***") < len(paths):
+            assert time.monotonic() < deadline, log.read_text()[-2000:]
+            time.sleep(0.2)
+        text = log.read_text()
+        assert token not in text
+        assert "my-appointment/*** " in text  # requests sends @@ as %40%40
 
     def test_leave_a_mark(self, first_run):
         """Content made in the first run, looked for after the restart."""

@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import colours
+from collective.digitalebalie.integrations import addresses
 from collective.digitalebalie.integrations.levels import DIGID_LEVELS
 from plone.autoform import directives
 from plone.supermodel import model
@@ -44,9 +45,7 @@ class NotEncrypted(schema.ValidationError):
 
 
 def _encrypted_address(value):
-    from collective.digitalebalie.integrations.addresses import encrypted_or_local
-
-    if not encrypted_or_local(value):
+    if not addresses.encrypted_or_local(value):
         raise NotEncrypted(value)
     return True
 
@@ -56,12 +55,34 @@ class NotSecureSocket(schema.ValidationError):
 
 
 def _secure_socket_address(value):
-    from collective.digitalebalie.integrations.addresses import encrypted_or_local
-
-    if not value.startswith(("ws://", "wss://")) or not encrypted_or_local(
-        "http" + value[2:]
-    ):
+    if not addresses.secure_socket_or_local(value):
         raise NotSecureSocket(value)
+    return True
+
+
+class InvalidClamdAddress(schema.ValidationError):
+    __doc__ = _(
+        "Type the address of the virus scanner as unix:///path/to/clamd.ctl "
+        "or tcp://host:port, for example tcp://127.0.0.1:3310."
+    )
+
+
+def _clamd_address(value):
+    if not addresses.clamd_address_ok(value):
+        raise InvalidClamdAddress(value)
+    return True
+
+
+class InvalidIceServer(schema.ValidationError):
+    __doc__ = _(
+        "Type each server as stun: or turn: and the address, for example "
+        "turn:turn.example.nl:3478."
+    )
+
+
+def _ice_server(value):
+    if not addresses.ice_server_ok(value):
+        raise InvalidIceServer(value)
     return True
 
 
@@ -256,6 +277,7 @@ class IDigitaleBalieSettings(model.Schema):
         ),
         default="ws://127.0.0.1:8081/rooms",
         required=True,
+        constraint=_secure_socket_address,
     )
 
     model.fieldset(
@@ -309,6 +331,7 @@ class IDigitaleBalieSettings(model.Schema):
             "Required for the generic gateway."
         ),
         required=False,
+        constraint=_encrypted_address,
     )
 
     sms_sender = schema.TextLine(
@@ -367,6 +390,7 @@ class IDigitaleBalieSettings(model.Schema):
         ),
         default="unix:///run/clamav/clamd.ctl",
         required=True,
+        constraint=_clamd_address,
     )
 
     appointment_data_days = schema.Int(
@@ -406,6 +430,7 @@ class IDigitaleBalieSettings(model.Schema):
         title=_("Address of the Mollie API"),
         description=_("Empty: https://api.mollie.com"),
         required=False,
+        constraint=_encrypted_address,
     )
 
     model.fieldset(
@@ -559,12 +584,14 @@ class IDigitaleBalieSettings(model.Schema):
         title=_("Address of the Zaken API"),
         description=_("For example https://zaken.example.nl/zaken/api/v1"),
         required=False,
+        constraint=_encrypted_address,
     )
 
     documenten_api_url = schema.URI(
         title=_("Address of the Documenten API"),
         description=_("For example https://documenten.example.nl/documenten/api/v1"),
         required=False,
+        constraint=_encrypted_address,
     )
 
     zgw_client_id = schema.TextLine(
@@ -597,7 +624,7 @@ class IDigitaleBalieSettings(model.Schema):
     stun_urls = schema.List(
         title=_("STUN servers"),
         description=_("One per line, for example stun:stun.example.nl:3478"),
-        value_type=schema.TextLine(),
+        value_type=schema.TextLine(constraint=_ice_server),
         default=[],
         required=False,
     )
@@ -608,7 +635,7 @@ class IDigitaleBalieSettings(model.Schema):
             "One per line, for example turn:turn.example.nl:3478?transport=udp. "
             "Credentials are made per participant with the TURN secret."
         ),
-        value_type=schema.TextLine(),
+        value_type=schema.TextLine(constraint=_ice_server),
         default=[],
         required=False,
     )

@@ -1,6 +1,8 @@
 """Install and uninstall handlers."""
 
 from collective.digitalebalie import logger
+from collective.digitalebalie import secrets
+from collective.digitalebalie import sso
 from collective.digitalebalie.appointments import FOLDER_ID
 from collective.digitalebalie.appointments import ensure_appointments_folder
 from collective.digitalebalie.dossiers.dossiers import FOLDER_ID as DOSSIERS_ID
@@ -92,7 +94,17 @@ def upgrade_to_1006(context):
     api.portal.get_tool("portal_setup").runImportStepFromProfile(
         "profile-collective.digitalebalie:default", "plone.app.registry"
     )
+    move_secrets_out_of_the_registry()
     ensure_secrets()
+
+
+def move_secrets_out_of_the_registry():
+    """Secrets leave the registry (which can be read back) for the site's
+    private store; the SSO plugin no longer keeps a copy of its secret."""
+    moved = secrets.move_from_registry()
+    if moved:
+        logger.info("Secrets moved out of the registry: %s", ", ".join(moved))
+    sso.sync_plugin()
 
 
 def uninstall(context):
@@ -104,6 +116,7 @@ def uninstall(context):
         folder = site.get(folder_id)
         if folder is not None and not folder.objectIds():
             site._delObject(folder_id)
+    secrets.forget_secrets(site)
     site.__ac_roles__ = tuple(r for r in site.__ac_roles__ if r not in ROLES)
     role_manager = site.acl_users.portal_role_manager
     for role in ROLES:

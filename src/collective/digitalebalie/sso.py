@@ -33,7 +33,6 @@ from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
 from collective.digitalebalie import teams
 from collective.digitalebalie.integrations import oidc
-from collective.digitalebalie.interfaces import IDigitaleBalieSecrets
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.storage import annotation
 from plone import api
@@ -91,7 +90,9 @@ def _wanted_properties():
     return {
         "issuer": (setting("sso_issuer") or "").rstrip("/"),
         "client_id": setting("sso_client_id") or "",
-        "client_secret": secrets.get_secret("sso_client_secret"),
+        # Never a copy of the secret: the ZMI shows a plugin's properties.
+        # _plugin_and_client gives it to the OpenID client at use time.
+        "client_secret": "",
         "redirect_uris": (callback_url(),),
         "scope": _scopes(),
         "use_pkce": True,
@@ -138,9 +139,7 @@ def sync_plugin():
 def settings_changed(event):
     """A registry record changed: follow it when it is one of SSO's."""
     name = getattr(event.record, "__name__", "") or ""
-    settings = IDigitaleBalieSettings.__identifier__ + ".sso_"
-    secret = IDigitaleBalieSecrets.__identifier__ + ".sso_client_secret"
-    if name.startswith(settings) or name == secret:
+    if name.startswith(IDigitaleBalieSettings.__identifier__ + ".sso_"):
         sync_plugin()
 
 
@@ -214,6 +213,7 @@ def _plugin_and_client():
     bad = oidc.bad_address(client.provider_info)
     if bad:
         raise SsoRefused(not_set_up, f"{bad} in the metadata is not https", status=503)
+    client.client_secret = secrets.get_secret("sso_client_secret")
     return plugin, client
 
 

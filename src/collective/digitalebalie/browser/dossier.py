@@ -20,8 +20,11 @@ from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zExceptions import NotFound
 from zope.i18n import translate
 from zope.interface import alsoProvides
+from zope.interface import implementer
+from zope.publisher.interfaces import IPublishTraverse
 import transaction
 
 
@@ -256,20 +259,55 @@ class AuditView(BrowserView):
         return list(reversed(audit.entries(self.context)))
 
 
-class AuditedDownload(Download):
-    """Every download of a dossier document is written to the audit trail."""
+# Shown in the browser; every other kind (DOCX, ODT, HEIC) is saved, never opened
+# by the browser as something else.
+INLINE_KINDS = ("pdf", "jpeg", "png")
+
+
+class _AuditedFile:
+    """Reading a dossier document's file: one audit entry, private headers.
+
+    Only the document's file field; never another attribute under its name.
+    """
+
+    def publishTraverse(self, request, name):
+        if self.fieldname is None and name != "file":
+            raise NotFound(self, name, request)
+        return super().publishTraverse(request, name)
 
     def __call__(self):
+        self.fieldname = self.fieldname or "file"
         _log_read(self.context.__parent__, "downloaded", self.context.Title())
-        self.request.response.setHeader("Cache-Control", "private, no-store")
+        response = self.request.response
+        response.setHeader("Cache-Control", "private, no-store")
+        response.setHeader("X-Content-Type-Options", "nosniff")
         return super().__call__()
 
+    def set_headers(self, file):
+        if getattr(self.context, "kind", None) in INLINE_KINDS:
+            super().set_headers(file)
+        else:
+            Download.set_headers(self, file)  # as an attachment
 
-class AuditedDisplayFile(DisplayFile):
+
+class AuditedDownload(_AuditedFile, Download):
+    """@@download/file: every download of a dossier document is in the audit trail."""
+
+
+class AuditedDisplayFile(_AuditedFile, DisplayFile):
+    """@@display-file/file: the same, shown in the browser when it can be."""
+
+
+@implementer(IPublishTraverse)
+class NoImages(BrowserView):
+    """@@images of a dossier document: closed. Scales and the original would be
+    a way to read a document that the audit trail does not see."""
+
+    def publishTraverse(self, request, name):
+        raise NotFound(self, name, request)
+
     def __call__(self):
-        _log_read(self.context.__parent__, "downloaded", self.context.Title())
-        self.request.response.setHeader("Cache-Control", "private, no-store")
-        return super().__call__()
+        raise NotFound(self, "images", self.request)
 
 
 class ExportView(BrowserView):

@@ -7,6 +7,9 @@ from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import reminders
 from collective.digitalebalie.integrations import zgw
+from collective.digitalebalie.masking import mask
+from email import message_from_string
+from email import policy
 from plone import api
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
@@ -86,3 +89,27 @@ class OutboxView(BrowserView):
 
     def capture_only(self):
         return outbox.capture_only()
+
+    def shown(self, item):
+        """What the page shows of a message: its text, with the links' tokens
+        masked. An administrator reads what was sent, but gets no working key
+        to a citizen's appointment or a guest's room."""
+        if item.channel == "sms":
+            return mask(item.message)
+        message = message_from_string(item.message, policy=policy.default)
+        lines = [f"{name}: {message[name]}" for name in ("From", "To", "Subject")]
+        lines.append("")
+        for part in message.walk():
+            if part.is_multipart():
+                continue
+            name = part.get_filename()
+            if name or part.get_content_type() != "text/plain":
+                # The HTML alternative says the same; attachments by name only.
+                if name:
+                    lines.append(f"[{name}: {part['Content-Type']}]")
+                continue
+            try:
+                lines.append(part.get_content())
+            except (LookupError, ValueError):
+                lines.append("[?]")
+        return mask("\n".join(lines))

@@ -152,20 +152,21 @@ handlers = accesslog
 qualname = wsgi
 propagate = 0
 
+# Tokens of citizens' and guests' links are masked in every log (cli/logs.py).
 [handler_console]
-class = StreamHandler
+class = collective.digitalebalie.cli.logs.MaskingStreamHandler
 args = (sys.stderr,)
 level = WARNING
 formatter = generic
 
 [handler_accesslog]
-class = FileHandler
+class = collective.digitalebalie.cli.logs.MaskingFileHandler
 args = (r'{log}/access.log', 'a')
 level = INFO
 formatter = message
 
 [handler_eventlog]
-class = FileHandler
+class = collective.digitalebalie.cli.logs.MaskingFileHandler
 args = (r'{log}/event.log', 'a')
 level = INFO
 formatter = generic

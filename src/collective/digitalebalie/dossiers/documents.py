@@ -32,6 +32,17 @@ class UnsupportedType(BookingError):
     status = 415
 
 
+class ZipBomb(UnsupportedType):
+    """An archive (DOCX, ODT) that unpacks to far more than it is."""
+
+    status = 422
+
+
+# A DOCX or ODT unpacks to a few times its size; a zip bomb to thousands.
+MAX_UNPACKED_FACTOR = 10  # times the upload limit
+MAX_COMPRESSION_RATIO = 100
+
+
 class VirusFound(BookingError):
     type = "VirusFound"
     status = 422
@@ -83,6 +94,27 @@ def _sha256(stream):
     return digest.hexdigest()
 
 
+def _check_archive(stream, limit):
+    """Refuse a zip bomb before the virus scanner unpacks it, by the sizes the
+    archive states (the scanner and any reader trust them too)."""
+    unpacked, packed = filetypes.zip_sizes(stream)
+    if unpacked > MAX_UNPACKED_FACTOR * limit or (
+        unpacked > MAX_COMPRESSION_RATIO * max(packed, 1)
+    ):
+        logger.warning(
+            "upload refused: an archive of %s bytes unpacks to %s bytes",
+            _size(stream),
+            unpacked,
+        )
+        raise ZipBomb(
+            _(
+                "This document cannot be sent: it is a packed file that unpacks "
+                "to far more than its size, which a real document does not do. "
+                "Save it again in your word processor, or send it as a PDF."
+            )
+        )
+
+
 def check(stream, filename):
     """Check an upload; return (kind, size, sha256). Raise a BookingError."""
     size = _size(stream)
@@ -106,6 +138,8 @@ def check(stream, filename):
                 mapping={"types": names},
             )
         )
+    if kind in filetypes.ZIP_KINDS:
+        _check_archive(stream, limit)
     address = _setting("clamd_address", "unix:///run/clamav/clamd.ctl")
     try:
         scanner.scan(address, stream)

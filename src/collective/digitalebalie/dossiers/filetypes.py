@@ -40,6 +40,23 @@ def _zip_kind(stream):
     return None
 
 
+ZIP_KINDS = ("docx", "odt")
+
+
+def zip_sizes(stream):
+    """(unpacked, packed): the sizes the zip's central directory gives for all its
+    members together. Nothing is unpacked. The stream is left at its start."""
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            members = archive.infolist()
+    finally:
+        stream.seek(0)
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    return unpacked, packed
+
+
 def sniff(stream):
     """The key of TYPES this file is, or None. The stream is left at its start."""
     stream.seek(0)

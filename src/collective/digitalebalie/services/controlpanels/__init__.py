@@ -1,0 +1,1 @@
+"""@controlpanels/digitalebalie: refusals in the add-on's error format."""

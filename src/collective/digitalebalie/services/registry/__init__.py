@@ -1,0 +1,1 @@
+"""@registry: an unknown record is a 404."""
