@@ -1,8 +1,11 @@
 """Install and uninstall handlers."""
 
+from collective.digitalebalie import limits
 from collective.digitalebalie import logger
 from collective.digitalebalie.appointments import FOLDER_ID
 from collective.digitalebalie.appointments import ensure_appointments_folder
+from collective.digitalebalie.appointments import now_utc
+from collective.digitalebalie.appointments import product_of
 from collective.digitalebalie.dossiers.dossiers import FOLDER_ID as DOSSIERS_ID
 from collective.digitalebalie.dossiers.dossiers import ensure_dossiers_folder
 from collective.digitalebalie.secrets import ensure_secrets
@@ -31,6 +34,7 @@ def post_install(context):
     created = ensure_secrets()
     if created:
         logger.info("Generated secrets: %s", ", ".join(created))
+    limits.ensure_key(api.portal.get())
 
 
 def upgrade_to_1001(context):
@@ -93,6 +97,28 @@ def upgrade_to_1006(context):
         "profile-collective.digitalebalie:default", "plone.app.registry"
     )
     ensure_secrets()
+    index_open_bookings()
+
+
+def index_open_bookings():
+    """The limit of open appointments per person (1006) counts the booked
+    appointments made before it: index those that have not started."""
+    portal = api.portal.get()
+    limits.ensure_key(portal)
+    folder = portal.get(FOLDER_ID)
+    now = now_utc()
+    count = 0
+    with api.env.adopt_roles(["Manager"]):
+        for appointment in folder.objectValues() if folder is not None else ():
+            if appointment.start <= now or (
+                api.content.get_state(appointment, default=None) != "booked"
+            ):
+                continue
+            product = product_of(appointment)
+            if product is not None:
+                limits.remember(product, appointment, now)
+                count += 1
+    logger.info("Indexed %s open appointments for the booking limits", count)
 
 
 def uninstall(context):
