@@ -113,6 +113,27 @@ def make_team(functional, portal_url):
         session.close()
 
 
+@pytest.fixture
+def limits_on(functional):
+    """limits_on(**settings): the limits against abuse on (the test layer has
+    them off), with these settings, and fresh per-address counters."""
+    from collective.digitalebalie import limits
+    from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+    from plone import api
+
+    def switch(**settings):
+        values = {"booking_limits_enabled": True, **settings}
+        for name, value in values.items():
+            api.portal.set_registry_record(
+                name, value, interface=IDigitaleBalieSettings
+            )
+        transaction.commit()
+        limits.reset_counters()
+
+    yield switch
+    limits.reset_counters()
+
+
 EVERY_DAY = [
     {"weekday": day, "start": "08:00", "end": "18:00", "counters": 1}
     for day in range(7)

@@ -1,13 +1,13 @@
 """Limits against abuse of the booking (issue 15), over HTTP against a running site.
 
 The test layer switches the limits off (many tests book several times with one
-e-mail address); each test here switches them on with the settings it needs.
+e-mail address); each test here switches them on with the settings it needs
+(the ``limits_on`` fixture in tests/conftest.py).
 """
 
 from collective.digitalebalie import limits
 from collective.digitalebalie import secrets
 from collective.digitalebalie.integrations import outbox
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from helpers import JSON
 from helpers import at
 from helpers import book
@@ -20,23 +20,6 @@ import altcha
 import logging
 import pytest
 import transaction
-
-
-@pytest.fixture
-def limits_on(functional):
-    """limits_on(**settings): the limits on, with these settings; fresh counters."""
-
-    def switch(**settings):
-        values = {"booking_limits_enabled": True, **settings}
-        for name, value in values.items():
-            api.portal.set_registry_record(
-                name, value, interface=IDigitaleBalieSettings
-            )
-        transaction.commit()
-        limits.reset_counters()
-
-    yield switch
-    limits.reset_counters()
 
 
 @pytest.fixture
