@@ -29,8 +29,8 @@ $(VENV)/.installed: setup.py constraints.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e ".[test]"
 	@touch $@
 
-# From the npm registry, pinned in package-lock.json: axe-core for the accessibility audits, and
-# the NL Design System CSS of the house style.
+# From the npm registry, pinned in package-lock.json: axe-core for the accessibility audits,
+# the NL Design System CSS of the house style and the ALTCHA widget.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -40,12 +40,18 @@ NLDS := $(PACKAGE)/browser/static/nlds
 $(NLDS)/nlds.css: node_modules/.installed scripts/build-nlds.sh
 	scripts/build-nlds.sh
 
+# The ALTCHA widget (proof-of-work check when many bookings come from one address), copied
+# from node_modules into the add-on's static files (git-ignored).
+ALTCHA := $(PACKAGE)/browser/static/altcha
+$(ALTCHA)/altcha.min.js: node_modules/.installed scripts/build-altcha.sh
+	scripts/build-altcha.sh
+
 .PHONY: system-packages
 system-packages:
 	@scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
 .PHONY: install
-install: system-packages $(VENV)/.installed node_modules/.installed $(NLDS)/nlds.css ## Install what is missing (Python, npm and system packages)
+install: system-packages $(VENV)/.installed node_modules/.installed $(NLDS)/nlds.css $(ALTCHA)/altcha.min.js ## Install what is missing (Python, npm and system packages)
 
 .PHONY: start
 start: install ## Install if needed, create the demo site once, serve it on 127.0.0.1:$(PORT)

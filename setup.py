@@ -55,6 +55,8 @@ setup(
         "fpdf2",
         "mollie-api-python",
         "pas.plugins.oidc",
+        # Proof-of-work challenges when many bookings come from one address.
+        "altcha",
     ],
     extras_require={
         "test": [

@@ -7,6 +7,7 @@ books 1,000 appointments, then times @slots for 31 days and single bookings.
 from AccessControl.SecurityManagement import newSecurityManager
 from collective.digitalebalie import agenda
 from collective.digitalebalie import appointments
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.services.slots.get import SlotsGet
 from datetime import timedelta
 from plone import api
@@ -51,6 +52,10 @@ def main(app, out_path):
         ],
     )
     api.content.transition(product, to_state="published")
+    # The HTTP timings book from one address: no limits against abuse (issue 15).
+    api.portal.set_registry_record(
+        "booking_limits_enabled", False, interface=IDigitaleBalieSettings
+    )
     transaction.commit()
 
     rules = appointments.ProductRules(product)

@@ -7,6 +7,7 @@ from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from pytest_plone import fixtures_factory
 import pytest
+import requests
 import threading
 import transaction
 
@@ -110,6 +111,27 @@ def make_team(functional, portal_url):
     yield make
     for session in sessions:
         session.close()
+
+
+@pytest.fixture
+def limits_on(functional):
+    """limits_on(**settings): the limits against abuse on (the test layer has
+    them off), with these settings, and fresh per-address counters."""
+    from collective.digitalebalie import limits
+    from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+    from plone import api
+
+    def switch(**settings):
+        values = {"booking_limits_enabled": True, **settings}
+        for name, value in values.items():
+            api.portal.set_registry_record(
+                name, value, interface=IDigitaleBalieSettings
+            )
+        transaction.commit()
+        limits.reset_counters()
+
+    yield switch
+    limits.reset_counters()
 
 
 EVERY_DAY = [
@@ -223,5 +245,16 @@ def live_site(tmp_path_factory):
     )
     launcher.wait_ready(timeout=300)
     launcher.admin = ("admin", "live-Admin-pw")
+    # The browser tests of a session book the demo's products many times with
+    # the same e-mail address from 127.0.0.1: no limits against abuse here
+    # (the demo itself keeps them; tests/services/test_limits.py tests them).
+    response = requests.patch(
+        f"{launcher.site}/@controlpanels/digitalebalie",
+        json={"booking_limits_enabled": False},
+        headers={"Accept": "application/json", "Content-Type": "application/json"},
+        auth=launcher.admin,
+        timeout=60,
+    )
+    assert response.status_code == 204, response.text
     yield launcher
     launcher.stop()

@@ -254,3 +254,56 @@ class TestUpgradeTo1006:
                 for k in registry.records
                 if k.startswith("collective.digitalebalie")
             }
+
+
+class TestUpgradeTo1006Limits:
+    """A site of 1005 gets the settings of the limits against abuse, and its
+    booked appointments count for the limit of open appointments per person."""
+
+    def test_upgrade_indexes_open_appointments(self, portal, setup_tool, package_name):
+        from collective.digitalebalie import limits
+        from plone.registry.interfaces import IRegistry
+        from zope.annotation.interfaces import IAnnotations
+        from zope.component import getUtility
+
+        with api.env.adopt_roles(["Manager"]):
+            product = api.content.create(
+                container=portal,
+                type="CounterProduct",
+                title="Oud product",
+                duration=15,
+                opening_hours=[
+                    {"weekday": d, "start": "08:00", "end": "18:00", "counters": 1}
+                    for d in range(7)
+                ],
+            )
+            api.content.transition(product, to_state="published")
+        day = datetime.now(AMS).date() + timedelta(days=2)
+        booked = []
+        for hour in (9, 10, 11):
+            start = datetime(day.year, day.month, day.day, hour, 0, tzinfo=AMS)
+            appointment, _token = appointments.book(
+                product,
+                {
+                    "start": start.isoformat(),
+                    "fullname": "Oud",
+                    "email": "O@example.nl",
+                },
+            )
+            booked.append(appointment)
+        appointments.cancel(booked[2])
+        # As before 1006: no index, no settings.
+        del IAnnotations(product)[limits.BOOKERS_KEY]
+        for appointment in booked:
+            del appointment.limit_keys
+        registry = getUtility(IRegistry)
+        prefix = f"{IDigitaleBalieSettings.__identifier__}."
+        for name in ("booking_limits_enabled", "max_open_bookings_per_person"):
+            del registry.records[prefix + name]
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1005")
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert registry[prefix + "booking_limits_enabled"] is True
+        assert registry[prefix + "max_open_bookings_per_person"] == 2
+        now = appointments.now_utc()
+        # Two booked, one cancelled: the cancelled one does not count.
+        assert limits.open_bookings(product, "o@example.nl", None, now) == 2

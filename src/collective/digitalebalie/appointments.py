@@ -15,6 +15,8 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from BTrees.OOBTree import OOTreeSet
 from collective.digitalebalie import _
+from collective.digitalebalie import limits
+from collective.digitalebalie import logger
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.content.appointment import LANGUAGES
@@ -81,6 +83,33 @@ class WrongState(BookingError):
 class NotBookable(BookingError):
     type = "NotBookable"
     status = 409
+
+
+class TooManyBookings(BookingError):
+    type = "TooManyBookings"
+    status = 429
+
+
+class ChallengeRequired(BookingError):
+    """Many bookings came from this address: first solve ``challenge`` (ALTCHA)."""
+
+    type = "ChallengeRequired"
+    status = 429
+
+    def __init__(self, challenge, refused=False):
+        super().__init__(
+            _(
+                "This check was already used or is too old. Your browser does a "
+                "new check; then send the form again."
+            )
+            if refused
+            else _(
+                "One moment: many appointments were made from your internet "
+                "address. Your browser first does a short check; then send the "
+                "form again."
+            )
+        )
+        self.challenge = challenge
 
 
 class DayBookings(Persistent):
@@ -575,6 +604,8 @@ def book(product, data, now=None, staff=False):
     else:
         counters = product_rules.check_start(start, now, staff=staff)
     end = _end(start, product.duration)
+    if not staff:
+        check_person_limit(product, clean, now)
     record = _claim(product, start, end, counters)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     folder = appointments_folder()
@@ -593,11 +624,38 @@ def book(product, data, now=None, staff=False):
         **clean,
     )
     record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
+    # Staff bookings count too (they are not checked): N is per person.
+    limits.remember(product, appointment, now or now_utc())
     teams.setup_new(appointment, product)
     dossiers.for_new_appointment(appointment, product, join=staff)
     _token_index(folder)[appointment.token_hash] = appointment.getId()
     notifications().booked(appointment, token)
     return appointment, token
+
+
+def check_person_limit(product, clean, now=None):
+    """Refuse a booking by someone who has enough open appointments here."""
+    if not limits.enabled():
+        return
+    maximum = limits.max_open()
+    found = limits.open_bookings(
+        product, clean["email"], clean["phone"], now or now_utc()
+    )
+    if found >= maximum:
+        logger.warning(
+            "booking refused: %s open appointments (person %s, product %s)",
+            found,
+            limits.label("email", clean["email"].lower()),
+            api.content.get_uuid(product),
+        )
+        raise TooManyBookings(
+            _(
+                "You already have ${count} appointments for this service that "
+                "have not taken place yet. To change one, move or cancel it with "
+                "the link in your e-mail. Or call the municipality.",
+                mapping={"count": found},
+            )
+        )
 
 
 def notifications():
@@ -695,6 +753,7 @@ def reschedule(appointment, value, now=None):
     appointment.start = start.astimezone(UTC)
     appointment.end = end.astimezone(UTC)
     appointment.ledger_day = start.date().toordinal()
+    limits.remember(product, appointment, now or now_utc())
     from collective.digitalebalie import teams
 
     teams.moved(appointment, old_day)

@@ -11,6 +11,7 @@ from zope import schema
 from zope.i18nmessageid import Message
 from zope.interface import Interface
 from zope.publisher.interfaces.browser import IDefaultBrowserLayer
+import ipaddress
 import math
 
 
@@ -83,6 +84,18 @@ class InvalidIceServer(schema.ValidationError):
 def _ice_server(value):
     if not addresses.ice_server_ok(value):
         raise InvalidIceServer(value)
+    return True
+
+
+class InvalidNetwork(schema.ValidationError):
+    __doc__ = _("Type an IP address or a network, for example 10.0.0.0/8.")
+
+
+def _network_ok(value):
+    try:
+        ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise InvalidNetwork(value) from None
     return True
 
 
@@ -659,6 +672,80 @@ class IDigitaleBalieSettings(model.Schema):
         ),
         vocabulary="collective.digitalebalie.DigiDLevels",
         default=DIGID_LEVELS[1],
+        required=True,
+    )
+
+    # --- Limits against abuse of the booking (issue 15): see limits.py ---
+
+    model.fieldset(
+        "limits",
+        label=_("Limits against abuse"),
+        fields=[
+            "booking_limits_enabled",
+            "max_open_bookings_per_person",
+            "bookings_per_address_per_hour",
+            "trusted_proxies",
+            "confirmation_mails_per_day",
+        ],
+    )
+
+    booking_limits_enabled = schema.Bool(
+        title=_("Limit bookings against abuse"),
+        description=_(
+            "The limits below. Switch them off only for a load test: then one "
+            "person or one computer can book without limit."
+        ),
+        default=True,
+        required=False,
+    )
+
+    max_open_bookings_per_person = schema.Int(
+        title=_("Open appointments per e-mail address or telephone number"),
+        description=_(
+            "Per service. Who has this many appointments that have not started "
+            "yet must first move or cancel one. Counter staff can always book."
+        ),
+        default=2,
+        min=1,
+        max=100,
+        required=True,
+    )
+
+    bookings_per_address_per_hour = schema.Int(
+        title=_("Bookings an hour from one internet address without a check"),
+        description=_(
+            "Above this, the browser first does a short computing task (about a "
+            "second, no puzzle). Many people can share one address, for example "
+            "in a library or on a mobile network."
+        ),
+        default=30,
+        min=1,
+        max=100000,
+        required=True,
+    )
+
+    trusted_proxies = schema.List(
+        title=_("Trusted proxies"),
+        description=_(
+            "Addresses or networks of the proxies in front of Plone, such as "
+            "nginx, one per line (for example 127.0.0.1 or 10.0.0.0/8). Only "
+            "for requests from these, the visitor's address is taken from "
+            "X-Forwarded-For."
+        ),
+        value_type=schema.TextLine(constraint=_network_ok),
+        default=[],
+        required=False,
+    )
+
+    confirmation_mails_per_day = schema.Int(
+        title=_("Confirmation e-mails a day to one address"),
+        description=_(
+            "Past this, a booking still succeeds, but no confirmation is sent "
+            "to that address until the next day. The outbox shows why."
+        ),
+        default=5,
+        min=1,
+        max=10000,
         required=True,
     )
 

@@ -1,10 +1,13 @@
 """Install and uninstall handlers."""
 
+from collective.digitalebalie import limits
 from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
 from collective.digitalebalie import sso
 from collective.digitalebalie.appointments import FOLDER_ID
 from collective.digitalebalie.appointments import ensure_appointments_folder
+from collective.digitalebalie.appointments import now_utc
+from collective.digitalebalie.appointments import product_of
 from collective.digitalebalie.dossiers.dossiers import FOLDER_ID as DOSSIERS_ID
 from collective.digitalebalie.dossiers.dossiers import ensure_dossiers_folder
 from collective.digitalebalie.secrets import ensure_secrets
@@ -33,6 +36,7 @@ def post_install(context):
     created = ensure_secrets()
     if created:
         logger.info("Generated secrets: %s", ", ".join(created))
+    limits.ensure_key(api.portal.get())
 
 
 def upgrade_to_1001(context):
@@ -96,6 +100,28 @@ def upgrade_to_1006(context):
     )
     move_secrets_out_of_the_registry()
     ensure_secrets()
+    index_open_bookings()
+
+
+def index_open_bookings():
+    """The limit of open appointments per person (1006) counts the booked
+    appointments made before it: index those that have not started."""
+    portal = api.portal.get()
+    limits.ensure_key(portal)
+    folder = portal.get(FOLDER_ID)
+    now = now_utc()
+    count = 0
+    with api.env.adopt_roles(["Manager"]):
+        for appointment in folder.objectValues() if folder is not None else ():
+            if appointment.start <= now or (
+                api.content.get_state(appointment, default=None) != "booked"
+            ):
+                continue
+            product = product_of(appointment)
+            if product is not None:
+                limits.remember(product, appointment, now)
+                count += 1
+    logger.info("Indexed %s open appointments for the booking limits", count)
 
 
 def move_secrets_out_of_the_registry():

@@ -1,6 +1,8 @@
 """Test layers: the add-on installed in a Plone site."""
 
 from collective.digitalebalie.cli.create_site import configure_languages
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from plone import api
 from plone.app.testing import PLONE_FIXTURE
 from plone.app.testing import FunctionalTesting
 from plone.app.testing import IntegrationTesting
@@ -29,6 +31,13 @@ class DigitaleBalieLayer(PloneSandboxLayer):
         portal.portal_workflow.setDefaultChain("simple_publication_workflow")
         configure_languages(portal)
         applyProfile(portal, "collective.digitalebalie:default")
+        # Many tests book several times with one e-mail address (helpers.person())
+        # from one address (127.0.0.1): the limits against abuse are off here,
+        # and on in the tests of the limits (tests/services/test_limits.py) and
+        # in the demo (`make start`).
+        api.portal.set_registry_record(
+            "booking_limits_enabled", False, interface=IDigitaleBalieSettings
+        )
 
 
 FIXTURE = DigitaleBalieLayer()

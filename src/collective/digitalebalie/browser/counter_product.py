@@ -3,6 +3,7 @@
 from AccessControl import Unauthorized
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
+from collective.digitalebalie import limits
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.content.counter_product import CHANNELS
@@ -15,10 +16,12 @@ from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from zExceptions import Forbidden
 from zope.i18n import translate
 from zope.interface import alsoProvides
+import json
 import transaction
 
 
 BOOK_PERMISSION = "collective.digitalebalie: Book appointment"
+MAKE_APPOINTMENTS = "collective.digitalebalie: Make appointments for citizens"
 FIELDS = ("start", "fullname", "email", "phone", "language", "channel", "notes")
 
 
@@ -64,8 +67,15 @@ class CounterProductView(BookingFormMixin, BrowserView):
     index = ViewPageTemplateFile("templates/counter_product.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
+    challenge = None
+
     def __call__(self):
         self.bookable = True
+        # Counter staff share the town hall's address: they are not counted.
+        self.gate = limits.ClientGate(
+            self.request,
+            exempt=api.user.has_permission(MAKE_APPOINTMENTS, obj=self.context),
+        )
         try:
             self.picker = SlotPicker(
                 self.context, self.request, selected_start=self.value("start")
@@ -79,7 +89,13 @@ class CounterProductView(BookingFormMixin, BrowserView):
             and "book" in self.request.form
         ) and self.handle_book():
             return ""
+        if self.bookable and self.challenge is None and self.gate.needed():
+            # The browser solves it while the citizen fills in the form.
+            self.challenge = limits.new_challenge()
         return self.index()
+
+    def challenge_json(self):
+        return json.dumps(self.challenge) if self.challenge else None
 
     @property
     def picker_macros(self):
@@ -90,6 +106,14 @@ class CounterProductView(BookingFormMixin, BrowserView):
             self.request.response.setStatus(400)
             return False
         data = {name: self.value(name) or None for name in FIELDS}
+        solution = self.value("altcha")
+        challenge = self.gate.check(solution if isinstance(solution, str) else None)
+        if challenge is not None:
+            self.fail(
+                appointments.ChallengeRequired(challenge, self.gate.refused_solution)
+            )
+            self.challenge = challenge
+            return False
         try:
             _appointment, token = appointments.book(self.context, data)
         except appointments.BookingError as error:
@@ -97,6 +121,7 @@ class CounterProductView(BookingFormMixin, BrowserView):
             # The slot list may have changed (someone else was quicker).
             self.picker = SlotPicker(self.context, self.request, self.value("start"))
             return False
+        self.gate.booked()
         self.request.response.redirect(f"{citizen_url(token)}?booked=1", status=303)
         return True
 

@@ -7,6 +7,7 @@ rising SEQUENCE, so calendar programs update or remove the event they have.
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
+from collective.digitalebalie import limits
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import sms
@@ -193,6 +194,19 @@ def _compose(appointment, kind, token=None):
 
 def booked(appointment, token):
     appointment.ics_sequence = 0
+    today = appointments.now_utc().astimezone(appointments.site_timezone()).date()
+    # A booking by counter staff always confirms; the citizen asked for it.
+    if not appointment.booked_by and not limits.confirmation_allowed(
+        appointment.email, today
+    ):
+        # The booking stands; the outbox notes (without the link) why no mail went.
+        outbox.withhold(
+            formataddr((appointment.fullname, appointment.email)),
+            _sender(),
+            "confirmation",
+            limits.confirmations_per_day(),
+        )
+        return
     outbox.queue(_compose(appointment, "confirmation", token), "confirmation")
 
 

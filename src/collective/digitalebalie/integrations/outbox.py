@@ -33,6 +33,8 @@ class OutboxMessage(Persistent):
     captured = False  # kept in the outbox by the demo setting, not sent
     channel = "mail"  # or "sms": then ``message`` is the text, ``mto`` the number
     gave_up = False  # the gateway refused it for good (a wrong number, ...)
+    # Not sent on purpose: the address had this many confirmations today (limits.py).
+    withheld = 0
 
     def __init__(self, mto, mfrom, subject, message, kind):
         now = datetime.now(UTC)
@@ -52,6 +54,8 @@ class OutboxMessage(Persistent):
 
     @property
     def state(self):
+        if self.withheld:
+            return "not sent"
         if self.gave_up:
             return "failed"
         if self.sent is not None:
@@ -68,6 +72,18 @@ def queue(message, kind):
     item = OutboxMessage(
         message["To"], message["From"], message["Subject"], message.as_string(), kind
     )
+    outbox()[item.id] = item
+    return item
+
+
+def withhold(mto, mfrom, kind, limit):
+    """Note in the outbox that a message to ``mto`` was not queued, and why.
+
+    Holds no message (no link): only who, what kind, and the daily limit.
+    """
+    item = OutboxMessage(mto, mfrom, "—", "", kind)
+    item.withheld = limit
+    item.gave_up = True  # never due for delivery
     outbox()[item.id] = item
     return item
 

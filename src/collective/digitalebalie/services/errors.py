@@ -18,4 +18,9 @@ def error_body(request, status, type_, message, fields=None):
 
 def booking_error(request, error):
     """The answer for a BookingError raised by the domain code."""
-    return error_body(request, error.status, error.type, error.message, error.fields)
+    body = error_body(request, error.status, error.type, error.message, error.fields)
+    challenge = getattr(error, "challenge", None)
+    if challenge is not None:
+        # ChallengeRequired: the ALTCHA challenge to solve, for REST clients too.
+        body["error"]["challenge"] = challenge
+    return body

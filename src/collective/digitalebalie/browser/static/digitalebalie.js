@@ -124,3 +124,56 @@ if (document.readyState === "loading") {
 } else {
   watchPayments();
 }
+
+// Many bookings came from this internet address: the server asks for a solved
+// ALTCHA challenge (proof of work). The browser solves it while the citizen
+// fills in the form; the widget itself is inert (not in the tab order, not
+// read out), the status line says "One moment…" while it works. A submit
+// before it is done waits for it, then goes on by itself.
+const startCheck = async () => {
+  const box = document.querySelector(".dbalie-check");
+  const widget = box?.querySelector("altcha-widget");
+  const form = box?.closest("form");
+  if (!widget || !form) {
+    return;
+  }
+  const status = box.querySelector(".dbalie-check-status");
+  await customElements.whenDefined("altcha-widget");
+  // The self-hosted worker: no inline worker, no other site (CSP).
+  globalThis.$altcha.algorithms.set("PBKDF2/SHA-256", () => new Worker(box.dataset.worker));
+  let state = "unverified";
+  let waiting = null; // the submit button pressed before the check was done
+  widget.addEventListener("statechange", (event) => {
+    state = event.detail.state;
+    if (state === "verifying") {
+      status.textContent = box.dataset.waiting;
+    } else if (state === "verified") {
+      status.textContent = "";
+      if (waiting) {
+        const submitter = waiting;
+        waiting = null;
+        form.requestSubmit(submitter);
+      }
+    } else if (state === "error" || state === "expired") {
+      waiting = null;
+      status.textContent = box.dataset.failed;
+    }
+  });
+  form.addEventListener("submit", (event) => {
+    if (state === "verified") {
+      return;
+    }
+    event.preventDefault();
+    waiting = event.submitter || form.querySelector("button[type=submit]");
+    status.textContent = box.dataset.waiting;
+    if (state !== "verifying") {
+      widget.verify();
+    }
+  });
+  widget.verify();
+};
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", startCheck);
+} else {
+  startCheck();
+}

@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
+from collective.digitalebalie import limits
 from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
@@ -38,10 +39,20 @@ class BookPost(Service):
                 "UnsupportedMediaType",
                 _("Send the booking as JSON (Content-Type: application/json)."),
             )
+        # Many bookings from one address: first a solved ALTCHA challenge
+        # (in "altcha": the widget's base64 payload, or the object itself).
+        gate = limits.ClientGate(self.request, exempt=staff)
+        challenge = gate.check(data.get("altcha"))
+        if challenge is not None:
+            return booking_error(
+                self.request,
+                appointments.ChallengeRequired(challenge, gate.refused_solution),
+            )
         try:
             appointment, token = appointments.book(self.context, data, staff=staff)
         except appointments.BookingError as error:
             return booking_error(self.request, error)
+        gate.booked()
         self.request.response.setStatus(201)
         self.request.response.setHeader("Cache-Control", "no-store")
         tz = appointments.site_timezone()
