@@ -4,6 +4,7 @@ from AccessControl import Unauthorized
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.services.serialize import citizen_url
@@ -65,6 +66,7 @@ class CounterProductView(BookingFormMixin, BrowserView):
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
     def __call__(self):
+        headers.citizen_page(self.request.response)
         self.bookable = True
         try:
             self.picker = SlotPicker(

@@ -3,6 +3,7 @@
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.browser.payments import payments_for
 from collective.digitalebalie.browser.payments import state_titles
@@ -65,6 +66,7 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         response.setHeader("Cache-Control", "no-store")
         response.setHeader("Referrer-Policy", "no-referrer")
         response.setHeader("X-Robots-Tag", "noindex, nofollow")
+        headers.citizen_page(response)
         try:
             self.appointment = appointments.find_by_token(self.token)
         except appointments.NotFound:
