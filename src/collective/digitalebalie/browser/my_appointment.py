@@ -44,6 +44,7 @@ STATES = {
 class MyAppointmentView(BookingFormMixin, BrowserView):
     index = ViewPageTemplateFile("templates/my_appointment.pt")
     not_found = ViewPageTemplateFile("templates/appointment_not_found.pt")
+    cancelled = ViewPageTemplateFile("templates/appointment_cancelled.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
     token = ""
@@ -72,6 +73,14 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         except appointments.NotFound:
             response.setStatus(404)
             return self.not_found()
+        if api.content.get_state(self.appointment) == "cancelled":
+            # Only that it is cancelled, and what for: the link may be old or
+            # forwarded, the person's details and documents are not for it.
+            if self.mode == "document":
+                response.setStatus(404)
+                return self.not_found()
+            self.product = appointments.product_of(self.appointment)
+            return self.cancelled()
         if self.mode == "document":
             return self.serve_document()
         if self.mode == "identify":
