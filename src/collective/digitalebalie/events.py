@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import appointments
 from collective.digitalebalie import teams
+from collective.digitalebalie.video import rooms
 from plone import api
 
 
@@ -12,6 +13,8 @@ def appointment_transitioned(appointment, event):
         appointments.note_cancelled(appointment)
         teams.released(appointment)
         appointments.notifications().cancelled(appointment)
+        if appointment.channel == "video":
+            rooms.revoke(appointment)
 
 
 def appointment_removed(appointment, event):
