@@ -290,4 +290,8 @@ def test_cancelling_closes_the_room_and_refuses_its_old_tokens(live_site, produc
             )
             assert again.status_code == 404
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    except BaseException:
+        print("The live site said:", live_site.text()[-4000:])  # why no revoke
+        raise

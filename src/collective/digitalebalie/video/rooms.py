@@ -17,7 +17,7 @@ import urllib.request
 
 
 TOKEN_MINUTES = 10
-NOTICE_TIMEOUT = 2  # seconds: a cancel must not hang on a room server that is down
+NOTICE_TIMEOUT = 5  # seconds: a cancel must not hang long on a room server that is down
 
 
 def employee_participant(user_id):
