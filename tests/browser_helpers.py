@@ -1,5 +1,7 @@
 """Helpers of the browser tests (Chromium driven by Playwright)."""
 
+import time
+
 
 def logged_in_page(chromium, site, login, password, width=1280, height=800):
     """(context, page) of someone logged in through Plone's login form, in Dutch."""
@@ -13,3 +15,20 @@ def logged_in_page(chromium, site, login, password, width=1280, height=800):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     return context, page
+
+
+def wait_for(page, expression, timeout=30000):
+    """Wait until a JavaScript expression (or ``() => ...``) is true on the page.
+
+    Like page.wait_for_function, but without compiling the predicate inside the
+    page (Playwright does that with ``new Function``): the citizen pages' CSP
+    forbids eval, as it should. page.evaluate is not subject to it.
+    """
+    function = (
+        expression if expression.lstrip().startswith("()") else f"() => ({expression})"
+    )
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(function):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Timed out waiting for: {expression}")
+        page.wait_for_timeout(100)

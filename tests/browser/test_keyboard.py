@@ -4,6 +4,7 @@ Runs against a real instance (the demo site) with Debian's Chromium driven by
 Playwright.
 """
 
+from browser_helpers import wait_for
 import pytest
 
 
@@ -51,7 +52,7 @@ def test_book_with_the_keyboard_on_a_phone(live_site, phone):
         phone.keyboard.press("Enter")
 
     # The error summary gets the focus, so a screen reader reads it first.
-    phone.wait_for_function("document.activeElement.id === 'error-summary'")
+    wait_for(phone, "document.activeElement.id === 'error-summary'")
     assert "geldig e-mailadres" in phone.inner_text("#error-summary")
     assert phone.get_attribute("input[name=email]", "aria-invalid") == "true"
     assert (

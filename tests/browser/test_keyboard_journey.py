@@ -3,6 +3,7 @@ find a product, book, open the link, send a document, join the video call, chat,
 leave, cancel. The employee (another window) lets the citizen in.
 """
 
+from browser_helpers import wait_for
 from live import create_product
 import base64
 import pytest
@@ -89,8 +90,9 @@ def test_citizen_journey_with_the_keyboard(live_site, chromium, clamd, tmp_path)
         page.wait_for_selector("[data-action=join]:not([disabled])")
         tab_to(page, lambda e: e["action"] == "join")
         page.keyboard.press("Enter")
-        page.wait_for_function(
-            "document.querySelector('.room-status').textContent.includes('wachtkamer')"
+        wait_for(
+            page,
+            "document.querySelector('.room-status').textContent.includes('wachtkamer')",
         )
         # The employee lets the citizen in (not part of the citizen's journey).
         appointments = requests.get(
@@ -110,8 +112,9 @@ def test_citizen_journey_with_the_keyboard(live_site, chromium, clamd, tmp_path)
         tab_to(page, lambda e: e["id"] == "room-chat-input")
         page.keyboard.type("Goedemorgen")
         page.keyboard.press("Enter")
-        employee.wait_for_function(
-            "document.querySelector('.room-chat-log').textContent.includes('Goedemorgen')"
+        wait_for(
+            employee,
+            "document.querySelector('.room-chat-log').textContent.includes('Goedemorgen')",
         )
         # Leave.
         tab_to(page, lambda e: e["action"] == "leave")

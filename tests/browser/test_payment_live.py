@@ -1,5 +1,6 @@
 """A payment's state changes on the open pages of citizen and employee, without reloading."""
 
+from browser_helpers import wait_for
 from bs4 import BeautifulSoup
 from live import book_first_free
 import base64
@@ -46,7 +47,8 @@ def test_paid_shows_up_on_both_open_pages(live_site, chromium):
             pay_url, data={"_authenticator": token, "outcome": "paid"}, timeout=30
         )
         for page in (citizen, employee):
-            page.wait_for_function(
+            wait_for(
+                page,
                 "document.querySelector('.dbalie-payment-state').textContent.includes('Betaald')",
                 timeout=30000,
             )

@@ -5,6 +5,7 @@ page loads from them (Jitsi's external_api.js, a LiveKit Meet page) and
 records what the page handed over. Real Chromium with a fake camera.
 """
 
+from browser_helpers import wait_for
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from live import create_product
@@ -154,7 +155,7 @@ def test_jitsi_meet_is_embedded_with_a_token_for_this_room(
     )
     try:
         context, page = join(chromium, appointment)
-        page.wait_for_function("window.jitsiCalls && window.jitsiCalls.length === 1")
+        wait_for(page, "window.jitsiCalls && window.jitsiCalls.length === 1")
         call = page.evaluate("window.jitsiCalls[0]")
         domain = urlsplit(engine).netloc
         assert call["domain"] == domain and call["inRoom"] is True
@@ -226,7 +227,7 @@ def test_leaving_before_jitsi_arrived_starts_no_call(
         context, page = join(chromium, appointment)
         page.wait_for_selector("[data-action=leave]:not([disabled])")
         page.click("[data-action=leave]")
-        page.wait_for_function("typeof window.JitsiMeetExternalAPI === 'function'")
+        wait_for(page, "typeof window.JitsiMeetExternalAPI === 'function'")
         page.wait_for_timeout(300)
         assert page.evaluate("window.jitsiCalls.length") == 0
         assert page.locator(".room-engine iframe").count() == 0
@@ -234,7 +235,7 @@ def test_leaving_before_jitsi_arrived_starts_no_call(
         page.click("[data-action=check]")
         page.wait_for_selector("[data-action=join]:not([disabled])")
         page.click("[data-action=join]")
-        page.wait_for_function("window.jitsiCalls.length === 1")
+        wait_for(page, "window.jitsiCalls.length === 1")
         assert page.locator(".room-engine iframe").count() == 1
         context.close()
     finally:

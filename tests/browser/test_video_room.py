@@ -5,6 +5,7 @@ devices, joins and waits; the employee joins and lets them in; both then see
 the other's video, and chat.
 """
 
+from browser_helpers import wait_for
 from datetime import datetime
 from datetime import timedelta
 from live import create_product
@@ -61,7 +62,8 @@ def meeting(live_site):
 
 def receives_video(page):
     """The remote video plays: it has a size and its time moves on."""
-    page.wait_for_function(
+    wait_for(
+        page,
         "() => { const v = document.querySelector('video.room-remote');"
         " return v && v.videoWidth > 0 && v.currentTime > 0.5; }",
         timeout=30000,
@@ -81,12 +83,14 @@ def test_waiting_room_admit_and_video_both_ways(live_site, meeting, chromium):
     try:
         citizen.goto(citizen_url)
         citizen.click("[data-action=check]")
-        citizen.wait_for_function(
-            "document.querySelector('.room-status').textContent.includes('werken')"
+        wait_for(
+            citizen,
+            "document.querySelector('.room-status').textContent.includes('werken')",
         )
         citizen.click("[data-action=join]")
-        citizen.wait_for_function(
-            "document.querySelector('.room-status').textContent.includes('wachtkamer')"
+        wait_for(
+            citizen,
+            "document.querySelector('.room-status').textContent.includes('wachtkamer')",
         )
 
         employee.goto(employee_url)
@@ -104,8 +108,9 @@ def test_waiting_room_admit_and_video_both_ways(live_site, meeting, chromium):
 
         citizen.fill("#room-chat-input", "Goedemorgen, kunt u mij horen?")
         citizen.press("#room-chat-input", "Enter")
-        employee.wait_for_function(
-            "document.querySelector('.room-chat-log').textContent.includes('kunt u mij horen')"
+        wait_for(
+            employee,
+            "document.querySelector('.room-chat-log').textContent.includes('kunt u mij horen')",
         )
 
         citizen.click("[data-action=mute]")
@@ -113,8 +118,8 @@ def test_waiting_room_admit_and_video_both_ways(live_site, meeting, chromium):
         assert "uit" in citizen.inner_text(".room-status")
 
         citizen.click("[data-action=leave]")
-        employee.wait_for_function(
-            "document.querySelectorAll('video.room-remote').length === 0"
+        wait_for(
+            employee, "document.querySelectorAll('video.room-remote').length === 0"
         )
     finally:
         citizen_context.close()
@@ -133,8 +138,8 @@ def test_denied_camera_gives_a_clear_message(meeting, chromium):
             " Promise.reject(new DOMException('denied', 'NotAllowedError')); }"
         )
         page.click("[data-action=check]")
-        page.wait_for_function(
-            "document.querySelector('.room-status').dataset.kind === 'error'"
+        wait_for(
+            page, "document.querySelector('.room-status').dataset.kind === 'error'"
         )
         assert "toegestaan" in page.inner_text(
             ".room-status"
@@ -187,13 +192,15 @@ def test_employee_shows_a_document_to_the_citizen(live_site, meeting, chromium, 
         employee.wait_for_selector("[data-action=join]:not([disabled])")
         employee.click("[data-action=join]")
         employee.wait_for_selector(".room-waiting button").click()
-        citizen.wait_for_function(
+        wait_for(
+            citizen,
             "document.querySelector('.room-status').textContent.includes('binnengelaten')"
-            " || document.querySelectorAll('video.room-remote').length > 0"
+            " || document.querySelectorAll('video.room-remote').length > 0",
         )
         employee.click("[data-show-document]")
         for page in (citizen, employee):
-            page.wait_for_function(
+            wait_for(
+                page,
                 "() => { const i = document.querySelector('.room-viewer img');"
                 " return i && i.complete && i.naturalWidth === 1; }",
                 timeout=30000,
@@ -201,7 +208,7 @@ def test_employee_shows_a_document_to_the_citizen(live_site, meeting, chromium, 
             assert page.inner_text(".room-viewer-title") == "pasfoto.png"
             assert page.get_attribute(".room-viewer img", "alt") == "pasfoto.png"
         employee.click("[data-action=close-document]")
-        citizen.wait_for_function("document.querySelector('.room-viewer').hidden")
+        wait_for(citizen, "document.querySelector('.room-viewer').hidden")
     finally:
         citizen_context.close()
         employee_context.close()

@@ -163,3 +163,29 @@ class TestAgendaService:
         response = agenda(burgerzaken["anna"], **params)
         assert response.status_code == 400
         assert field in response.json()["error"]["fields"]
+
+
+class TestTeamsVocabulary:
+    """Which teams there are is internal: anonymous visitors learn nothing."""
+
+    URL = "@vocabularies/collective.digitalebalie.Teams"
+
+    def test_anonymous_lists_nothing(self, browser, burgerzaken, product):
+        response = browser.get(self.URL, headers=JSON)
+        assert response.status_code in (401, 403) or response.json()["items"] == []
+        assert "burgerzaken" not in response.text.lower()
+        # Nor through the product's own REST answer or classic @@getVocabulary.
+        assert "burgerzaken" not in browser.get(product, headers=JSON).text.lower()
+        classic = browser.get(
+            "@@getVocabulary", params={"name": "collective.digitalebalie.Teams"}
+        )
+        assert "burgerzaken" not in classic.text.lower()
+
+    def test_an_editor_still_gets_the_teams(self, browser_as, burgerzaken, product):
+        editor = browser_as("Editor")
+        listed = editor.get(self.URL, headers=JSON)
+        assert listed.status_code == 200, listed.text
+        assert "burgerzaken" in [item["token"] for item in listed.json()["items"]]
+        assert editor.get(product, headers=JSON).json()["teams"][0]["token"] == (
+            "burgerzaken"
+        )

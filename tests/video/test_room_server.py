@@ -9,6 +9,7 @@ import asyncio
 import json
 import pytest
 import socket
+import time
 
 
 SECRET = "room-secret-" + "x" * 32
@@ -334,5 +335,112 @@ def test_employee_shows_a_document_to_the_admitted_only():
         while not seen or seen[-1] != "admitted":
             seen.append((await waiting.receive_json(timeout=5))["type"])
         assert "show" not in seen, seen
+
+    run(scenario)
+
+
+# --- revoking a room (a cancelled appointment) -------------------------------------
+
+
+async def post_notice(session, base, room="room1", kind="revoke", secret=SECRET, **kw):
+    body, signature = tokens.notice(secret, room=room, kind=kind, **kw)
+    url = base.replace("ws://", "http://") + f"/rooms/{room}"
+    async with session.post(
+        url, data=body, headers={tokens.NOTICE_HEADER: signature}
+    ) as response:
+        return response.status, await response.json()
+
+
+async def closed_within(ws, seconds):
+    """The close code of ``ws`` once the server closes it (messages before are read)."""
+    async with asyncio.timeout(seconds):
+        while True:
+            message = await ws.receive()
+            if message.type == WSMsgType.CLOSE:
+                # The code the server sent (close_code may say 1006 once the
+                # server has dropped the connection after its close frame).
+                return message.data
+            if message.type in (WSMsgType.CLOSED, WSMsgType.CLOSING):
+                return ws.close_code
+
+
+def test_revoke_closes_citizen_and_guest_and_refuses_older_tokens():
+    async def scenario(session, base, server):
+        old_citizen = token("cit")
+        employee, _ = await join(session, base, "emp", "employee")
+        citizen, _ = await join(session, base, "cit")
+        guest, _ = await join(session, base, "gst", "guest")
+        status, answer = await post_notice(session, base)
+        assert status == 200 and answer == {"done": True, "closed": 2}
+        assert await closed_within(citizen, 5) == 4403
+        assert await closed_within(guest, 5) == 4403
+        # The employee stays and sees the others leave.
+        left = {(await next_of(employee, "presence"))["participant"] for _ in range(2)}
+        assert left == {"cit", "gst"} and not employee.closed
+        # A token minted before the revocation no longer admits anyone, staff neither.
+        for tok in (old_citizen, token("emp2", "employee", now=time.time() - 5)):
+            ws, answer = await join(session, base, "x", tok=tok)
+            assert answer["code"] == "revoked" and answer["message"]
+            assert await closed_within(ws, 5) == 4403
+        # Other rooms are untouched.
+        other, welcome = await join(session, base, "cit", room="room2")
+        assert welcome["type"] == "welcome"
+
+    run(scenario)
+
+
+def test_tokens_of_before_iat_existed_are_refused_in_a_revoked_room_only():
+    legacy = {
+        "room": "room1",
+        "sub": "cit",
+        "role": "citizen",
+        "name": "",
+        "exp": 2**31,
+    }
+    payload = tokens._b64(json.dumps(legacy).encode())
+    old = f"{payload}.{tokens._sign(SECRET, payload)}"
+
+    async def scenario(session, base, server):
+        ws, welcome = await join(session, base, "cit", tok=old)
+        assert welcome["type"] == "welcome"
+        await ws.close()
+        await post_notice(session, base)
+        ws, answer = await join(session, base, "cit", tok=old)
+        assert answer["code"] == "revoked"
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["unsigned", "other_secret", "other_room", "too_old", "replayed", "changed_body"],
+)
+def test_forged_notices_revoke_nothing(tamper):
+    async def scenario(session, base, server):
+        citizen, _ = await join(session, base, "cit")
+        url = base.replace("ws://", "http://") + "/rooms/room1"
+        secret, room, at = SECRET, "room1", time.time()
+        if tamper == "other_secret":
+            secret = "another-secret" * 3
+        if tamper == "other_room":
+            room = "room2"
+        if tamper == "too_old":
+            at -= 120
+        body, signature = tokens.notice(secret, room=room, kind="revoke", now=at)
+        if tamper == "changed_body":
+            body = body.replace(b'"type":"revoke"', b'"type":"revoke" ')
+        headers = {} if tamper == "unsigned" else {tokens.NOTICE_HEADER: signature}
+        if tamper == "replayed":
+            # Taken once (a revoke of another, empty room), then sent again.
+            body, signature = tokens.notice(SECRET, room="room1", kind="revoke")
+            headers = {tokens.NOTICE_HEADER: signature}
+            server.notices_seen[json.loads(body)["id"]] = time.time()
+        async with session.post(url, data=body, headers=headers) as response:
+            assert response.status in (200, 403)
+            if response.status == 200:
+                assert (await response.json())["done"] is False
+        assert server.revoked == {}
+        await citizen.send_json({"type": "ping", "id": 1})
+        assert (await next_of(citizen, "pong"))["id"] == 1
 
     run(scenario)

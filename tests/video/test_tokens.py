@@ -20,6 +20,7 @@ def test_round_trip():
         "sub": "p1",
         "role": "citizen",
         "name": "Fatima",
+        "iat": 1000,
         "exp": 4600,
     }
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from live import create_product
 from live import every_day
 from zoneinfo import ZoneInfo
+import aiohttp
 import asyncio
 import pytest
 import requests
@@ -217,3 +218,80 @@ def test_phone_appointment_has_no_room(live_site):
         f"{live_site.site}/@appointment/{token}/video", headers=JSON, timeout=30
     )
     assert response.status_code == 404
+
+
+# --- cancelling revokes the room ----------------------------------------------------
+
+
+async def _connect(session, info):
+    """A websocket in the room with the token Plone gave: (ws, welcome)."""
+    ws = await session.ws_connect(info["signal_url"])
+    await ws.send_json({"type": "join", "token": info["token"]})
+    return ws, await ws.receive_json(timeout=10)
+
+
+async def _close_code(ws, seconds):
+    async with asyncio.timeout(seconds):
+        while True:
+            message = await ws.receive()
+            if message.type == aiohttp.WSMsgType.CLOSE:
+                return message.data
+            if message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING):
+                return ws.close_code
+
+
+def test_cancelling_closes_the_room_and_refuses_its_old_tokens(live_site, product):
+    token, start = book(product)
+    url = employee_url(live_site, product, start)
+    video = f"{live_site.site}/@appointment/{token}/video"
+    citizen = requests.get(video, headers=JSON, timeout=30).json()
+    spare = requests.get(video, headers=JSON, timeout=30).json()  # for later
+    employee = requests.get(
+        f"{url}/@video", headers=JSON, auth=live_site.admin, timeout=30
+    ).json()
+    invite = requests.post(
+        f"{url}/@video-guest",
+        json={"name": "Tolk"},
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    ).json()
+    guest_token = invite["url"].rsplit("/", 1)[1]
+    guest = requests.get(
+        f"{live_site.site}/@video-guest/{guest_token}", headers=JSON, timeout=30
+    ).json()
+
+    async def scenario():
+        async with aiohttp.ClientSession() as session:
+            sockets = {}
+            for who, info in (("e", employee), ("c", citizen), ("g", guest)):
+                sockets[who], welcome = await _connect(session, info)
+                assert welcome["type"] == "welcome", welcome
+            # Staff cancel over HTTP, as the agenda does.
+            cancelled = await asyncio.to_thread(
+                requests.post,
+                f"{url}/@workflow/cancel",
+                headers=JSON,
+                auth=live_site.admin,
+                timeout=30,
+            )
+            assert cancelled.status_code == 200, cancelled.text
+            for who in ("c", "g"):
+                assert await _close_code(sockets[who], 5) == 4403
+            # The employee stays (and sees the others leave).
+            assert not sockets["e"].closed
+            # A token minted before the cancel admits nobody any more.
+            ws, answer = await _connect(session, spare)
+            assert answer["type"] == "error" and answer["code"] == "revoked"
+            assert await _close_code(ws, 5) == 4403
+            # And Plone mints no new ones.
+            again = await asyncio.to_thread(
+                requests.get, video, headers=JSON, timeout=30
+            )
+            assert again.status_code == 404
+
+    try:
+        asyncio.run(scenario())
+    except BaseException:
+        print("The live site said:", live_site.text()[-4000:])  # why no revoke
+        raise

@@ -3,6 +3,7 @@
 from collective.digitalebalie import appointments
 from collective.digitalebalie import limits
 from collective.digitalebalie import teams
+from collective.digitalebalie.video import rooms
 from plone import api
 
 
@@ -14,6 +15,8 @@ def appointment_transitioned(appointment, event):
         limits.forget(appointments.product_of(appointment), appointment)
         teams.released(appointment)
         appointments.notifications().cancelled(appointment)
+        if appointment.channel == "video":
+            rooms.revoke(appointment)
 
 
 def appointment_removed(appointment, event):

@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import _
 from functools import cache
+from plone.app.content.browser.vocabulary import PERMISSIONS
 from zope.interface import provider
 from zope.schema.interfaces import IVocabularyFactory
 from zope.schema.vocabulary import SimpleTerm
@@ -69,6 +70,12 @@ UPLOAD_TYPES = SimpleVocabulary(
 @provider(IVocabularyFactory)
 def upload_types(context=None):
     return UPLOAD_TYPES
+
+
+# Who may list the teams through @vocabularies (REST) and @@getVocabulary
+# (classic): those who edit a product, not anonymous visitors (plone.restapi and
+# plone.app.content look vocabularies up in this mapping; the default is View).
+PERMISSIONS["collective.digitalebalie.Teams"] = "Modify portal content"
 
 
 @provider(IVocabularyFactory)

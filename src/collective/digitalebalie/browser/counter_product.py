@@ -5,6 +5,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie import limits
 from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.services.serialize import citizen_url
@@ -70,6 +71,7 @@ class CounterProductView(BookingFormMixin, BrowserView):
     challenge = None
 
     def __call__(self):
+        headers.citizen_page(self.request.response)
         self.bookable = True
         # Counter staff share the town hall's address: they are not counted.
         self.gate = limits.ClientGate(

@@ -1,6 +1,7 @@
 """The page a guest (interpreter, colleague) opens with the link from the employee."""
 
 from collective.digitalebalie import appointments
+from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.video import rooms
 from plone import api
@@ -26,6 +27,7 @@ class GuestView(BrowserView):
         response.setHeader("Cache-Control", "no-store")
         response.setHeader("Referrer-Policy", "no-referrer")
         response.setHeader("X-Robots-Tag", "noindex, nofollow")
+        headers.citizen_page(response)
         try:
             self.appointment, self.guest = rooms.find_guest(self.token)
         except appointments.NotFound:

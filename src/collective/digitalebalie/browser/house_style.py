@@ -77,18 +77,20 @@ class TokensViewlet(ViewletBase):
     """
 
     def index(self):
-        declarations = "".join(
-            f"{name}:{value};"
-            for name, value in tokens(
-                _setting("primary_color"), _setting("focus_color")
-            ).items()
-        )
-        # More specific than the theme's ".voorbeeld-theme", declared on the
-        # same element: the component tokens pick these values up.
-        return (
-            f'<style id="digitalebalie-tokens">'
-            f"html body.{THEME_CLASS}{{{declarations}}}</style>"
-        )
+        return f'<style id="digitalebalie-tokens">{tokens_css()}</style>'
+
+
+def tokens_css():
+    """The text of the tokens' <style> (its hash is in the citizen pages' CSP)."""
+    declarations = "".join(
+        f"{name}:{value};"
+        for name, value in tokens(
+            _setting("primary_color"), _setting("focus_color")
+        ).items()
+    )
+    # More specific than the theme's ".voorbeeld-theme", declared on the
+    # same element: the component tokens pick these values up.
+    return f"html body.{THEME_CLASS}{{{declarations}}}"
 
 
 class LogoViewlet(PloneLogoViewlet):

@@ -3,6 +3,7 @@
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.browser.payments import payments_for
 from collective.digitalebalie.browser.payments import state_titles
@@ -43,6 +44,7 @@ STATES = {
 class MyAppointmentView(BookingFormMixin, BrowserView):
     index = ViewPageTemplateFile("templates/my_appointment.pt")
     not_found = ViewPageTemplateFile("templates/appointment_not_found.pt")
+    cancelled = ViewPageTemplateFile("templates/appointment_cancelled.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
     token = ""
@@ -65,11 +67,20 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         response.setHeader("Cache-Control", "no-store")
         response.setHeader("Referrer-Policy", "no-referrer")
         response.setHeader("X-Robots-Tag", "noindex, nofollow")
+        headers.citizen_page(response)
         try:
             self.appointment = appointments.find_by_token(self.token)
         except appointments.NotFound:
             response.setStatus(404)
             return self.not_found()
+        if api.content.get_state(self.appointment) == "cancelled":
+            # Only that it is cancelled, and what for: the link may be old or
+            # forwarded, the person's details and documents are not for it.
+            if self.mode == "document":
+                response.setStatus(404)
+                return self.not_found()
+            self.product = appointments.product_of(self.appointment)
+            return self.cancelled()
         if self.mode == "document":
             return self.serve_document()
         if self.mode == "identify":

@@ -4,6 +4,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie import logger
 from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser import headers
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers import payments
 from plone import api
@@ -124,6 +125,7 @@ class TestPaymentView(BrowserView):
 
     def __call__(self):
         self.request.response.setHeader("Cache-Control", "no-store")
+        headers.citizen_page(self.request.response)
         try:
             with api.env.adopt_roles(["Manager"]):
                 self.dossier, self.payment = payments.find(f"test_{self.payment_id}")
@@ -161,6 +163,7 @@ class PaymentReturnView(BrowserView):
     index = ViewPageTemplateFile("templates/payment_return.pt")
 
     def __call__(self):
+        headers.citizen_page(self.request.response)
         return self.index()
 
 

@@ -35,6 +35,7 @@ MESSAGES = {
     "quality_poor": _("Connection: weak. Turning off your camera may help."),
     "you": _("You"),
     "left_room": _("You left the room."),
+    "revoked": _("This appointment is cancelled. The video call has ended."),
     "document_shown": _("A document is shown: ${title}"),
     "document_closed": _("The document is no longer shown."),
     "document_unavailable": _(

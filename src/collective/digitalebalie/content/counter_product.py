@@ -151,6 +151,8 @@ class ICounterProduct(model.Schema):
     )
 
     directives.widget("teams", CheckBoxFieldWidget)
+    # Which teams serve a product is internal: not in the public REST answer.
+    directives.read_permission(teams="cmf.ModifyPortalContent")
     teams = schema.List(
         title=_("Teams that serve this product"),
         description=_(

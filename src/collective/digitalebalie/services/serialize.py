@@ -19,10 +19,21 @@ def citizen_url(token):
 def appointment_json(appointment, token):
     """What the citizen may see of their own appointment."""
     product = appointments.product_of(appointment)
+    state = api.content.get_state(appointment)
+    if state == "cancelled":
+        # Only that it is cancelled, and what for: no name, no contact details.
+        return {
+            "url": citizen_url(token),
+            "state": state,
+            "product": {
+                "title": product.Title() if product is not None else "",
+                "url": product.absolute_url() if product is not None else None,
+            },
+        }
     tz = appointments.site_timezone()
     return {
         "url": citizen_url(token),
-        "state": api.content.get_state(appointment),
+        "state": state,
         "start": appointment.start.astimezone(tz).isoformat(),
         "end": appointment.end.astimezone(tz).isoformat(),
         "channel": appointment.channel,

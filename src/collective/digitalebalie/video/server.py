@@ -22,6 +22,18 @@ Protocol (JSON text frames on ``/rooms/{room}``):
 
 Malformed messages are dropped, logged and answered with an ``error``; the
 connection and the room stay up.
+
+Plone tells the server about a room with a signed notice (tokens.notice):
+``POST /rooms/{room}`` with the JSON body and its ``X-Room-Signature``. It is the
+websocket's own path, so a balancer that routes rooms by path (nginx's
+consistent hash of the URI) brings the notice to the process that holds the
+room. Notices:
+
+- ``revoke``: the appointment is cancelled. Tokens minted before the notice's
+  time are refused from now on (close code 4403), and the citizen's and
+  guests' sockets are closed with that code. The employee's socket stays: the
+  employee who cancelled sees the others leave; an employee cannot join again,
+  as Plone mints no tokens for a cancelled appointment.
 """
 
 from aiohttp import WSMsgType
@@ -52,7 +64,17 @@ ROOM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CLOSE_REPLACED = 4000
 CLOSE_REFUSED = 4401
 CLOSE_FULL = 4409
+CLOSE_REVOKED = 4403
 
+# How long a revoked room's "not before" time is kept: far longer than any token lives.
+REVOKED_KEEP = 24 * 3600
+
+
+REVOKED_MESSAGE = {
+    "type": "error",
+    "code": "revoked",
+    "message": "This appointment is cancelled. The video room is closed.",
+}
 
 DOCUMENT_KINDS = ("pdf", "image")
 
@@ -113,8 +135,13 @@ class RoomServer:
         self.join_timeout = join_timeout
         self.rooms = {}
         self.relayed = 0
+        # room -> time of the revocation: older tokens are refused
+        self.revoked = {}
+        # id -> time of the notices seen lately: each is acted on once
+        self.notices_seen = {}
         self.app = web.Application()
         self.app.router.add_get("/rooms/{room}", self.handle)
+        self.app.router.add_post("/rooms/{room}", self.notice)
         self.app.router.add_get("/health", self.health)
 
     # --- HTTP ------------------------------------------------------------------
@@ -150,6 +177,56 @@ class RoomServer:
             await self._leave(room_id, participant)
         return ws
 
+    async def notice(self, request):
+        """A signed notice from Plone about one room (see the module's docstring)."""
+        room_id = request.match_info["room"]
+        if not ROOM_ID.match(room_id):
+            return web.json_response({"error": "bad_room"}, status=404)
+        if (request.content_length or 0) > tokens.NOTICE_MAX_BYTES:
+            return web.json_response({"error": "too_large"}, status=413)
+        body = await request.content.read(tokens.NOTICE_MAX_BYTES + 1)
+        try:
+            message = tokens.read_notice(
+                self.secret,
+                body,
+                request.headers.get(tokens.NOTICE_HEADER),
+                room=room_id,
+            )
+        except tokens.TokenError as error:
+            logger.warning("refused a notice for room %s: %s", room_id, error.code)
+            return web.json_response({"error": error.code}, status=403)
+        now = time.time()
+        for seen, at in list(self.notices_seen.items()):
+            if at < now - 2 * tokens.NOTICE_MAX_AGE:
+                del self.notices_seen[seen]
+        if message["id"] in self.notices_seen:
+            return web.json_response({"done": False, "reason": "seen"})
+        self.notices_seen[message["id"]] = now
+        if message["type"] == "revoke":
+            closed = await self.revoke(room_id, message["at"])
+            return web.json_response({"done": True, "closed": closed})
+        return web.json_response({"error": "unknown_notice"}, status=400)
+
+    async def revoke(self, room_id, moment):
+        """Refuse the room's tokens minted before ``moment``; close its non-staff sockets."""
+        now = time.time()
+        for old, at in list(self.revoked.items()):
+            if at < now - REVOKED_KEEP:
+                del self.revoked[old]
+        self.revoked[room_id] = max(moment, self.revoked.get(room_id, 0))
+        leaving = [
+            p for p in self.rooms.get(room_id, {}).values() if p.role != "employee"
+        ]
+
+        async def close(participant):
+            await self._send(participant, REVOKED_MESSAGE)
+            await participant.ws.close(code=CLOSE_REVOKED, message=b"revoked")
+
+        # Together: one slow client does not keep the others in the room.
+        await asyncio.gather(*(close(p) for p in leaving), return_exceptions=True)
+        logger.info("room %s revoked: %d closed", room_id, len(leaving))
+        return len(leaving)
+
     # --- joining and leaving ------------------------------------------------------
 
     async def _refuse(self, ws, code, message, close_code):
@@ -183,6 +260,10 @@ class RoomServer:
             await self._refuse(
                 ws, "bad_message", "Send your room token first.", CLOSE_REFUSED
             )
+            return None
+        revoked = self.revoked.get(room_id)
+        if revoked is not None and tokens.minted_before(claims, revoked):
+            await self._refuse(ws, "revoked", REVOKED_MESSAGE["message"], CLOSE_REVOKED)
             return None
         room = self.rooms.setdefault(room_id, {})
         previous = room.get(claims["sub"])

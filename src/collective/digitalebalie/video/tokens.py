@@ -1,9 +1,16 @@
 """Room tokens and TURN credentials: minted by Plone, checked by the room server.
 
 A room token is ``<payload>.<signature>``: the payload is URL-safe base64 of
-compact JSON ``{"room", "sub", "role", "name", "exp"}``; the signature is
-HMAC-SHA256 of the payload text with the shared room token secret. No Plone
-imports: the room server uses this module on its own.
+compact JSON ``{"room", "sub", "role", "name", "iat", "exp"}``; the
+signature is HMAC-SHA256 of the payload text with the shared room token secret.
+``iat`` (when it was minted) lets the room server refuse the tokens of a room
+revoked after they were minted; tokens minted before it existed have none and
+stay valid until they expire (ten minutes), except in a revoked room.
+
+A notice is how Plone tells the room server something about a room (a
+cancelled appointment: revoke its room): a JSON body signed with the same
+secret, under its own prefix so that a notice's signature can never pass for a
+token's. No Plone imports: the room server uses this module on its own.
 """
 
 import base64
@@ -11,6 +18,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import os
 import time
 
 
@@ -44,12 +52,14 @@ def mint(secret, *, room, participant, role, name="", ttl=3600, now=None):
         raise ValueError(f"role must be one of {ROLES}")
     if not secret:
         raise ValueError("no room token secret configured")
+    now = now if now is not None else time.time()
     claims = {
         "room": room,
         "sub": participant,
         "role": role,
         "name": name,
-        "exp": int((now if now is not None else time.time()) + ttl),
+        "iat": int(now),
+        "exp": int(now + ttl),
     }
     payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
     return f"{payload}.{_sign(secret, payload)}"
@@ -77,6 +87,71 @@ def verify(secret, token, *, room=None, now=None):
     if room is not None and claims.get("room") != room:
         raise TokenError("wrong_room", "This room token is for another room.")
     return claims
+
+
+def minted_before(claims, moment):
+    """Whether a token was minted before ``moment`` (a token without ``iat``: yes)."""
+    issued = claims.get("iat")
+    # iat is whole seconds: a token of the same second as the revocation is
+    # older than it, as far as anyone can tell.
+    return not isinstance(issued, int) or issued <= moment
+
+
+# --- notices from Plone to the room server ------------------------------------------
+
+NOTICE_HEADER = "X-Room-Signature"
+NOTICE_MAX_AGE = 60  # seconds a notice may take, or differ between clocks
+NOTICE_MAX_BYTES = 8 * 1024
+
+
+def _notice_signature(secret, body):
+    return _b64(
+        hmac.new(secret.encode(), b"room-notice\n" + body, hashlib.sha256).digest()
+    )
+
+
+def notice(secret, *, room, kind, now=None, **data):
+    """(body, signature) of a notice ``kind`` about ``room``, made at ``now``."""
+    if not secret:
+        raise ValueError("no room token secret configured")
+    message = {
+        **data,
+        "type": kind,
+        "room": room,
+        "at": now if now is not None else time.time(),
+        # Each notice once: the room server remembers the ids it has seen.
+        "id": _b64(os.urandom(12)),
+    }
+    body = json.dumps(message, separators=(",", ":")).encode()
+    return body, _notice_signature(secret, body)
+
+
+def read_notice(secret, body, signature, *, room, now=None):
+    """The message of a valid notice about ``room``; raise TokenError otherwise."""
+    if (
+        not isinstance(signature, str)
+        or not signature.isascii()
+        or len(body) > NOTICE_MAX_BYTES
+        or not hmac.compare_digest(_notice_signature(secret, body), signature)
+    ):
+        raise TokenError("bad_signature", "This notice is not signed.")
+    try:
+        message = json.loads(body)
+    except (ValueError, RecursionError):
+        raise TokenError("bad_notice", "This is not a notice.") from None
+    if (
+        not isinstance(message, dict)
+        or not isinstance(message.get("type"), str)
+        or not isinstance(message.get("id"), str)
+        or not isinstance(message.get("at"), (int, float))
+    ):
+        raise TokenError("bad_notice", "This is not a notice.")
+    if message.get("room") != room:
+        raise TokenError("wrong_room", "This notice is about another room.")
+    now = now if now is not None else time.time()
+    if abs(now - message["at"]) > NOTICE_MAX_AGE:
+        raise TokenError("expired", "This notice is too old.")
+    return message
 
 
 def turn_credentials(secret, participant, ttl=3600, now=None):

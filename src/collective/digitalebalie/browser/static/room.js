@@ -189,6 +189,11 @@ class Room {
 
   onClose(event) {
     this.ws = null;
+    if (event.code === 4403) {
+      // The appointment was cancelled: the room is gone for good.
+      this.revoked();
+      return;
+    }
     if (this.leaving || event.code === 4000 || event.code === 4401 || event.code === 4409) return;
     if (this.attempts >= 8) {
       this.say(this.text.failed, "error");
@@ -251,6 +256,7 @@ class Room {
         this.renderDocument(message.document);
         break;
       case "error":
+        if (message.code === "revoked") break; // the close that follows says it
         this.say(message.message, "error");
         if (message.code === "replaced") this.setInCall(false);
         break;
@@ -502,6 +508,11 @@ class Room {
     who.textContent = message.from === this.me ? this.text.you : message.name;
     item.append(who, `: ${message.text}`);
     this.chatLog.append(item);
+  }
+
+  revoked() {
+    this.leave();
+    this.say(this.text.revoked, "error");
   }
 
   leave() {

@@ -29,6 +29,14 @@ class _TokenService(TokenService):
     def _appointment(self):
         return self.token, appointments.find_by_token(self.token)
 
+    def _open_appointment(self):
+        """The appointment, unless it is cancelled: then its documents and
+        payments are no longer shown with the link."""
+        token, appointment = self._appointment()
+        if api.content.get_state(appointment) == "cancelled":
+            raise appointments.WrongState(_("This appointment is cancelled."))
+        return token, appointment
+
 
 class AppointmentGet(_TokenService):
     """GET /@appointment/{token} and GET /@appointment/{token}/video."""
@@ -37,7 +45,7 @@ class AppointmentGet(_TokenService):
         video = self.params[1:] == ["video"]
         if self.params[1:] == ["payments"]:
             try:
-                _token, appointment = self._appointment()
+                _token, appointment = self._open_appointment()
                 with api.env.adopt_roles(["Manager"]):
                     dossier = dossiers.of(appointment)
                     items = (
@@ -50,7 +58,7 @@ class AppointmentGet(_TokenService):
                 return booking_error(self.request, error)
         if self.params[1:] == ["documents"]:
             try:
-                _token, appointment = self._appointment()
+                _token, appointment = self._open_appointment()
                 return {"items": citizen_documents(appointment)}
             except appointments.BookingError as error:
                 return booking_error(self.request, error)
@@ -103,7 +111,7 @@ class AppointmentPost(_TokenService):
     def upload(self):
         upload = self.request.form.get("file")
         try:
-            _token, appointment = self._appointment()
+            _token, appointment = self._open_appointment()
             if not hasattr(upload, "read"):
                 raise appointments.InvalidInput(
                     _("Send the document as multipart/form-data in the field 'file'."),
