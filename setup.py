@@ -54,6 +54,8 @@ setup(
         "fpdf2",
         "mollie-api-python",
         "pas.plugins.oidc",
+        "email-validator",
+        "phonenumbers",
     ],
     extras_require={
         "test": [
