@@ -11,10 +11,10 @@ upload services also take ``multipart/form-data``. A request with an
 ``Authorization`` header carries its credentials on purpose and is not
 refused, nor is an anonymous request (the citizen's token services).
 
-Bodies. A body that is not a form (or a tus upload) is at most 1 MB (413) and, when it is not
-empty, one JSON object without lone surrogates (400): the services and
-plone.restapi's own parse it, and deep nesting or a bare ``null`` would
-otherwise end in a 500.
+Bodies. A body that is not a form (or a tus upload) is at most 1 MB (413)
+and, when it is not empty, one JSON object without lone surrogates (400; 415
+when it was not even sent as JSON): the services and plone.restapi's own
+parse it, and deep nesting or a bare ``null`` would otherwise end in a 500.
 """
 
 from collective.digitalebalie import _
@@ -143,6 +143,13 @@ def check_body(request):
     try:
         parsed = json.loads(data)
     except (ValueError, RecursionError):
+        if media_type(request) != "application/json":
+            # Not sent as JSON, and not JSON: say what to send.
+            raise RequestRefused(
+                415,
+                "UnsupportedMediaType",
+                _("Send JSON (Content-Type: application/json)."),
+            ) from None
         raise RequestRefused(
             400, "ValidationError", _("The request is not valid JSON.")
         ) from None
