@@ -207,3 +207,25 @@ def test_citizen_token_services_need_no_origin(browser, make_product):
     )
     assert response.status_code == 200, response.text[:500]
     assert response.json()["state"] == "cancelled"
+
+
+def test_multipart_with_the_cookie_only_for_upload_services(
+    anna, team, booked, browser, make_product, portal_url
+):
+    """An employee trying a citizen's link may upload; no other service takes a form."""
+    same_site = {"Origin": origin(portal_url), "Accept": "application/json"}
+    files = {"file": ("bewijs.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    url, _new_state = transition_url(portal_url, booked, "appointment-api")
+    response = anna.post(url, files=files, headers=same_site)
+    assert response.status_code == 403
+    assert response.json()["error"]["type"] == "CSRFRefused"
+    token = book(browser, make_product(), at(tomorrow(), "12:00")).json()["token"]
+    response = anna.post(
+        f"@appointment/{token}/documents", files=files, headers=same_site
+    )
+    # Not refused as cross-site: the upload service answers (stored, or the
+    # scanner is not configured in this test).
+    assert response.status_code != 403, response.text[:500]
+    assert "error" not in response.json() or (
+        response.json()["error"]["type"] != "CSRFRefused"
+    )
