@@ -143,8 +143,8 @@ def check_body(request):
     try:
         parsed = json.loads(data)
     except (ValueError, RecursionError):
-        if media_type(request) != "application/json":
-            # Not sent as JSON, and not JSON: say what to send.
+        if media_type(request) not in ("application/json", ""):
+            # Sent as something else, and not JSON: say what to send.
             raise RequestRefused(
                 415,
                 "UnsupportedMediaType",
