@@ -57,6 +57,8 @@ setup(
         "pas.plugins.oidc",
         # Proof-of-work challenges when many bookings come from one address.
         "altcha",
+        "email-validator",
+        "phonenumbers",
     ],
     extras_require={
         "test": [

@@ -81,9 +81,16 @@ class FakeGateway(LocalServer):
                         code = 0
                         if not re.fullmatch(r"[A-Za-z0-9]{1,11}|[0-9]{1,16}", sender):
                             code = 301
-                        elif not re.fullmatch(
-                            r"00[1-9][0-9]{7,14}", number
-                        ) or number.startswith("00999"):
+                        elif (
+                            not re.fullmatch(r"00[1-9][0-9]{7,14}", number)
+                            or number.startswith("00999")
+                            # A Dutch landline: a valid number, but no text
+                            # message reaches it (mobiles are 06 and 097).
+                            or (
+                                number.startswith("0031")
+                                and not number.startswith(("00316", "003197"))
+                            )
+                        ):
                             code = 303
                         elif not content:
                             code = 304

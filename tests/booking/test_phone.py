@@ -21,7 +21,8 @@ def test_normalised(typed, stored):
 
 
 @pytest.mark.parametrize(
-    "typed", ["call me", "0612", "06 1234 5678 9", "12345678", "+1+2345678"]
+    "typed",
+    ["call me", "0612", "06 1234 5678 9", "12345678", "+1+2345678", "+0000000000"],
 )
 def test_refused(typed):
     assert e164(typed) is None

@@ -17,6 +17,7 @@ from BTrees.OOBTree import OOTreeSet
 from collective.digitalebalie import _
 from collective.digitalebalie import limits
 from collective.digitalebalie import logger
+from collective.digitalebalie import validation
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.content.appointment import LANGUAGES
@@ -45,8 +46,6 @@ TOKENS_KEY = "collective.digitalebalie.tokens"
 CANCELLED_KEY = "collective.digitalebalie.cancelled"
 TOKEN_BYTES = 24  # 192 bits
 MAX_NOTES = 2000
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
 
 class BookingError(Exception):
@@ -503,24 +502,10 @@ def parse_range(form, default_days=0):
 def e164(number, country_code="31"):
     """A phone number in E.164 form (+31612345678), or None when it is not one.
 
-    Numbers without a country code are taken as Dutch (0 then 9 digits).
+    Checked with phonenumbers (a valid number of its country); numbers
+    without a country code are taken as numbers of ``country_code``.
     """
-    if not _PHONE.match(number):
-        return None
-    digits = re.sub(r"[^0-9+]", "", number)
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    elif digits.startswith("0"):
-        digits = f"+{country_code}{digits[1:]}"
-        if len(digits) != 12:  # Dutch numbers: 0 and 9 more digits
-            return None
-    elif not digits.startswith("+"):
-        return None
-    if "+" in digits[1:] or not 8 <= len(digits) - 1 <= 15:
-        return None
-    if digits.startswith("+310"):  # +31 (0)6...: the 0 is not dialled
-        digits = "+31" + digits[4:]
-    return digits
+    return validation.phone(number, country_code)
 
 
 def clean_booking_data(data, product):
@@ -537,19 +522,33 @@ def clean_booking_data(data, product):
         if not isinstance(value, str):
             errors[name] = _("Must be text.")
             return ""
-        value = " ".join(value.split()) if name != "notes" else value.strip()
+        if name == "notes":
+            value = value.strip()
+            # Line breaks and tabs are text in notes; other control
+            # characters and lone surrogates are not.
+            if not validation.is_clean_text(re.sub(r"[\r\n\t]", "", value)):
+                errors[name] = _("The text holds characters that are not allowed.")
+        else:
+            value = " ".join(value.split())
         if len(value) > max_length:
             errors[name] = _(
                 "Use at most ${max} characters.", mapping={"max": max_length}
             )
         return value
 
-    clean["fullname"] = text("fullname", 200)
+    try:
+        clean["fullname"] = validation.name(data.get("fullname"), 200)
+    except validation.Refused as error:
+        errors["fullname"] = error.message
+        clean["fullname"] = ""
     if not clean["fullname"] and "fullname" not in errors:
         errors["fullname"] = _("Fill in your name.")
     clean["email"] = text("email", 254)
-    if "email" not in errors and not _EMAIL.match(clean["email"]):
-        errors["email"] = _("Fill in a valid e-mail address, like name@example.nl.")
+    if "email" not in errors:
+        try:
+            clean["email"] = validation.email(data.get("email"))
+        except validation.Refused as error:
+            errors["email"] = error.message
     clean["phone"] = text("phone", 40)
     if clean["phone"] and "phone" not in errors:
         clean["phone"] = e164(clean["phone"])

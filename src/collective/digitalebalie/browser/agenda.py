@@ -4,6 +4,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie import agenda
 from collective.digitalebalie import appointments
 from collective.digitalebalie import teams
+from collective.digitalebalie import validation
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.content.counter_product import CHANNELS
@@ -50,14 +51,14 @@ class AgendaView(BrowserView):
         if self.request.method == "POST":
             return self.handle_post()
         self.error = None
-        form = self.request.form
         tz = appointments.site_timezone()
         self.today = appointments.now_utc().astimezone(tz).date()
-        self.period = form.get("period") if form.get("period") in PERIODS else "today"
-        self.day = form.get("day") or ""
-        self.query = (form.get("q") or "").strip()[:100]
-        self.scope = form.get("scope") or "mine"
-        self.cancelled = form.get("cancelled") == "1"
+        period = self._one("period")
+        self.period = period if period in PERIODS else "today"
+        self.day = self._one("day")
+        self.query = self._one("q").strip()[:100]
+        self.scope = self._one("scope") or "mine"
+        self.cancelled = self._one("cancelled") == "1"
         first, last = self._range()
         try:
             self.pairs = agenda.entries(
@@ -70,6 +71,16 @@ class AgendaView(BrowserView):
         if self.period == "past" and not self.day:
             self.pairs.reverse()  # most recent first
         return self.index()
+
+    def _one(self, name):
+        """One text value of the query; a repeated or typed one (?q:int=5) is
+        shown as a mistake, and the agenda is shown without it."""
+        try:
+            return validation.one_value(self.request.form, name)
+        except validation.Refused as error:
+            self.error = translate(error.message, context=self.request)
+            self.request.response.setStatus(400)
+            return ""
 
     def _range(self):
         if self.day:

@@ -15,6 +15,7 @@ from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr
 from email.utils import make_msgid
@@ -43,6 +44,12 @@ def _municipality():
     return api.portal.get_registry_record(
         "municipality_name", interface=IDigitaleBalieSettings, default="Gemeente"
     )
+
+
+def _recipient(appointment):
+    # An Address object: the name is never parsed as a header, so it cannot
+    # add a recipient; the outbox sends to the stored address alone.
+    return Address(display_name=appointment.fullname or "", addr_spec=appointment.email)
 
 
 def _sender():
@@ -176,7 +183,7 @@ def _compose(appointment, kind, token=None):
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = _sender()
-    message["To"] = formataddr((appointment.fullname, appointment.email))
+    message["To"] = _recipient(appointment)
     message["Message-ID"] = make_msgid(domain="digitalebalie")
     message["Content-Language"] = language
     message.set_content(text)
@@ -201,13 +208,17 @@ def booked(appointment, token):
     ):
         # The booking stands; the outbox notes (without the link) why no mail went.
         outbox.withhold(
-            formataddr((appointment.fullname, appointment.email)),
+            appointment.email,
             _sender(),
             "confirmation",
             limits.confirmations_per_day(),
         )
         return
-    outbox.queue(_compose(appointment, "confirmation", token), "confirmation")
+    outbox.queue(
+        _compose(appointment, "confirmation", token),
+        "confirmation",
+        to=appointment.email,
+    )
 
 
 def payment_requested(appointment, payment):
@@ -231,11 +242,11 @@ def payment_requested(appointment, payment):
     message = EmailMessage()
     message["Subject"] = _t(_("Payment of ${amount}"), language, amount=amount)
     message["From"] = _sender()
-    message["To"] = formataddr((appointment.fullname, appointment.email))
+    message["To"] = _recipient(appointment)
     message["Message-ID"] = make_msgid(domain="digitalebalie")
     message["Content-Language"] = language
     message.set_content("\n".join(lines))
-    outbox.queue(message, "payment")
+    outbox.queue(message, "payment", to=appointment.email)
 
 
 def _link(token):
@@ -244,7 +255,9 @@ def _link(token):
 
 def reminder(appointment, token):
     """A reminder with a fresh link (and the invitation, unchanged); and a text message."""
-    outbox.queue(_compose(appointment, "reminder", token), "reminder")
+    outbox.queue(
+        _compose(appointment, "reminder", token), "reminder", to=appointment.email
+    )
     language = appointment.language or "nl"
     product = appointments.product_of(appointment)
     start = appointment.start.astimezone(appointments.site_timezone())
@@ -283,9 +296,9 @@ def video_soon(appointment, token):
 
 def moved(appointment):
     appointment.ics_sequence = getattr(appointment, "ics_sequence", 0) + 1
-    outbox.queue(_compose(appointment, "moved"), "moved")
+    outbox.queue(_compose(appointment, "moved"), "moved", to=appointment.email)
 
 
 def cancelled(appointment):
     appointment.ics_sequence = getattr(appointment, "ics_sequence", 0) + 1
-    outbox.queue(_compose(appointment, "cancelled"), "cancelled")
+    outbox.queue(_compose(appointment, "cancelled"), "cancelled", to=appointment.email)

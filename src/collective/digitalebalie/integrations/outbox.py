@@ -67,10 +67,17 @@ def outbox():
     return annotation(api.portal.get(), OUTBOX_KEY, OOBTree)
 
 
-def queue(message, kind):
-    """Put an email.message.EmailMessage into the outbox (this transaction)."""
+def queue(message, kind, to=None):
+    """Put an email.message.EmailMessage into the outbox (this transaction).
+
+    ``to``: the stored address the mail goes to, the envelope's only
+    recipient; never the To header's text, whose display name is a
+    person's input (without ``to``: the addresses of the To header).
+    """
+    if to is None:
+        to = ", ".join(address.addr_spec for address in message["To"].addresses)
     item = OutboxMessage(
-        message["To"], message["From"], message["Subject"], message.as_string(), kind
+        to, message["From"], message["Subject"], message.as_string(), kind
     )
     outbox()[item.id] = item
     return item

@@ -11,7 +11,7 @@ def json_object(request):
     """The request's JSON body if it is an object, else None."""
     try:
         data = json_body(request)
-    except DeserializationError:
+    except (DeserializationError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

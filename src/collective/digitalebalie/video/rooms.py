@@ -4,6 +4,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie import appointments
 from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
+from collective.digitalebalie import validation
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.video import providers
 from collective.digitalebalie.video import tokens
@@ -207,7 +208,13 @@ def invite_guest(appointment, name):
     state = api.content.get_state(appointment)
     if state not in ("booked", "in_progress"):
         raise appointments.WrongState(_("This appointment has no video room."))
-    name = " ".join((name or "").split())[:100]
+    try:
+        # A name too long is cut, as the room shows it on one line.
+        name = validation.name(name, max_length=None)[:100]
+    except validation.Refused as error:
+        raise appointments.InvalidInput(
+            _("Fill in the name of the guest."), {"name": error.message}
+        ) from None
     if not name:
         raise appointments.InvalidInput(
             _("Fill in the name of the guest."), {"name": _("Fill in a name.")}

@@ -1,8 +1,11 @@
 """GET /@agenda?start=YYYY-MM-DD&end=YYYY-MM-DD&scope=mine|team|all&q=name&cancelled=true"""
 
+from collective.digitalebalie import _
 from collective.digitalebalie import agenda
 from collective.digitalebalie import appointments
+from collective.digitalebalie import validation
 from collective.digitalebalie.services.errors import booking_error
+from collective.digitalebalie.services.errors import error_body
 from plone.restapi.services import Service
 
 
@@ -10,16 +13,21 @@ class AgendaGet(Service):
     def reply(self):
         self.request.response.setHeader("Cache-Control", "private, no-store")
         form = self.request.form
-        scope = form.get("scope") or "mine"
+        try:
+            scope = validation.one_value(form, "scope") or "mine"
+            query = validation.one_value(form, "q")
+            cancelled = validation.one_value(form, "cancelled") in ("true", "1")
+        except validation.Refused as error:
+            return error_body(
+                self.request,
+                400,
+                "ValidationError",
+                _("Some fields are not filled in correctly."),
+                {error.field: error.message},
+            )
         try:
             first, last = appointments.parse_range(form)
-            pairs = agenda.entries(
-                scope,
-                first,
-                last,
-                form.get("q") or "",
-                cancelled=form.get("cancelled") in ("true", "1"),
-            )
+            pairs = agenda.entries(scope, first, last, query, cancelled=cancelled)
         except appointments.BookingError as error:
             return booking_error(self.request, error)
         items = [agenda.item_json(a, p) for a, p in pairs]

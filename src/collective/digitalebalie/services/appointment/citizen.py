@@ -81,6 +81,10 @@ class AppointmentGet(_TokenService):
 
 
 class AppointmentPost(_TokenService):
+    # POST .../documents takes multipart/form-data, also with a login cookie
+    # (an employee trying a citizen's link): see services/guard.py.
+    accepts_uploads = True
+
     def reply(self):
         alsoProvides(self.request, IDisableCSRFProtection)
         action = self.params[1] if len(self.params) == 2 else None

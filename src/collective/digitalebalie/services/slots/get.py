@@ -49,6 +49,20 @@ class SlotsGet(Service):
                 ),
                 {"end": _("The range is too long.")},
             )
+        window_end = today + timedelta(days=product_rules.max_days_ahead)
+        if last < today or first > window_end:
+            # Nothing can be booked there; far-off years would not even
+            # convert between time zones.
+            return error_body(
+                self.request,
+                400,
+                "ValidationError",
+                _(
+                    "Choose dates from today up to ${days} days ahead.",
+                    mapping={"days": product_rules.max_days_ahead},
+                ),
+                {"start": _("Choose a date from today on.")},
+            )
         slots = product_rules.free_slots(first, last)
         return {
             "@id": f"{self.context.absolute_url()}/@slots",
