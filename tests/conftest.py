@@ -2,6 +2,7 @@ from collective.digitalebalie.testing import FUNCTIONAL_TESTING
 from collective.digitalebalie.testing import INTEGRATION_TESTING
 from email import message_from_bytes
 from email import policy
+from helpers import PASSWORD
 from helpers import Browser
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
@@ -22,8 +23,6 @@ globals().update(
         )
     )
 )
-
-PASSWORD = "a-Long-test-password-1"
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ change nothing.
 """
 
 from bs4 import BeautifulSoup
-from conftest import PASSWORD
 from helpers import JSON
+from helpers import PASSWORD
 from helpers import Browser
 from helpers import at
 from helpers import book
