@@ -18,6 +18,7 @@ from helpers import team_agenda
 from helpers import tomorrow
 from urllib.parse import urlsplit
 import pytest
+import requests
 
 
 EVIL = "https://evil.example"
@@ -229,3 +230,17 @@ def test_multipart_with_the_cookie_only_for_upload_services(
     assert "error" not in response.json() or (
         response.json()["error"]["type"] != "CSRFRefused"
     )
+
+
+def test_login_with_the_password_in_the_body_needs_no_origin(make_user, portal_url):
+    """POST @login carries its credentials on purpose (a script or app logging in):
+    no cookie rides along, so it is no cross-site request."""
+    name = make_user("app-user", ["Member"])
+    response = requests.post(
+        f"{portal_url}/@login",
+        json={"login": name, "password": PASSWORD},
+        headers=JSON,
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["token"]

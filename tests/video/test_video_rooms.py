@@ -293,5 +293,5 @@ def test_cancelling_closes_the_room_and_refuses_its_old_tokens(live_site, produc
     try:
         asyncio.run(scenario())
     except BaseException:
-        print("The live site said:", live_site.text()[-4000:])  # why no revoke
+        print("The live site said:", live_site.text[-4000:])  # why no revoke
         raise

@@ -100,10 +100,28 @@ def same_origin(request):
     return site is not None and bool(sent) and _origin(sent) == site
 
 
+# The cookies a browser adds by itself that log a user in: Plone's session
+# (plone.session, also behind the employee SSO) and plone.restapi's JWT cookie.
+LOGIN_COOKIES = ("__ac", "auth_token")
+
+
+def _login_cookies(request):
+    names = set(LOGIN_COOKIES)
+    session = getattr(api.portal.get().acl_users, "session", None)
+    name = getattr(session, "cookie_name", None)
+    if isinstance(name, str) and name:
+        names.add(name)
+    return names
+
+
 def rides_on_ambient_credentials(request):
-    """Logged in, but not through an Authorization header: by a cookie."""
+    """Logged in by a cookie: not through an Authorization header, nor by the
+    login and password of the body itself (``POST @login``)."""
     # Zope keeps the Authorization header in ``_auth``, not among the headers.
-    return not getattr(request, "_auth", None) and not api.user.is_anonymous()
+    if getattr(request, "_auth", None) or api.user.is_anonymous():
+        return False
+    cookies = getattr(request, "cookies", None) or {}
+    return any(name in cookies for name in _login_cookies(request))
 
 
 def _has_lone_surrogate(data):
