@@ -256,6 +256,9 @@ def run(args, cluster, var, pg, instance_ports, rooms_ports, site_id, admin, pas
             rooms_url,
             clamd_address or "",
             var=var,
+            # nginx on this machine: the booking limits count the visitor's
+            # address from its X-Forwarded-For, not nginx's.
+            trusted_proxies=("127.0.0.1",),
         )
     except subprocess.CalledProcessError as error:
         print(f"Creating the site failed (exit code {error.returncode}); see above.")

@@ -10,6 +10,7 @@ Environment variables:
     ROOM_SERVER_URL   address of the room server to store (optional)
     JOB_KEY_FILE      file with the delivery job's key to store (optional)
     CLAMD_ADDRESS     address of the virus scanner to store (optional)
+    TRUSTED_PROXIES   proxies in front of Plone, comma-separated (optional)
     ADMIN_USER        Zope manager login (default "admin")
     ADMIN_PASSWORD    its password (default "admin"); set on every run
     DEMO              "1" (default) applies the demo content profile
@@ -99,6 +100,12 @@ def sync_room_settings(site):
     key_file = os.environ.get("JOB_KEY_FILE")
     url = os.environ.get("ROOM_SERVER_URL")
     clamd = os.environ.get("CLAMD_ADDRESS")
+    proxies = [p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p]
+    if proxies:
+        # The cluster's own nginx: the visitor's address is in X-Forwarded-For.
+        api.portal.set_registry_record(
+            "trusted_proxies", proxies, interface=IDigitaleBalieSettings
+        )
     if clamd:
         api.portal.set_registry_record(
             "clamd_address", clamd, interface=IDigitaleBalieSettings

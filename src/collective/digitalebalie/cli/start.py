@@ -99,7 +99,14 @@ def demo_clamd(instance):
 
 
 def prepare_site(
-    instance, site_id, admin, password, rooms_url, clamd_address="", var=None
+    instance,
+    site_id,
+    admin,
+    password,
+    rooms_url,
+    clamd_address="",
+    var=None,
+    trusted_proxies=(),
 ):
     """Create the site, or bring admin password and room settings in line.
 
@@ -121,6 +128,7 @@ def prepare_site(
         # A new profile version: run the upgrade steps.
         METADATA.read_text(),
         clamd_address,
+        ",".join(trusted_proxies),
     )
     # A cluster's database is in PostgreSQL; the stamp alone tells it is prepared.
     stored = shared or (var / "filestorage" / "Data.fs").exists()
@@ -136,6 +144,7 @@ def prepare_site(
         JOB_KEY_FILE=str(key_file),
         ROOM_SERVER_URL=rooms_url,
         CLAMD_ADDRESS=clamd_address,
+        TRUSTED_PROXIES=",".join(trusted_proxies),
     )
     subprocess.run(
         [
