@@ -213,6 +213,7 @@ def test_answer_completed_in_another_browser_changes_nothing(browser, case, port
         response = other.get(callback)
         assert response.status_code == 400, attempt
         assert "started in another browser" in alert(response)
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
         assert "identified=1" not in response.url
         assert not identified(browser, case)
     transaction.begin()

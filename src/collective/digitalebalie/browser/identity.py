@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import appointments
+from collective.digitalebalie.browser import headers
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.integrations import digid
@@ -29,6 +30,7 @@ class CallbackView(BrowserView):
         response = self.request.response
         response.setHeader("Cache-Control", "no-store")
         response.setHeader("Referrer-Policy", "no-referrer")
+        headers.citizen_page(response)  # the failure page is a citizen's page
         alsoProvides(
             self.request, IDisableCSRFProtection
         )  # the browser's cookie, state and nonce protect this step
