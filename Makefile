@@ -23,7 +23,7 @@ $(BIN)/python:
 		|| { echo "Set PYTHON to a Python 3.11 interpreter, e.g. make PYTHON=python3.11 ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: setup.py constraints.txt | $(BIN)/python
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	@# pas.plugins.oidc needs pkg_resources at run time: setuptools as pinned (<81), even in a venv that came with a newer one.
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt setuptools
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e ".[test]"
