@@ -3,12 +3,9 @@
 from collective.digitalebalie import appointments
 from datetime import datetime
 from datetime import timedelta
+from helpers import AMS
 from plone import api
-from zoneinfo import ZoneInfo
 import pytest
-
-
-AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture

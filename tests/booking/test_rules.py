@@ -5,11 +5,10 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
-from zoneinfo import ZoneInfo
+from helpers import AMS
 import pytest
 
 
-AMS = ZoneInfo("Europe/Amsterdam")
 WEEKDAYS_9_TO_17 = [
     {"weekday": d, "start": "09:00", "end": "17:00", "counters": 3} for d in range(5)
 ]

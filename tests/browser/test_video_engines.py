@@ -12,7 +12,6 @@ from live import create_product
 from live import first_slot_soon
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 import jwt
 import pytest
 import requests
@@ -20,7 +19,6 @@ import threading
 import time
 
 
-AMS = ZoneInfo("Europe/Amsterdam")
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 CHROMIUM_EXTRA_ARGS = [
     "--use-fake-device-for-media-stream",

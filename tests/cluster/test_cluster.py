@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
 from email import message_from_bytes
+from helpers import AMS
 from helpers import Browser
 from live import ClusterLauncher
 from live import clean_env
@@ -21,7 +22,6 @@ from live import every_day
 from live import first_slot_soon
 from live import free_port
 from pathlib import Path
-from zoneinfo import ZoneInfo
 import aiohttp
 import asyncio
 import collections
@@ -37,7 +37,6 @@ import threading
 import time
 
 
-AMS = ZoneInfo("Europe/Amsterdam")
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 REQUESTS = 50
 ADMIN = ("admin", "cluster-Admin-pw")

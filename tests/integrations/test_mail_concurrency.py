@@ -5,16 +5,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
 from fake_sms import FakeGateway
+from helpers import AMS
 from helpers import Browser
 from live import free_port
-from zoneinfo import ZoneInfo
 import collections
 import requests
 import threading
 import time
 
 
-AMS = ZoneInfo("Europe/Amsterdam")
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
