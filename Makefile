@@ -65,6 +65,10 @@ start-cluster: install ## Try the way up: PostgreSQL, 2 Zope instances on RelSto
 test: install ## Run every test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+.PHONY: test-quick
+test-quick: install ## Run the tests that need no Chromium, no cluster and no launcher
+	$(BIN)/pytest -m "not browser and not cluster and not slow" $(PYTEST_ARGS)
+
 .PHONY: lint
 lint: install ## Check code style (ruff) and ZCML/XML formatting (zpretty)
 	$(BIN)/ruff check src tests bench

@@ -4,16 +4,22 @@ Runs ``digitalebalie-start`` (what ``make start`` runs) in a temporary folder on
 a free port, twice, the way a site administrator would.
 """
 
+from collective.digitalebalie.video import tokens
 from helpers import EICAR
 from live import BIN
 from live import Launcher
+from live import book_first_free
 from live import clean_env
 from live import free_port
+import aiohttp
+import asyncio
 import pytest
 import requests
 import subprocess
 import time
 
+
+pytestmark = pytest.mark.slow
 
 JSON = {"Accept": "application/json"}
 
@@ -60,17 +66,12 @@ class TestFirstStart:
 
     def test_room_server_runs_with_the_sites_secret(self, first_run):
         """The room server admits a token that Plone minted: they share the secret."""
-        import aiohttp
-        import asyncio
-
         launcher, _seconds, site = first_run
         url = requests.get(
             f"{site}/@controlpanels/digitalebalie", headers=JSON, auth=ADMIN, timeout=30
         ).json()["data"]["room_server_url"]
         assert url == launcher.rooms_url
         secret = (launcher.directory / "var" / "room-secret").read_text().strip()
-        from collective.digitalebalie.video import tokens
-
         token = tokens.mint(secret, room="check", participant="p", role="employee")
 
         async def join():
@@ -147,8 +148,6 @@ class TestFirstStart:
 
     def test_demo_scans_uploads(self, first_run):
         """make start runs a clamd of its own: the demo refuses the EICAR test file."""
-        from live import book_first_free
-
         site = first_run[2]
         booking = book_first_free(f"{site}/balie/verhuizing-doorgeven", "Demo Dirk")
         token = booking["token"]
@@ -211,9 +210,16 @@ class TestFirstStart:
         assert token not in text
         assert "my-appointment/*** " in text  # requests sends @@ as %40%40
 
-    def test_leave_a_mark(self, first_run):
-        """Content made in the first run, looked for after the restart."""
-        site = first_run[2]
+
+class TestRestart:
+    @pytest.fixture(scope="class")
+    def second_run(self, first_run, instance_dir, port, rooms_port):
+        """Leaves a mark in the first run's site, stops it and starts it again.
+
+        The mark is made here, not by an earlier test, so the restart tests
+        also run on their own (``-k restart``).
+        """
+        first_launcher, _seconds, site = first_run
         response = requests.post(
             site,
             json={"@type": "Document", "id": "bewaard", "title": "Blijft bewaard"},
@@ -221,13 +227,7 @@ class TestFirstStart:
             auth=ADMIN,
             timeout=30,
         )
-        assert response.status_code == 201
-
-
-class TestRestart:
-    @pytest.fixture(scope="class")
-    def second_run(self, first_run, instance_dir, port, rooms_port):
-        first_launcher = first_run[0]
+        assert response.status_code == 201, response.text
         assert first_launcher.stop() == 0
         launcher = Launcher(
             instance_dir, port, clean_env(ADMIN_PASSWORD="second-Admin-pw")
