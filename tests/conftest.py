@@ -198,7 +198,7 @@ class Inbox:
         self.messages = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append(
                 message_from_bytes(envelope.content, policy=policy.default)

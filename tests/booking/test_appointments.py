@@ -32,7 +32,7 @@ def booked(portal):
 
 @pytest.mark.parametrize("action", ["cancel", "reschedule"])
 def test_no_changes_once_begun(booked, action):
-    product, appointment, start = booked
+    _product, appointment, start = booked
     later = start + timedelta(minutes=5)
     with pytest.raises(appointments.WrongState):
         if action == "cancel":

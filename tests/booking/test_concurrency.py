@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
+from helpers import JSON
 from live import create_product
 from live import every_day
 import collections
@@ -16,7 +17,6 @@ import requests
 import threading
 
 
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 REQUESTS = 50
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
+from typing import ClassVar
 import pytest
 
 
@@ -84,7 +85,7 @@ class TestGrid:
 
 
 class TestDaylightSaving:
-    NIGHT = [{"weekday": 6, "start": "01:00", "end": "04:00", "counters": 1}]
+    NIGHT: ClassVar = [{"weekday": 6, "start": "01:00", "end": "04:00", "counters": 1}]
 
     def test_spring_forward_skips_the_missing_hour(self):
         # 2027-03-28: clocks go from 02:00 to 03:00 in Amsterdam.

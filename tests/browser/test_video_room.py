@@ -9,13 +9,13 @@ from browser_helpers import wait_for
 from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
+from helpers import JSON
 from live import create_product
 import base64
 import pytest
 import requests
 
 
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 CHROMIUM_EXTRA_ARGS = [
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",

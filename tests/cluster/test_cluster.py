@@ -14,6 +14,7 @@ from datetime import datetime
 from datetime import timedelta
 from email import message_from_bytes
 from helpers import AMS
+from helpers import JSON
 from helpers import Browser
 from live import ClusterLauncher
 from live import clean_env
@@ -37,7 +38,6 @@ import threading
 import time
 
 
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 REQUESTS = 50
 ADMIN = ("admin", "cluster-Admin-pw")
 
@@ -209,7 +209,7 @@ class Inbox:
         self.messages = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content)
         with self.lock:
             self.messages.append(

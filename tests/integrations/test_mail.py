@@ -6,12 +6,10 @@ from collective.digitalebalie import secrets
 from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
+from helpers import JSON
 from helpers import use_smtp
 from icalendar import Calendar
 import pytest
-
-
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
 @pytest.fixture

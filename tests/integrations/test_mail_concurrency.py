@@ -6,6 +6,7 @@ from datetime import datetime
 from datetime import timedelta
 from fake_sms import FakeGateway
 from helpers import AMS
+from helpers import JSON
 from helpers import Browser
 from live import free_port
 import collections
@@ -14,16 +15,13 @@ import threading
 import time
 
 
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
-
-
 class Inbox:
     def __init__(self):
         self.ids = []
         self.reminders = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes
 
         message = message_from_bytes(envelope.content)

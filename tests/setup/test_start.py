@@ -5,6 +5,7 @@ a free port, twice, the way a site administrator would.
 """
 
 from collective.digitalebalie.video import tokens
+from helpers import ACCEPT
 from helpers import EICAR
 from live import BIN
 from live import Launcher
@@ -20,8 +21,6 @@ import time
 
 
 pytestmark = pytest.mark.slow
-
-JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +67,10 @@ class TestFirstStart:
         """The room server admits a token that Plone minted: they share the secret."""
         launcher, _seconds, site = first_run
         url = requests.get(
-            f"{site}/@controlpanels/digitalebalie", headers=JSON, auth=ADMIN, timeout=30
+            f"{site}/@controlpanels/digitalebalie",
+            headers=ACCEPT,
+            auth=ADMIN,
+            timeout=30,
         ).json()["data"]["room_server_url"]
         assert url == launcher.rooms_url
         secret = (launcher.directory / "var" / "room-secret").read_text().strip()
@@ -88,7 +90,7 @@ class TestFirstStart:
         site = first_run[2]
         response = requests.get(
             f"{site}/@addons/collective.digitalebalie",
-            headers=JSON,
+            headers=ACCEPT,
             auth=ADMIN,
             timeout=30,
         )
@@ -131,7 +133,7 @@ class TestFirstStart:
                 "path.query": "/Plone/balie",
                 "metadata_fields": "review_state",
             },
-            headers=JSON,
+            headers=ACCEPT,
             timeout=30,
         )
         items = response.json()["items"]
@@ -139,7 +141,7 @@ class TestFirstStart:
         assert {item["review_state"] for item in items} == {"published"}
         durations = set()
         for item in items:
-            product = requests.get(item["@id"], headers=JSON, timeout=30).json()
+            product = requests.get(item["@id"], headers=ACCEPT, timeout=30).json()
             durations.add(product["duration"])
         assert len(durations) >= 3
         page = requests.get(f"{site}/balie", timeout=30)
@@ -169,13 +171,13 @@ class TestFirstStart:
         response = requests.post(
             f"{site}/@login",
             json={"login": "medewerker", "password": "balie-demo-2026"},
-            headers=JSON,
+            headers=ACCEPT,
             timeout=30,
         )
         assert response.status_code == 200
         assert response.json()["token"]
         user = requests.get(
-            f"{site}/@users/medewerker", headers=JSON, auth=ADMIN, timeout=30
+            f"{site}/@users/medewerker", headers=ACCEPT, auth=ADMIN, timeout=30
         ).json()
         assert "CounterEmployee" in user["roles"], user
         assert "team-burgerzaken" in {group["id"] for group in user["groups"]["items"]}
@@ -200,7 +202,7 @@ class TestFirstStart:
             f"@@calendar-feed/{token}",
         )
         for path in paths:
-            requests.get(f"{site}/{path}", headers=JSON, timeout=30)
+            requests.get(f"{site}/{path}", headers=ACCEPT, timeout=30)
         log = launcher.directory / "var" / "log" / "access.log"
         deadline = time.monotonic() + 10
         while log.read_text().count("/***") < len(paths):
@@ -223,7 +225,7 @@ class TestRestart:
         response = requests.post(
             site,
             json={"@type": "Document", "id": "bewaard", "title": "Blijft bewaard"},
-            headers=JSON,
+            headers=ACCEPT,
             auth=ADMIN,
             timeout=30,
         )
@@ -242,7 +244,7 @@ class TestRestart:
         # The site was not created again: the document from the first run is there.
         response = requests.get(
             f"{site}/bewaard",
-            headers=JSON,
+            headers=ACCEPT,
             auth=("admin", "second-Admin-pw"),
             timeout=30,
         )

@@ -8,15 +8,13 @@ from collective.digitalebalie.video import peer
 from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
+from helpers import JSON
 from live import create_product
 from live import every_day
 import aiohttp
 import asyncio
 import pytest
 import requests
-
-
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
