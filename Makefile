@@ -23,7 +23,7 @@ $(BIN)/python:
 		|| { echo "Set PYTHON to a Python 3.11 interpreter, e.g. make PYTHON=python3.11 ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: setup.py constraints.txt | $(BIN)/python
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	@# pas.plugins.oidc needs pkg_resources at run time: setuptools as pinned (<81), even in a venv that came with a newer one.
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt setuptools
 	$(BIN)/pip install --disable-pip-version-check -q -c constraints.txt -e ".[test]"
@@ -64,6 +64,10 @@ start-cluster: install ## Try the way up: PostgreSQL, 2 Zope instances on RelSto
 .PHONY: test
 test: install ## Run every test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: test-quick
+test-quick: install ## Run the tests that need no Chromium, no cluster and no launcher
+	$(BIN)/pytest -m "not browser and not cluster and not slow" $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install ## Check code style (ruff) and ZCML/XML formatting (zpretty)

@@ -58,7 +58,7 @@ def call(method, url, body=None, auth=False, timeout=120):
         method=method,
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             data = response.read()
             return response.status, json.loads(data) if data else None
     except urllib.error.HTTPError as error:

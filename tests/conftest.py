@@ -4,6 +4,10 @@ from email import message_from_bytes
 from email import policy
 from helpers import PASSWORD
 from helpers import Browser
+from live import Launcher
+from live import clean_env
+from live import free_port
+from pathlib import Path
 from plone.app.testing import SITE_OWNER_NAME
 from plone.app.testing import SITE_OWNER_PASSWORD
 from pytest_plone import fixtures_factory
@@ -23,6 +27,22 @@ globals().update(
         )
     )
 )
+
+CLUSTER = Path(__file__).parent / "cluster"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Markers by what a test needs, so `make test-quick` can leave them out:
+    Chromium (browser), the cluster (cluster), a real instance started by the
+    launcher (slow: minutes of start-up, shared by the tests of a session).
+    Modules that start a launcher of their own set ``pytestmark`` themselves."""
+    for item in items:
+        if "chromium" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        if CLUSTER in item.path.parents:
+            item.add_marker(pytest.mark.cluster)
+        if "live_site" in item.fixturenames:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -178,7 +198,7 @@ class Inbox:
         self.messages = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append(
                 message_from_bytes(envelope.content, policy=policy.default)
@@ -233,10 +253,6 @@ def clamd(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory):
     """A real instance (FileStorage, waitress with 4 threads) with the demo site."""
-    from live import Launcher
-    from live import clean_env
-    from live import free_port
-
     launcher = Launcher(
         tmp_path_factory.mktemp("live"),
         free_port(),

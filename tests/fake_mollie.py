@@ -39,7 +39,7 @@ class FakeMollie(LocalServer):
                     return False
                 return True
 
-            def do_POST(self):  # noqa: N802 - http.server API
+            def do_POST(self):
                 if not self.check():
                     return None
                 if self.path.rstrip("/") != "/v2/payments":
@@ -88,7 +88,7 @@ class FakeMollie(LocalServer):
                     fake.created.append(body)
                 return self.answer(201, payment)
 
-            def do_GET(self):  # noqa: N802 - http.server API
+            def do_GET(self):
                 if not self.check():
                     return None
                 match = re.fullmatch(r"/v2/payments/(tr_\w+)", self.path.split("?")[0])
@@ -102,7 +102,7 @@ class FakeMollie(LocalServer):
                     )
                 return self.answer(200, payment)
 
-            def do_DELETE(self):  # noqa: N802 - http.server API
+            def do_DELETE(self):
                 if not self.check():
                     return None
                 match = re.fullmatch(r"/v2/payments/(tr_\w+)", self.path.split("?")[0])

@@ -24,7 +24,7 @@ class FakeGateway(LocalServer):
         gateway = self
 
         class Handler(JsonHandler):
-            def do_POST(self):  # noqa: N802 - http.server API
+            def do_POST(self):
                 with gateway.lock:
                     gateway.requests += 1
                     failing = gateway.fail_next > 0

@@ -85,10 +85,10 @@ class FakeZgw(LocalServer):
                     or self.headers.get("Content-Crs") == "EPSG:4326"
                 )
 
-            def do_GET(self):  # noqa: N802 - http.server API
+            def do_GET(self):
                 self.handle_call()
 
-            def do_POST(self):  # noqa: N802 - http.server API
+            def do_POST(self):
                 self.handle_call()
 
             def handle_call(self):

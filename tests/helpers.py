@@ -10,6 +10,7 @@ import requests
 AMS = ZoneInfo("Europe/Amsterdam")
 PASSWORD = "a-Long-test-password-1"  # of the users the fixtures make
 JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+ACCEPT = {"Accept": "application/json"}
 # The EICAR anti-virus test file: harmless, found by every virus scanner.
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 from datetime import timedelta
+from helpers import AMS
 from pathlib import Path
-from zoneinfo import ZoneInfo
 import os
 import pytest
 import requests
@@ -196,9 +196,7 @@ def book_first_free(
     booking, so the next one is tried.
     """
     headers = {"Accept": "application/json", "Content-Type": "application/json"}
-    first = datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(
-        days=days_ahead
-    )
+    first = datetime.now(AMS).date() + timedelta(days=days_ahead)
     slots = requests.get(
         f"{product}/@slots",
         params={
@@ -229,7 +227,7 @@ def book_first_free(
 
 def first_slot_soon(product):
     """The first slot of today or tomorrow (a video room opens shortly before it)."""
-    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    today = datetime.now(AMS).date()
     return requests.get(
         f"{product}/@slots",
         params={

@@ -3,12 +3,9 @@
 from collective.digitalebalie import appointments
 from datetime import datetime
 from datetime import timedelta
+from helpers import AMS
 from plone import api
-from zoneinfo import ZoneInfo
 import pytest
-
-
-AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
@@ -35,7 +32,7 @@ def booked(portal):
 
 @pytest.mark.parametrize("action", ["cancel", "reschedule"])
 def test_no_changes_once_begun(booked, action):
-    product, appointment, start = booked
+    _product, appointment, start = booked
     later = start + timedelta(minutes=5)
     with pytest.raises(appointments.WrongState):
         if action == "cancel":

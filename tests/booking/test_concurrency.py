@@ -7,17 +7,16 @@ FileStorage), as they would arrive on a busy morning.
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
+from helpers import AMS
+from helpers import JSON
 from live import create_product
 from live import every_day
-from zoneinfo import ZoneInfo
 import collections
 import pytest
 import requests
 import threading
 
 
-AMS = ZoneInfo("Europe/Amsterdam")
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 REQUESTS = 50
 
 

@@ -5,11 +5,11 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
-from zoneinfo import ZoneInfo
+from helpers import AMS
+from typing import ClassVar
 import pytest
 
 
-AMS = ZoneInfo("Europe/Amsterdam")
 WEEKDAYS_9_TO_17 = [
     {"weekday": d, "start": "09:00", "end": "17:00", "counters": 3} for d in range(5)
 ]
@@ -85,7 +85,7 @@ class TestGrid:
 
 
 class TestDaylightSaving:
-    NIGHT = [{"weekday": 6, "start": "01:00", "end": "04:00", "counters": 1}]
+    NIGHT: ClassVar = [{"weekday": 6, "start": "01:00", "end": "04:00", "counters": 1}]
 
     def test_spring_forward_skips_the_missing_hour(self):
         # 2027-03-28: clocks go from 02:00 to 03:00 in Amsterdam.

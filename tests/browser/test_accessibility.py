@@ -5,6 +5,7 @@ axe-core comes from the npm registry (package.json, installed by make).
 """
 
 from browser_helpers import logged_in_page
+from helpers import JSON
 from live import book_first_free
 from pathlib import Path
 import json
@@ -15,7 +16,6 @@ import requests
 AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 EMPLOYEE = ("medewerker", "balie-demo-2026")
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
 def audit(page, url):

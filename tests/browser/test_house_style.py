@@ -7,12 +7,13 @@ it back.
 """
 
 from browser_helpers import logged_in_page
+from helpers import JSON
+from itertools import pairwise
 import pytest
 import requests
 
 
 PRODUCT = "/balie/verhuizing-doorgeven"
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 BOOK = "button[name=book]"
 EMPLOYEE = ("medewerker", "balie-demo-2026")
 
@@ -198,10 +199,7 @@ def test_alerts_stack_their_parts_on_a_phone(live_site, citizen):
     )
     assert len(boxes) == 3
     # Each part starts below the one before it.
-    assert all(
-        later[0] >= earlier[1] - 1
-        for earlier, later in zip(boxes, boxes[1:], strict=False)
-    )
+    assert all(later[0] >= earlier[1] - 1 for earlier, later in pairwise(boxes))
     assert citizen.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )

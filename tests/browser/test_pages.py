@@ -3,11 +3,8 @@
 from bs4 import BeautifulSoup
 from datetime import datetime
 from datetime import timedelta
-from zoneinfo import ZoneInfo
+from helpers import AMS
 import pytest
-
-
-AMS = ZoneInfo("Europe/Amsterdam")
 
 
 def soup(response):

@@ -1,10 +1,10 @@
 """A citizen sends a document with the keyboard, in real Chromium, and sees progress."""
 
+from helpers import JSON
 from live import book_first_free
 import requests
 
 
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n" + b"% filler\n" * 40000 + b"%%EOF\n"
 
 

@@ -6,13 +6,13 @@ records what the page handed over. Real Chromium with a fake camera.
 """
 
 from browser_helpers import wait_for
+from helpers import JSON
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from live import create_product
 from live import first_slot_soon
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 import jwt
 import pytest
 import requests
@@ -20,8 +20,6 @@ import threading
 import time
 
 
-AMS = ZoneInfo("Europe/Amsterdam")
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 CHROMIUM_EXTRA_ARGS = [
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
@@ -51,7 +49,7 @@ window.JitsiMeetExternalAPI = function (domain, options) {
 
 
 class Engine(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - http.server API
+    def do_GET(self):
         path = urlsplit(self.path).path
         if path == "/slow/external_api.js":
             time.sleep(2)  # a slow network: the citizen leaves before it arrives

@@ -8,15 +8,14 @@ the other's video, and chat.
 from browser_helpers import wait_for
 from datetime import datetime
 from datetime import timedelta
+from helpers import AMS
+from helpers import JSON
 from live import create_product
-from zoneinfo import ZoneInfo
 import base64
 import pytest
 import requests
 
 
-AMS = ZoneInfo("Europe/Amsterdam")
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 CHROMIUM_EXTRA_ARGS = [
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
 from email import message_from_bytes
+from helpers import AMS
+from helpers import JSON
 from helpers import Browser
 from live import ClusterLauncher
 from live import clean_env
@@ -21,7 +23,6 @@ from live import every_day
 from live import first_slot_soon
 from live import free_port
 from pathlib import Path
-from zoneinfo import ZoneInfo
 import aiohttp
 import asyncio
 import collections
@@ -37,8 +38,6 @@ import threading
 import time
 
 
-AMS = ZoneInfo("Europe/Amsterdam")
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 REQUESTS = 50
 ADMIN = ("admin", "cluster-Admin-pw")
 
@@ -210,7 +209,7 @@ class Inbox:
         self.messages = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content)
         with self.lock:
             self.messages.append(

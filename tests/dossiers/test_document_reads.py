@@ -2,6 +2,7 @@
 zip bombs are refused before anything unpacks them."""
 
 from collective.digitalebalie.dossiers import audit
+from helpers import ACCEPT
 from helpers import JSON
 from helpers import at
 from helpers import book
@@ -15,7 +16,6 @@ import zipfile
 
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-ACCEPT = {"Accept": "application/json"}
 
 
 def docx(members):

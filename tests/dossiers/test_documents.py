@@ -1,6 +1,7 @@
 """Documents from citizens: size, type, a real clamd, storage, listing and audit."""
 
 from bs4 import BeautifulSoup
+from helpers import ACCEPT
 from helpers import EICAR
 from helpers import JSON
 from helpers import at
@@ -13,7 +14,6 @@ import pytest
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 INFECTED_PDF = b"%PDF-1.4\n% " + EICAR + b"\n%%EOF\n"
-ACCEPT = {"Accept": "application/json"}
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from collective.digitalebalie.dossiers.events import PreconditionFailed
 from collective.digitalebalie.dossiers.preconditions import IClosePrecondition
 from datetime import datetime
 from datetime import timedelta
+from helpers import AMS
 from plone import api
 from plone.dexterity.utils import createContentInContainer
 from plone.namedfile.file import NamedBlobFile
-from zoneinfo import ZoneInfo
 from zope.component import getAdapter
 import pytest
 
@@ -37,10 +37,8 @@ def dossier(portal):
             case_type="paspoort",
         )
         api.content.transition(product, to_state="published")
-        day = datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(days=1)
-        start = datetime(
-            day.year, day.month, day.day, 10, tzinfo=ZoneInfo("Europe/Amsterdam")
-        )
+        day = datetime.now(AMS).date() + timedelta(days=1)
+        start = datetime(day.year, day.month, day.day, 10, tzinfo=AMS)
         appointment, _token = appointments.book(
             product,
             {"start": start.isoformat(), "fullname": "Fatima", "email": "f@example.nl"},
@@ -121,10 +119,8 @@ def test_closed_dossier_is_not_joined_by_a_new_appointment(dossier, portal):
     transition(dossier, "dossier-transition-close")
     if True:
         product = api.content.get(UID=dossier.product_uid)
-        day = datetime.now(ZoneInfo("Europe/Amsterdam")).date() + timedelta(days=2)
-        start = datetime(
-            day.year, day.month, day.day, 11, tzinfo=ZoneInfo("Europe/Amsterdam")
-        )
+        day = datetime.now(AMS).date() + timedelta(days=2)
+        start = datetime(day.year, day.month, day.day, 11, tzinfo=AMS)
         appointment, _token = appointments.book(
             product,
             {"start": start.isoformat(), "fullname": "Fatima", "email": "f@example.nl"},

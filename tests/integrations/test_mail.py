@@ -5,14 +5,11 @@ from bs4 import BeautifulSoup
 from collective.digitalebalie import secrets
 from datetime import datetime
 from datetime import timedelta
+from helpers import AMS
+from helpers import JSON
 from helpers import use_smtp
 from icalendar import Calendar
-from zoneinfo import ZoneInfo
 import pytest
-
-
-AMS = ZoneInfo("Europe/Amsterdam")
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
 @pytest.fixture

@@ -5,17 +5,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
 from fake_sms import FakeGateway
+from helpers import AMS
+from helpers import JSON
 from helpers import Browser
 from live import free_port
-from zoneinfo import ZoneInfo
 import collections
 import requests
 import threading
 import time
-
-
-AMS = ZoneInfo("Europe/Amsterdam")
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
 class Inbox:
@@ -24,7 +21,7 @@ class Inbox:
         self.reminders = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes
 
         message = message_from_bytes(envelope.content)

@@ -1,9 +1,8 @@
 """Counter products through the REST API: all fields, and invalid data refused with 400."""
 
+from helpers import JSON
 import pytest
 
-
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 
 VALID = {
     "@type": "CounterProduct",

@@ -2,6 +2,7 @@
 
 from bs4 import BeautifulSoup
 from collective.digitalebalie import secrets
+from helpers import JSON
 import pytest
 import re
 
@@ -307,15 +308,13 @@ class TestAddresses:
     """Addresses of outside services: encrypted (plain only on this machine), and
     never a scheme a browser or a client would do something else with."""
 
-    JSON = {"Accept": "application/json", "Content-Type": "application/json"}
-
     @pytest.mark.parametrize("field,value", BAD_ADDRESSES)
     def test_rest_refuses_in_the_addons_format(self, browser_as, field, value):
         browser = browser_as("Manager", language="en")
         before = _setting(field, browser)
         response = browser.patch(
             "@controlpanels/digitalebalie",
-            headers=self.JSON,
+            headers=JSON,
             json={"municipality_name": "Gemeente Delft", field: value},
         )
         assert response.status_code == 400, response.text
@@ -329,7 +328,7 @@ class TestAddresses:
     def test_rest_accepts(self, browser_as, field, value):
         browser = browser_as("Manager", language="en")
         response = browser.patch(
-            "@controlpanels/digitalebalie", headers=self.JSON, json={field: value}
+            "@controlpanels/digitalebalie", headers=JSON, json={field: value}
         )
         assert response.status_code == 204, response.text
         assert _setting(field, browser) == value

@@ -6,12 +6,9 @@ from collective.digitalebalie.interfaces import IDigitaleBalieLayer
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import datetime
 from datetime import timedelta
+from helpers import AMS
 from plone import api
-from zoneinfo import ZoneInfo
 import pytest
-
-
-AMS = ZoneInfo("Europe/Amsterdam")
 
 
 class TestInstall:

@@ -4,18 +4,23 @@ Runs ``digitalebalie-start`` (what ``make start`` runs) in a temporary folder on
 a free port, twice, the way a site administrator would.
 """
 
+from collective.digitalebalie.video import tokens
+from helpers import ACCEPT
 from helpers import EICAR
 from live import BIN
 from live import Launcher
+from live import book_first_free
 from live import clean_env
 from live import free_port
+import aiohttp
+import asyncio
 import pytest
 import requests
 import subprocess
 import time
 
 
-JSON = {"Accept": "application/json"}
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -60,17 +65,15 @@ class TestFirstStart:
 
     def test_room_server_runs_with_the_sites_secret(self, first_run):
         """The room server admits a token that Plone minted: they share the secret."""
-        import aiohttp
-        import asyncio
-
         launcher, _seconds, site = first_run
         url = requests.get(
-            f"{site}/@controlpanels/digitalebalie", headers=JSON, auth=ADMIN, timeout=30
+            f"{site}/@controlpanels/digitalebalie",
+            headers=ACCEPT,
+            auth=ADMIN,
+            timeout=30,
         ).json()["data"]["room_server_url"]
         assert url == launcher.rooms_url
         secret = (launcher.directory / "var" / "room-secret").read_text().strip()
-        from collective.digitalebalie.video import tokens
-
         token = tokens.mint(secret, room="check", participant="p", role="employee")
 
         async def join():
@@ -87,7 +90,7 @@ class TestFirstStart:
         site = first_run[2]
         response = requests.get(
             f"{site}/@addons/collective.digitalebalie",
-            headers=JSON,
+            headers=ACCEPT,
             auth=ADMIN,
             timeout=30,
         )
@@ -130,7 +133,7 @@ class TestFirstStart:
                 "path.query": "/Plone/balie",
                 "metadata_fields": "review_state",
             },
-            headers=JSON,
+            headers=ACCEPT,
             timeout=30,
         )
         items = response.json()["items"]
@@ -138,7 +141,7 @@ class TestFirstStart:
         assert {item["review_state"] for item in items} == {"published"}
         durations = set()
         for item in items:
-            product = requests.get(item["@id"], headers=JSON, timeout=30).json()
+            product = requests.get(item["@id"], headers=ACCEPT, timeout=30).json()
             durations.add(product["duration"])
         assert len(durations) >= 3
         page = requests.get(f"{site}/balie", timeout=30)
@@ -147,8 +150,6 @@ class TestFirstStart:
 
     def test_demo_scans_uploads(self, first_run):
         """make start runs a clamd of its own: the demo refuses the EICAR test file."""
-        from live import book_first_free
-
         site = first_run[2]
         booking = book_first_free(f"{site}/balie/verhuizing-doorgeven", "Demo Dirk")
         token = booking["token"]
@@ -170,13 +171,13 @@ class TestFirstStart:
         response = requests.post(
             f"{site}/@login",
             json={"login": "medewerker", "password": "balie-demo-2026"},
-            headers=JSON,
+            headers=ACCEPT,
             timeout=30,
         )
         assert response.status_code == 200
         assert response.json()["token"]
         user = requests.get(
-            f"{site}/@users/medewerker", headers=JSON, auth=ADMIN, timeout=30
+            f"{site}/@users/medewerker", headers=ACCEPT, auth=ADMIN, timeout=30
         ).json()
         assert "CounterEmployee" in user["roles"], user
         assert "team-burgerzaken" in {group["id"] for group in user["groups"]["items"]}
@@ -201,7 +202,7 @@ class TestFirstStart:
             f"@@calendar-feed/{token}",
         )
         for path in paths:
-            requests.get(f"{site}/{path}", headers=JSON, timeout=30)
+            requests.get(f"{site}/{path}", headers=ACCEPT, timeout=30)
         log = launcher.directory / "var" / "log" / "access.log"
         deadline = time.monotonic() + 10
         while log.read_text().count("/***") < len(paths):
@@ -211,23 +212,24 @@ class TestFirstStart:
         assert token not in text
         assert "my-appointment/*** " in text  # requests sends @@ as %40%40
 
-    def test_leave_a_mark(self, first_run):
-        """Content made in the first run, looked for after the restart."""
-        site = first_run[2]
-        response = requests.post(
-            site,
-            json={"@type": "Document", "id": "bewaard", "title": "Blijft bewaard"},
-            headers=JSON,
-            auth=ADMIN,
-            timeout=30,
-        )
-        assert response.status_code == 201
-
 
 class TestRestart:
     @pytest.fixture(scope="class")
     def second_run(self, first_run, instance_dir, port, rooms_port):
-        first_launcher = first_run[0]
+        """Leaves a mark in the first run's site, stops it and starts it again.
+
+        The mark is made here, not by an earlier test, so the restart tests
+        also run on their own (``-k restart``).
+        """
+        first_launcher, _seconds, site = first_run
+        response = requests.post(
+            site,
+            json={"@type": "Document", "id": "bewaard", "title": "Blijft bewaard"},
+            headers=ACCEPT,
+            auth=ADMIN,
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
         assert first_launcher.stop() == 0
         launcher = Launcher(
             instance_dir, port, clean_env(ADMIN_PASSWORD="second-Admin-pw")
@@ -242,7 +244,7 @@ class TestRestart:
         # The site was not created again: the document from the first run is there.
         response = requests.get(
             f"{site}/bewaard",
-            headers=JSON,
+            headers=ACCEPT,
             auth=("admin", "second-Admin-pw"),
             timeout=30,
         )

@@ -7,6 +7,7 @@ spoil the ID token on its way back, as a man in the middle would.
 
 from bs4 import BeautifulSoup
 from fake_oidc import Relay
+from helpers import JSON
 from live import free_port
 from oidc_provider_mock import User
 from oidc_provider_mock import run_server_in_thread
@@ -19,7 +20,6 @@ import pytest
 import requests
 
 
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 TEAM = "sso-burgerzaken"
 
 PEOPLE = [

@@ -7,15 +7,16 @@ from collective.digitalebalie.video import tokens
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from plone import api
+from typing import ClassVar
 import logging
 import threading
 import transaction
 
 
 class Recorder(BaseHTTPRequestHandler):
-    received = []
+    received: ClassVar = []
 
-    def do_POST(self):  # noqa: N802 - http.server API
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.received.append((self.path, self.headers[tokens.NOTICE_HEADER], body))
         self.send_response(200)

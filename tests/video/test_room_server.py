@@ -252,11 +252,11 @@ def test_employee_can_always_come_back():
         employee, _ = await join(session, base, "emp", "employee")
         citizen, _ = await join(session, base, "cit")
         guest, _ = await join(session, base, "tolk", "guest")
-        extra, answer = await join(session, base, "tolk2", "guest")
+        _extra, answer = await join(session, base, "tolk2", "guest")
         assert answer["code"] == "room_full"
         await employee.close()
         await next_of(citizen, "presence")
-        again, welcome = await join(session, base, "emp2", "employee")
+        _again, welcome = await join(session, base, "emp2", "employee")
         assert welcome["type"] == "welcome"
         assert {p["participant"] for p in welcome["peers"]} == {"cit", "tolk"}
         assert guest.closed is False
@@ -295,7 +295,7 @@ def test_odd_values_and_floods_do_not_break_the_connection():
 def test_non_ascii_signature_is_refused_cleanly():
     async def scenario(session, base, server):
         bad = token("cit")[:-1] + "é"
-        ws, answer = await join(session, base, "cit", tok=bad)
+        _ws, answer = await join(session, base, "cit", tok=bad)
         assert answer["code"] == "bad_signature"
 
     run(scenario)
@@ -383,7 +383,7 @@ def test_revoke_closes_citizen_and_guest_and_refuses_older_tokens():
             assert answer["code"] == "revoked" and answer["message"]
             assert await closed_within(ws, 5) == 4403
         # Other rooms are untouched.
-        other, welcome = await join(session, base, "cit", room="room2")
+        _other, welcome = await join(session, base, "cit", room="room2")
         assert welcome["type"] == "welcome"
 
     run(scenario)

@@ -7,17 +7,14 @@ room server, sharing the room token secret).
 from collective.digitalebalie.video import peer
 from datetime import datetime
 from datetime import timedelta
+from helpers import AMS
+from helpers import JSON
 from live import create_product
 from live import every_day
-from zoneinfo import ZoneInfo
 import aiohttp
 import asyncio
 import pytest
 import requests
-
-
-AMS = ZoneInfo("Europe/Amsterdam")
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from bs4 import BeautifulSoup
 from collective.digitalebalie import secrets
 from fake_mollie import FakeMollie
+from helpers import ACCEPT
 from helpers import JSON
 from helpers import at
 from helpers import book
@@ -15,7 +16,6 @@ import transaction
 
 
 MOLLIE_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"
-ACCEPT = {"Accept": "application/json"}
 
 
 @pytest.fixture
