@@ -13,6 +13,7 @@ from live import create_product
 from live import every_day
 import aiohttp
 import asyncio
+import hashlib
 import pytest
 import requests
 
@@ -45,7 +46,12 @@ def book(product, start=None):
     return response.json()["token"], start
 
 
-def employee_url(live_site, product, start):
+def employee_url(live_site, product, start, token):
+    """The staff address of the appointment of this citizen's token.
+
+    Other tests of the module book the same product, often at the same time
+    (three counters): the time alone does not tell which appointment it is.
+    """
     day = datetime.fromisoformat(start).date()
     items = requests.get(
         f"{product}/@appointments",
@@ -54,7 +60,16 @@ def employee_url(live_site, product, start):
         auth=live_site.admin,
         timeout=30,
     ).json()["items"]
-    return next(item["@id"] for item in items if item["start"] == start)
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    for item in items:
+        if item["start"] != start:
+            continue
+        stored = requests.get(
+            item["@id"], headers=JSON, auth=live_site.admin, timeout=30
+        ).json()
+        if stored["token_hash"] == digest:
+            return item["@id"]
+    raise AssertionError(f"no appointment of this token at {start}")
 
 
 def test_citizen_and_employee_meet(live_site, product):
@@ -67,7 +82,7 @@ def test_citizen_and_employee_meet(live_site, product):
     assert citizen["role"] == "citizen"
     assert citizen["signal_url"] == f"{live_site.rooms_url}/{citizen['room']}"
     employee = requests.get(
-        f"{employee_url(live_site, product, start)}/@video",
+        f"{employee_url(live_site, product, start, token)}/@video",
         headers=JSON,
         auth=live_site.admin,
         timeout=30,
@@ -109,8 +124,8 @@ def test_cancelled_appointment_has_no_room(live_site, product):
 
 
 def test_anonymous_cannot_take_the_employee_role(live_site, product):
-    _token, start = book(product)
-    url = employee_url(live_site, product, start)
+    token, start = book(product)
+    url = employee_url(live_site, product, start, token)
     assert requests.get(f"{url}/@video", headers=JSON, timeout=30).status_code == 401
 
 
@@ -136,8 +151,8 @@ def test_a_citizen_token_cannot_enter_another_room(live_site, product):
 
 
 def test_employee_invites_a_guest(live_site, product):
-    _token, start = book(product)
-    url = employee_url(live_site, product, start)
+    token, start = book(product)
+    url = employee_url(live_site, product, start, token)
     invite = requests.post(
         f"{url}/@video-guest",
         json={"name": "Tolk Arabisch"},
@@ -178,9 +193,9 @@ def test_employee_invites_a_guest(live_site, product):
 
 
 def test_staff_login_names_stay_hidden(live_site, product):
-    _token, start = book(product)
+    token, start = book(product)
     info = requests.get(
-        f"{employee_url(live_site, product, start)}/@video",
+        f"{employee_url(live_site, product, start, token)}/@video",
         headers=JSON,
         auth=live_site.admin,
         timeout=30,
@@ -191,8 +206,8 @@ def test_staff_login_names_stay_hidden(live_site, product):
 
 
 def test_guest_invitation_needs_json(live_site, product):
-    _token, start = book(product)
-    url = employee_url(live_site, product, start)
+    token, start = book(product)
+    url = employee_url(live_site, product, start, token)
     response = requests.post(
         f"{url}/@video-guest",
         data="name=X",
@@ -239,7 +254,7 @@ async def _close_code(ws, seconds):
 
 def test_cancelling_closes_the_room_and_refuses_its_old_tokens(live_site, product):
     token, start = book(product)
-    url = employee_url(live_site, product, start)
+    url = employee_url(live_site, product, start, token)
     video = f"{live_site.site}/@appointment/{token}/video"
     citizen = requests.get(video, headers=JSON, timeout=30).json()
     spare = requests.get(video, headers=JSON, timeout=30).json()  # for later
