@@ -205,7 +205,7 @@ async function network(current) {
 }
 
 function measured(part, ms) {
-  times[part] = Math.round(ms);
+  times[part] = Math.max(1, Math.round(ms)); // "0 ms" reads as broken
   root.dataset[`${part}Ms`] = String(times[part]);
   show(part, "ok", fill(text[`${part}_ok`], { ms: times[part] }));
 }
