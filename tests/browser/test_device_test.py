@@ -10,6 +10,7 @@ meet only through the TURN relay.
 from browser_helpers import wait_for
 from bs4 import BeautifulSoup
 from coturn import coturn
+from helpers import JSON
 from helpers import Browser
 from live import book_first_free
 from live import create_product
@@ -19,7 +20,6 @@ import pytest
 import requests
 
 
-JSON = {"Accept": "application/json", "Content-Type": "application/json"}
 TURN_SECRET = "device-test-turn-secret-" + "d" * 24
 CHROMIUM_EXTRA_ARGS = [
     "--use-fake-device-for-media-stream",
