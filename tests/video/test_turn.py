@@ -4,13 +4,10 @@ from aiohttp import web
 from collective.digitalebalie.video import peer
 from collective.digitalebalie.video import tokens
 from collective.digitalebalie.video.server import RoomServer
+from coturn import coturn as start_coturn
 from live import free_port
 import asyncio
 import pytest
-import shutil
-import socket
-import subprocess
-import time
 
 
 ROOM_SECRET = "room-secret-" + "r" * 32
@@ -19,43 +16,8 @@ TURN_SECRET = "turn-secret-" + "t" * 32
 
 @pytest.fixture(scope="module")
 def coturn(tmp_path_factory):
-    binary = shutil.which("turnserver")
-    assert binary, "coturn is installed by `make test` (SYSTEM_PACKAGES)"
-    port = free_port()
-    low = free_port()
-    folder = tmp_path_factory.mktemp("coturn")
-    process = subprocess.Popen(
-        [
-            binary,
-            "--listening-ip=127.0.0.1",
-            "--relay-ip=127.0.0.1",
-            f"--listening-port={port}",
-            f"--min-port={low}",
-            f"--max-port={low + 200}",
-            "--use-auth-secret",
-            f"--static-auth-secret={TURN_SECRET}",
-            "--realm=digitalebalie.test",
-            "--allow-loopback-peers",
-            "--no-cli",
-            "--no-tls",
-            "--no-dtls",
-            "--no-multicast-peers",
-            f"--pidfile={folder / 'turn.pid'}",
-            "--log-file=stdout",
-            "--verbose",
-        ],
-        stdout=(folder / "turn.log").open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.1)
-    yield f"turn:127.0.0.1:{port}?transport=udp", folder / "turn.log"
-    process.terminate()
-    process.wait(timeout=10)
+    with start_coturn(tmp_path_factory.mktemp("coturn"), TURN_SECRET) as turn:
+        yield turn
 
 
 def infos(room_port, turn_url, turn_secret, ttl=600):

@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import appointments
 from collective.digitalebalie.browser import headers
+from collective.digitalebalie.browser.device_test import DeviceTestPage
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.video import rooms
 from plone import api
@@ -17,9 +18,13 @@ class GuestView(BrowserView):
     not_found = ViewPageTemplateFile("templates/appointment_not_found.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
     token = ""
+    part = ""
 
     def publishTraverse(self, request, name):
-        self.token = self.token or name
+        if not self.token:
+            self.token = name
+        elif name == "device-test" or self.part.startswith("device-test"):
+            self.part = f"{self.part}/{name}" if self.part else name
         return self
 
     def __call__(self):
@@ -33,11 +38,25 @@ class GuestView(BrowserView):
         except appointments.NotFound:
             response.setStatus(404)
             return self.not_found()
+        if self.part.startswith("device-test"):
+            return DeviceTestPage(
+                self.context,
+                self.request,
+                self.appointment,
+                f"{api.portal.get().absolute_url()}/@@video-guest/{self.token}",
+                self.part.removeprefix("device-test").lstrip("/"),
+            )()
         return self.index()
 
     @property
     def picker_macros(self):
         return self.macros_template.macros
+
+    @property
+    def device_test_url(self):
+        return (
+            f"{api.portal.get().absolute_url()}/@@video-guest/{self.token}/device-test"
+        )
 
     @property
     def room_info_url(self):

@@ -5,6 +5,7 @@ from collective.digitalebalie import appointments
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
+from collective.digitalebalie.browser.device_test import DeviceTestPage
 from collective.digitalebalie.browser.payments import payments_for
 from collective.digitalebalie.browser.payments import state_titles
 from collective.digitalebalie.browser.picker import SlotPicker
@@ -20,6 +21,7 @@ from collective.digitalebalie.dossiers.citizen import may_open
 from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.integrations import digid
 from collective.digitalebalie.services.serialize import citizen_url
+from collective.digitalebalie.services.serialize import device_test_url
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
@@ -48,15 +50,15 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
     token = ""
-    mode = "view"  # or "move", "cancel", "document"
-    document_id = ""
+    mode = "view"  # or "move", "cancel", "document", "identify", "device-test"
+    document_id = ""  # or the device test's part ("token")
 
     def publishTraverse(self, request, name):
         if not self.token:
             self.token = name
-        elif self.mode == "document" and not self.document_id:
+        elif self.mode in ("document", "device-test") and not self.document_id:
             self.document_id = name
-        elif name in ("move", "cancel", "document", "identify"):
+        elif name in ("move", "cancel", "document", "identify", "device-test"):
             self.mode = name
         return self
 
@@ -73,6 +75,10 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         except appointments.NotFound:
             response.setStatus(404)
             return self.not_found()
+        if self.mode == "device-test":
+            return DeviceTestPage(
+                self.context, self.request, self.appointment, self.url, self.document_id
+            )()
         if api.content.get_state(self.appointment) == "cancelled":
             # Only that it is cancelled, and what for: the link may be old or
             # forwarded, the person's details and documents are not for it.
@@ -134,6 +140,10 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
     @property
     def url(self):
         return citizen_url(self.token)
+
+    @property
+    def device_test_url(self):
+        return device_test_url(self.token)
 
     @property
     def base_url(self):

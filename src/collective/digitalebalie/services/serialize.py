@@ -16,6 +16,11 @@ def citizen_url(token):
     return f"{api.portal.get().absolute_url()}/@@my-appointment/{token}"
 
 
+def device_test_url(token):
+    """The citizen's page to test camera, microphone and network before the call."""
+    return f"{citizen_url(token)}/device-test"
+
+
 def appointment_json(appointment, token):
     """What the citizen may see of their own appointment."""
     product = appointments.product_of(appointment)

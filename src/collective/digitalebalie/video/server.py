@@ -19,6 +19,9 @@ Protocol (JSON text frames on ``/rooms/{room}``):
 - ``{"type": "show", "document": {"id", "title", "kind"} or null}`` from the employee
   goes to every admitted participant: a document to look at together (or none).
 - ``{"type": "ping", "id"}`` is answered with ``{"type": "pong", "id"}``.
+- a device test (role ``test``, tokens.TEST_ROLE) joins a test room of its own
+  (``devicetest-…``) to time pings; it may send nothing else. Test tokens are
+  refused in real rooms and real tokens in test rooms (tokens.verify).
 
 Malformed messages are dropped, logged and answered with an ``error``; the
 connection and the room stay up.
@@ -377,7 +380,9 @@ class RoomServer:
             return
         kind = data.get("type")
         room = self.rooms.get(room_id, {})
-        if kind == "ping":
+        if sender.role == tokens.TEST_ROLE and kind != "ping":
+            await self._bad(sender, "A device test can only ping.")
+        elif kind == "ping":
             await self._send(sender, {"type": "pong", "id": data.get("id")})
         elif kind == "signal":
             to = data.get("to")

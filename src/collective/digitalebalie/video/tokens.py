@@ -7,6 +7,11 @@ signature is HMAC-SHA256 of the payload text with the shared room token secret.
 revoked after they were minted; tokens minted before it existed have none and
 stay valid until they expire (ten minutes), except in a revoked room.
 
+A device test (a citizen checking camera, microphone and network before the
+appointment) gets a token of role ``test`` for a room of its own, named
+``devicetest-<random>``: a test token admits to test rooms only, and no other
+token admits to a test room, so a test can never enter a real conversation.
+
 A notice is how Plone tells the room server something about a room (a
 cancelled appointment: revoke its room): a JSON body signed with the same
 secret, under its own prefix so that a notice's signature can never pass for a
@@ -22,7 +27,13 @@ import os
 import time
 
 
-ROLES = ("citizen", "employee", "guest")
+ROLES = ("citizen", "employee", "guest", "test")
+TEST_ROLE = "test"
+TEST_ROOM_PREFIX = "devicetest-"
+
+
+def is_test_room(room):
+    return isinstance(room, str) and room.startswith(TEST_ROOM_PREFIX)
 
 
 class TokenError(ValueError):
@@ -52,6 +63,8 @@ def mint(secret, *, room, participant, role, name="", ttl=3600, now=None):
         raise ValueError(f"role must be one of {ROLES}")
     if not secret:
         raise ValueError("no room token secret configured")
+    if (role == TEST_ROLE) != is_test_room(room):
+        raise ValueError("test tokens are for test rooms only, and only they")
     now = now if now is not None else time.time()
     claims = {
         "room": room,
@@ -85,6 +98,9 @@ def verify(secret, token, *, room=None, now=None):
     ):
         raise TokenError("expired", "This room token has expired. Reload the page.")
     if room is not None and claims.get("room") != room:
+        raise TokenError("wrong_room", "This room token is for another room.")
+    if (claims["role"] == TEST_ROLE) != is_test_room(claims.get("room")):
+        # Signed, but never minted so: refuse rather than trust the signer.
         raise TokenError("wrong_room", "This room token is for another room.")
     return claims
 
