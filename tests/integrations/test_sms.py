@@ -2,6 +2,7 @@
 
 from bs4 import BeautifulSoup
 from collective.digitalebalie import secrets
+from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from fake_sms import FakeGateway
@@ -63,7 +64,9 @@ def book_soon(browser, product, phone="06 12345678", language="nl"):
         s
         for s in response.json()["items"]
         if s["available"]
-        and datetime.fromisoformat(s["start"]) > now + timedelta(minutes=1)
+        # Counted in UTC: a minute after 02:59 summer time is 02:00 winter time.
+        and datetime.fromisoformat(s["start"])
+        > now.astimezone(UTC) + timedelta(minutes=1)
     )
     response = browser.post(
         f"{product}/@book",

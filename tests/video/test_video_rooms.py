@@ -5,6 +5,7 @@ room server, sharing the room token secret).
 """
 
 from collective.digitalebalie.video import peer
+from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
@@ -109,7 +110,8 @@ def test_room_not_open_yet(live_site, product):
     assert response.status_code == 403
     error = response.json()["error"]
     assert error["type"] == "RoomClosed"
-    assert (later - timedelta(minutes=15)).strftime("%H:%M") in error["message"]
+    opens = (later.astimezone(UTC) - timedelta(minutes=15)).astimezone(AMS)
+    assert opens.strftime("%H:%M") in error["message"]
 
 
 def test_cancelled_appointment_has_no_room(live_site, product):
