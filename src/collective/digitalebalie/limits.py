@@ -28,7 +28,9 @@ Three limits, all switched off together by ``booking_limits_enabled`` (load test
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from collections import deque
+from collective.digitalebalie import _
 from collective.digitalebalie import logger
+from collective.digitalebalie.errors import UserError
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
@@ -64,6 +66,28 @@ COST = 1000
 COUNTER = 500
 CHALLENGE_MINUTES = 30  # time to fill in the form after the page came
 IPV6_PREFIX = 64  # one household or phone has a /64
+
+
+class ChallengeRequired(UserError):
+    """Many bookings came from this address: first solve ``challenge`` (ALTCHA)."""
+
+    type = "ChallengeRequired"
+    status = 429
+
+    def __init__(self, challenge, refused=False):
+        super().__init__(
+            _(
+                "This check was already used or is too old. Your browser does a "
+                "new check; then send the form again."
+            )
+            if refused
+            else _(
+                "One moment: many appointments were made from your internet "
+                "address. Your browser first does a short check; then send the "
+                "form again."
+            )
+        )
+        self.challenge = challenge
 
 
 def _setting(name, default):

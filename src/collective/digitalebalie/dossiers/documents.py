@@ -7,11 +7,11 @@ scanned because the scanner cannot be reached (503, fail closed).
 
 from collective.digitalebalie import _
 from collective.digitalebalie import logger
-from collective.digitalebalie.appointments import BookingError
-from collective.digitalebalie.appointments import InvalidInput
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import filetypes
 from collective.digitalebalie.dossiers import scanner
+from collective.digitalebalie.errors import InvalidInput
+from collective.digitalebalie.errors import UserError as BookingError
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from plone import api
 from plone.dexterity.utils import createContentInContainer

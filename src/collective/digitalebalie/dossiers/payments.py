@@ -19,10 +19,10 @@ from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
-from collective.digitalebalie.appointments import BookingError
-from collective.digitalebalie.appointments import InvalidInput
-from collective.digitalebalie.appointments import NotFound
 from collective.digitalebalie.dossiers import audit
+from collective.digitalebalie.errors import InvalidInput
+from collective.digitalebalie.errors import NotFound
+from collective.digitalebalie.errors import UserError as BookingError
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.storage import annotation
 from datetime import UTC

@@ -7,8 +7,9 @@ What is destroyed is gone from the ZODB (and its blobs at the next pack); the
 log keeps only the dossier's id, never personal data.
 """
 
-from collective.digitalebalie import appointments
 from collective.digitalebalie import logger
+from collective.digitalebalie.booking import links
+from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers import payments
@@ -42,8 +43,8 @@ def approve(dossier, user_id):
 
 def anonymize(appointment):
     """Remove the citizen's personal data; keep time, product and state (statistics)."""
-    folder = appointments.appointments_folder()
-    index = appointments.token_index(folder)
+    folder = store.appointments_folder()
+    index = links.token_index(folder)
     for token_hash in (
         appointment.token_hash,
         *getattr(appointment, "extra_token_hashes", ()),
@@ -80,7 +81,7 @@ def stale_appointments(now):
     """Appointments without a dossier whose end is longer ago than the setting."""
     limit = now - timedelta(days=personal_data_days())
     with api.env.adopt_roles(["Manager"]):
-        for appointment in appointments.appointments_folder().objectValues():
+        for appointment in store.appointments_folder().objectValues():
             if (
                 appointment.end < limit
                 and getattr(appointment, "anonymized", None) is None

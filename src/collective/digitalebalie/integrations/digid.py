@@ -21,7 +21,7 @@ from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
-from collective.digitalebalie.appointments import BookingError
+from collective.digitalebalie.errors import UserError as BookingError
 from collective.digitalebalie.integrations import oidc
 from collective.digitalebalie.integrations.levels import DIGID_LEVELS
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings

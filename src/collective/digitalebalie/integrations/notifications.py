@@ -6,8 +6,9 @@ rising SEQUENCE, so calendar programs update or remove the event they have.
 """
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
 from collective.digitalebalie import limits
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import store
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import sms
@@ -78,7 +79,7 @@ def add_timezone(calendar, tz):
 
 def invitation(appointment, product, method):
     """An iCalendar object (METHOD REQUEST or CANCEL) with the site's VTIMEZONE."""
-    tz = appointments.site_timezone()
+    tz = settings.site_timezone()
     calendar = Calendar()
     calendar.add("prodid", "-//collective.digitalebalie//Digitale Balie//NL")
     calendar.add("version", "2.0")
@@ -103,8 +104,8 @@ def invitation(appointment, product, method):
 
 def _compose(appointment, kind, token=None):
     language = appointment.language or "nl"
-    product = appointments.product_of(appointment)
-    tz = appointments.site_timezone()
+    product = store.product_of(appointment)
+    tz = settings.site_timezone()
     start = appointment.start.astimezone(tz)
     end = appointment.end.astimezone(tz)
     when = (
@@ -201,7 +202,7 @@ def _compose(appointment, kind, token=None):
 
 def booked(appointment, token):
     appointment.ics_sequence = 0
-    today = appointments.now_utc().astimezone(appointments.site_timezone()).date()
+    today = settings.now_utc().astimezone(settings.site_timezone()).date()
     # A booking by counter staff always confirms; the citizen asked for it.
     if not appointment.booked_by and not limits.confirmation_allowed(
         appointment.email, today
@@ -259,8 +260,8 @@ def reminder(appointment, token):
         _compose(appointment, "reminder", token), "reminder", to=appointment.email
     )
     language = appointment.language or "nl"
-    product = appointments.product_of(appointment)
-    start = appointment.start.astimezone(appointments.site_timezone())
+    product = store.product_of(appointment)
+    start = appointment.start.astimezone(settings.site_timezone())
     when = f"{formatting.long_date(start.date(), language)} {formatting.clock(start)}"
     sms.queue(
         appointment,
@@ -302,3 +303,11 @@ def moved(appointment):
 def cancelled(appointment):
     appointment.ics_sequence = getattr(appointment, "ics_sequence", 0) + 1
     outbox.queue(_compose(appointment, "cancelled"), "cancelled", to=appointment.email)
+
+
+def appointment_booked(appointment, event):
+    booked(appointment, event.token)
+
+
+def appointment_moved(appointment, event):
+    moved(appointment)

@@ -7,7 +7,9 @@ only one of them queues the reminder; a run stopped halfway leaves either
 both (mark and messages) or neither.
 """
 
-from collective.digitalebalie import appointments
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import links
+from collective.digitalebalie.booking import store
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import UTC
 from datetime import datetime
@@ -34,7 +36,7 @@ def video_lead_time():
 
 def _candidates(now, lead, mark, video_only=False):
     """Booked appointments that start within the lead time and are not marked."""
-    tz = appointments.site_timezone()
+    tz = settings.site_timezone()
     first = now.astimezone(tz).date()
     last = (now + lead).astimezone(tz).date()
     with api.env.adopt_roles(["Manager"]):
@@ -43,7 +45,7 @@ def _candidates(now, lead, mark, video_only=False):
             for brain in api.content.find(portal_type="CounterProduct")
         ]
     for product in products:
-        for appointment in appointments.listing(product, first, last):
+        for appointment in store.listing(product, first, last):
             if (
                 now < appointment.start <= now + lead
                 and getattr(appointment, mark, None) is None
@@ -55,9 +57,9 @@ def _candidates(now, lead, mark, video_only=False):
 
 def _fresh_link(folder, appointment_id):
     # A new link: only hashes of links are stored, so the first cannot be repeated.
-    token = secrets.token_urlsafe(appointments.TOKEN_BYTES)
-    token_hash = appointments.hash_token(token)
-    appointments.token_index(folder)[token_hash] = appointment_id
+    token = secrets.token_urlsafe(links.TOKEN_BYTES)
+    token_hash = links.hash_token(token)
+    links.token_index(folder)[token_hash] = appointment_id
     appointment = folder._getOb(appointment_id)
     # Remembered so that removing the personal data also ends this link.
     appointment.extra_token_hashes = (
@@ -70,7 +72,7 @@ def _fresh_link(folder, appointment_id):
 def _each_once(now, lead, mark, send, video_only=False):
     """Call send(appointment, token) once per due appointment; return how many."""
     transaction.commit()
-    folder = appointments.appointments_folder()
+    folder = store.appointments_folder()
     done = 0
     for appointment_id in list(_candidates(now, lead, mark, video_only)):
         appointment = folder._getOb(appointment_id, None)

@@ -1,6 +1,7 @@
 """JSON views of slots and appointments (no personal data beyond the citizen's own)."""
 
-from collective.digitalebalie import appointments
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import store
 from plone import api
 
 
@@ -18,7 +19,7 @@ def citizen_url(token):
 
 def appointment_json(appointment, token):
     """What the citizen may see of their own appointment."""
-    product = appointments.product_of(appointment)
+    product = store.product_of(appointment)
     state = api.content.get_state(appointment)
     if state == "cancelled":
         # Only that it is cancelled, and what for: no name, no contact details.
@@ -30,7 +31,7 @@ def appointment_json(appointment, token):
                 "url": product.absolute_url() if product is not None else None,
             },
         }
-    tz = appointments.site_timezone()
+    tz = settings.site_timezone()
     return {
         "url": citizen_url(token),
         "state": state,

@@ -1,10 +1,13 @@
 """What Plone tells a browser to join an appointment's video room (Plone side)."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
 from collective.digitalebalie import logger
 from collective.digitalebalie import secrets
+from collective.digitalebalie import settings
 from collective.digitalebalie import validation
+from collective.digitalebalie.booking import links
+from collective.digitalebalie.booking import store
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.video import providers
 from collective.digitalebalie.video import tokens
@@ -60,7 +63,7 @@ def ice_servers(participant):
     return servers
 
 
-class IdentificationRequired(appointments.BookingError):
+class IdentificationRequired(errors.UserError):
     type = "IdentificationRequired"
     status = 403
 
@@ -69,10 +72,10 @@ def join_info(appointment, role, participant, name, now=None):
     """The answer of the video services, or raise a BookingError."""
     state = api.content.get_state(appointment)
     if state not in ("booked", "in_progress") or appointment.channel != "video":
-        raise appointments.NotFound(_("This appointment has no video room."))
-    now = now or appointments.now_utc()
+        raise errors.NotFound(_("This appointment has no video room."))
+    now = now or settings.now_utc()
     opens, closes = window(appointment)
-    tz = appointments.site_timezone()
+    tz = settings.site_timezone()
     if role != "employee" and (now < opens or now > closes):
         if now < opens:
             message = _(
@@ -88,7 +91,7 @@ def join_info(appointment, role, participant, name, now=None):
     if role == "citizen":
         from collective.digitalebalie.integrations import digid
 
-        product = appointments.product_of(appointment)
+        product = store.product_of(appointment)
         if (
             digid.required(appointment, product)
             and digid.identity_of(appointment) is None
@@ -181,12 +184,12 @@ def engine_info(provider, room, participant, role, name):
     )
 
 
-class VideoUnavailable(appointments.BookingError):
+class VideoUnavailable(errors.UserError):
     type = "VideoUnavailable"
     status = 503
 
 
-class RoomClosed(appointments.BookingError):
+class RoomClosed(errors.UserError):
     type = "RoomClosed"
     status = 403
 
@@ -207,25 +210,25 @@ def invite_guest(appointment, name):
 
     state = api.content.get_state(appointment)
     if state not in ("booked", "in_progress"):
-        raise appointments.WrongState(_("This appointment has no video room."))
+        raise errors.WrongState(_("This appointment has no video room."))
     try:
         # A name too long is cut, as the room shows it on one line.
         name = validation.name(name, max_length=None)[:100]
     except validation.Refused as error:
-        raise appointments.InvalidInput(
+        raise errors.InvalidInput(
             _("Fill in the name of the guest."), {"name": error.message}
         ) from None
     if not name:
-        raise appointments.InvalidInput(
+        raise errors.InvalidInput(
             _("Fill in the name of the guest."), {"name": _("Fill in a name.")}
         )
     guests = IAnnotations(appointment).setdefault(GUESTS_KEY, PersistentMapping())
-    token = random.token_urlsafe(appointments.TOKEN_BYTES)
+    token = random.token_urlsafe(links.TOKEN_BYTES)
     guest = {"participant": f"guest-{len(guests) + 1}", "name": name}
-    digest = appointments.hash_token(token)
+    digest = links.hash_token(token)
     guests[digest] = guest
-    folder = appointments.appointments_folder()
-    appointments.token_index(folder)[f"guest:{digest}"] = appointment.getId()
+    folder = store.appointments_folder()
+    links.token_index(folder)[f"guest:{digest}"] = appointment.getId()
     return token, guest
 
 
@@ -234,14 +237,14 @@ def find_guest(token):
     from zope.annotation.interfaces import IAnnotations
 
     if not token or len(token) > 200:
-        raise appointments.NotFound(_("No appointment with this link."))
-    digest = appointments.hash_token(token)
-    folder = appointments.appointments_folder()
-    appointment_id = appointments.token_index(folder).get(f"guest:{digest}")
+        raise errors.NotFound(_("No appointment with this link."))
+    digest = links.hash_token(token)
+    folder = store.appointments_folder()
+    appointment_id = links.token_index(folder).get(f"guest:{digest}")
     appointment = folder._getOb(appointment_id, None) if appointment_id else None
     guests = IAnnotations(appointment).get(GUESTS_KEY) if appointment else None
     if not guests or digest not in guests:
-        raise appointments.NotFound(_("No appointment with this link."))
+        raise errors.NotFound(_("No appointment with this link."))
     return appointment, dict(guests[digest])
 
 

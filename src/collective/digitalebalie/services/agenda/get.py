@@ -2,8 +2,9 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import agenda
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
 from collective.digitalebalie import validation
+from collective.digitalebalie.booking.input import parse_range
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from plone.restapi.services import Service
@@ -26,9 +27,9 @@ class AgendaGet(Service):
                 {error.field: error.message},
             )
         try:
-            first, last = appointments.parse_range(form)
+            first, last = parse_range(form)
             pairs = agenda.entries(scope, first, last, query, cancelled=cancelled)
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             return booking_error(self.request, error)
         items = [agenda.item_json(a, p) for a, p in pairs]
         return {

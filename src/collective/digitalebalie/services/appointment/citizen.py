@@ -8,7 +8,9 @@ POST /@appointment/{token}/documents     multipart, file field "file"
 """
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
+from collective.digitalebalie.booking import actions
+from collective.digitalebalie.booking import links
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers import payments
 from collective.digitalebalie.dossiers.citizen import citizen_documents
@@ -27,14 +29,14 @@ from zope.interface import alsoProvides
 
 class _TokenService(TokenService):
     def _appointment(self):
-        return self.token, appointments.find_by_token(self.token)
+        return self.token, links.find_by_token(self.token)
 
     def _open_appointment(self):
         """The appointment, unless it is cancelled: then its documents and
         payments are no longer shown with the link."""
         token, appointment = self._appointment()
         if api.content.get_state(appointment) == "cancelled":
-            raise appointments.WrongState(_("This appointment is cancelled."))
+            raise errors.WrongState(_("This appointment is cancelled."))
         return token, appointment
 
 
@@ -54,13 +56,13 @@ class AppointmentGet(_TokenService):
                         else []
                     )
                 return {"items": [payments.payment_json(p) for p in items]}
-            except appointments.BookingError as error:
+            except errors.UserError as error:
                 return booking_error(self.request, error)
         if self.params[1:] == ["documents"]:
             try:
                 _token, appointment = self._open_appointment()
                 return {"items": citizen_documents(appointment)}
-            except appointments.BookingError as error:
+            except errors.UserError as error:
                 return booking_error(self.request, error)
         if len(self.params) != 1 and not video:
             return error_body(
@@ -75,7 +77,7 @@ class AppointmentGet(_TokenService):
                     f"citizen-{appointment.getId()}",
                     appointment.fullname,
                 )
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             return booking_error(self.request, error)
         return appointment_json(appointment, token)
 
@@ -97,7 +99,7 @@ class AppointmentPost(_TokenService):
         try:
             token, appointment = self._appointment()
             if action == "cancel":
-                appointments.cancel(appointment)
+                actions.cancel(appointment)
             else:
                 data = json_object(self.request)
                 if data is None:
@@ -107,8 +109,8 @@ class AppointmentPost(_TokenService):
                         "ValidationError",
                         _("Send the new time as JSON."),
                     )
-                appointments.reschedule(appointment, data.get("start"))
-        except appointments.BookingError as error:
+                actions.reschedule(appointment, data.get("start"))
+        except errors.UserError as error:
             return booking_error(self.request, error)
         return appointment_json(appointment, token)
 
@@ -117,12 +119,12 @@ class AppointmentPost(_TokenService):
         try:
             _token, appointment = self._open_appointment()
             if not hasattr(upload, "read"):
-                raise appointments.InvalidInput(
+                raise errors.InvalidInput(
                     _("Send the document as multipart/form-data in the field 'file'."),
                     {"file": _("Choose a file.")},
                 )
             document = upload_for_citizen(appointment, upload)
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             return booking_error(self.request, error)
         self.request.response.setStatus(201)
         return document_json(document)

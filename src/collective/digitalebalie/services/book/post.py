@@ -1,8 +1,10 @@
 """POST {product}/@book: book an appointment without an account."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
 from collective.digitalebalie import limits
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import actions
 from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
@@ -46,16 +48,16 @@ class BookPost(Service):
         if challenge is not None:
             return booking_error(
                 self.request,
-                appointments.ChallengeRequired(challenge, gate.refused_solution),
+                limits.ChallengeRequired(challenge, gate.refused_solution),
             )
         try:
-            appointment, token = appointments.book(self.context, data, staff=staff)
-        except appointments.BookingError as error:
+            appointment, token = actions.book(self.context, data, staff=staff)
+        except errors.UserError as error:
             return booking_error(self.request, error)
         gate.booked()
         self.request.response.setStatus(201)
         self.request.response.setHeader("Cache-Control", "no-store")
-        tz = appointments.site_timezone()
+        tz = settings.site_timezone()
         if staff:
             # The secret link goes to the citizen only, by e-mail.
             return {

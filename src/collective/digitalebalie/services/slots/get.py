@@ -1,14 +1,14 @@
 """GET {product}/@slots?start=YYYY-MM-DD&end=YYYY-MM-DD: what a citizen can book now."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie.appointments import BookingError
-from collective.digitalebalie.appointments import ProductRules
-from collective.digitalebalie.appointments import now_utc
-from collective.digitalebalie.appointments import parse_day
+from collective.digitalebalie.booking.actions import ProductRules
+from collective.digitalebalie.booking.input import parse_day
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
+from collective.digitalebalie.errors import UserError as BookingError
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.services.serialize import slot_json
+from collective.digitalebalie.settings import now_utc
 from datetime import timedelta
 from plone.restapi.services import Service
 

@@ -1,6 +1,6 @@
 """GET {appointment}/@video: the counter employee's way into the room."""
 
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
 from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.video import rooms
 from plone import api
@@ -16,5 +16,5 @@ class VideoGet(Service):
             return rooms.join_info(
                 self.context, "employee", rooms.employee_participant(user.getId()), name
             )
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             return booking_error(self.request, error)

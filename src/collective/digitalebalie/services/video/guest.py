@@ -5,7 +5,7 @@ GET  /@video-guest/{token}                (holder of the link) -> join info
 """
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
 from collective.digitalebalie.services.base import TokenService
 from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import booking_error
@@ -34,7 +34,7 @@ class GuestPost(Service):
             )
         try:
             token, guest = rooms.invite_guest(self.context, data.get("name"))
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             return booking_error(self.request, error)
         self.request.response.setStatus(201)
         self.request.response.setHeader("Cache-Control", "no-store")
@@ -49,5 +49,5 @@ class GuestGet(TokenService):
             return rooms.join_info(
                 appointment, "guest", guest["participant"], guest["name"]
             )
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             return booking_error(self.request, error)
