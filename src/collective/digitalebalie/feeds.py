@@ -14,7 +14,7 @@ from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.integrations import notifications
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
@@ -79,9 +79,7 @@ def calendar(user_id, now=None):
     today = (now or settings.now_utc()).astimezone(tz).date()
     user = api.user.get(userid=user_id)
     mine = teams.user_teams(user) if user is not None else set()
-    municipality = api.portal.get_registry_record(
-        "municipality_name", interface=IDigitaleBalieSettings, default=""
-    )
+    municipality = setting("municipality_name", "")
     cal = Calendar()
     cal.add("prodid", "-//collective.digitalebalie//Agenda//NL")
     cal.add("version", "2.0")

@@ -31,7 +31,7 @@ from collections import deque
 from collective.digitalebalie import _
 from collective.digitalebalie import logger
 from collective.digitalebalie.errors import UserError
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
@@ -90,14 +90,8 @@ class ChallengeRequired(UserError):
         self.challenge = challenge
 
 
-def _setting(name, default):
-    return api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
-
-
 def enabled():
-    return bool(_setting("booking_limits_enabled", True))
+    return bool(setting("booking_limits_enabled", True))
 
 
 # --- keyed hashes ----------------------------------------------------------------
@@ -177,7 +171,7 @@ def _index(product):
 
 
 def max_open():
-    return _setting("max_open_bookings_per_person", 2)
+    return setting("max_open_bookings_per_person", 2)
 
 
 def open_bookings(product, email, phone, now):
@@ -230,7 +224,7 @@ def forget_index(product):
 
 def _networks():
     networks = []
-    for value in _setting("trusted_proxies", None) or ():
+    for value in setting("trusted_proxies", None) or ():
         try:
             networks.append(ipaddress.ip_network(value.strip(), strict=False))
         except ValueError:
@@ -397,7 +391,7 @@ class ClientGate:
     def needed(self):
         if not self.active:
             return False
-        limit = _setting("bookings_per_address_per_hour", 30)
+        limit = setting("bookings_per_address_per_hour", 30)
         return recent_bookings(self.key) >= limit
 
     def check(self, solution):
@@ -426,7 +420,7 @@ class ClientGate:
 
 
 def confirmations_per_day():
-    return _setting("confirmation_mails_per_day", 5)
+    return setting("confirmation_mails_per_day", 5)
 
 
 def confirmation_allowed(email, day):

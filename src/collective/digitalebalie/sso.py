@@ -29,11 +29,12 @@ settings say.
 
 from BTrees.OOBTree import OOTreeSet
 from collective.digitalebalie import _
+from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
-from collective.digitalebalie import secrets
 from collective.digitalebalie import teams
 from collective.digitalebalie.integrations import oidc
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from plone import api
 import base64
@@ -42,7 +43,7 @@ import hmac
 import json
 import jwt
 import re
-import secrets as random
+import secrets
 import time
 import urllib.parse
 
@@ -63,12 +64,6 @@ class SsoRefused(Exception):
         self.message = message
         self.reason = reason
         self.status = status
-
-
-def setting(name, default=None):
-    return api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
 
 
 def enabled():
@@ -213,7 +208,7 @@ def _plugin_and_client():
     bad = oidc.bad_address(client.provider_info)
     if bad:
         raise SsoRefused(not_set_up, f"{bad} in the metadata is not https", status=503)
-    client.client_secret = secrets.get_secret("sso_client_secret")
+    client.client_secret = credentials.get_secret("sso_client_secret")
     return plugin, client
 
 
@@ -221,9 +216,9 @@ def start(request):
     """The address of the provider's login page; remembers state, nonce and PKCE."""
     plugin, client = _plugin_and_client()
     pending = {
-        "state": random.token_urlsafe(24),
-        "nonce": random.token_urlsafe(24),
-        "verifier": random.token_urlsafe(64),
+        "state": secrets.token_urlsafe(24),
+        "nonce": secrets.token_urlsafe(24),
+        "verifier": secrets.token_urlsafe(64),
         "came_from": _safe_came_from(request.form.get("came_from")),
         "created": int(time.time()),
     }

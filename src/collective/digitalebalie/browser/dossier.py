@@ -13,7 +13,7 @@ from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.dossiers.events import PreconditionFailed
 from collective.digitalebalie.dossiers.preconditions import closing_problems
 from collective.digitalebalie.integrations import zgw
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from plone import api
 from plone.namedfile.browser import DisplayFile
 from plone.namedfile.browser import Download
@@ -318,9 +318,7 @@ class ExportView(BrowserView):
         alsoProvides(
             self.request, IDisableCSRFProtection
         )  # writes the audit entry only
-        municipality = api.portal.get_registry_record(
-            "municipality_name", interface=IDigitaleBalieSettings, default=""
-        )
+        municipality = setting("municipality_name", "")
         data = export.export_zip(self.context, municipality)
         response = self.request.response
         response.setHeader("Content-Type", "application/zip")

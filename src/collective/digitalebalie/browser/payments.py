@@ -6,7 +6,7 @@ from collective.digitalebalie import logger
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.dossiers import dossiers
-from collective.digitalebalie.dossiers import payments
+from collective.digitalebalie.integrations import payments
 from plone import api
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection

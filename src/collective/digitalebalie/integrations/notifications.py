@@ -8,11 +8,12 @@ rising SEQUENCE, so calendar programs update or remove the event they have.
 from collective.digitalebalie import _
 from collective.digitalebalie import limits
 from collective.digitalebalie import settings
+from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import sms
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -42,9 +43,7 @@ def _t(message, language, **mapping):
 
 
 def _municipality():
-    return api.portal.get_registry_record(
-        "municipality_name", interface=IDigitaleBalieSettings, default="Gemeente"
-    )
+    return setting("municipality_name", "Gemeente")
 
 
 def _recipient(appointment):
@@ -147,7 +146,7 @@ def _compose(appointment, kind, token=None):
             lines += ["", _t(LABEL_BRING, language) + ":"]
             lines += [f"- {row.get('document', '')}" for row in documents]
         if token:
-            link = _link(token)
+            link = links.citizen_url(token)
             lines += [
                 "",
                 _t(
@@ -250,8 +249,29 @@ def payment_requested(appointment, payment):
     outbox.queue(message, "payment", to=appointment.email)
 
 
-def _link(token):
-    return f"{api.portal.get().absolute_url()}/@@my-appointment/{token}"
+# --- text messages -----------------------------------------------------------------
+
+SMS_REMINDER = _(
+    "${municipality}: reminder of your appointment on ${when} (${product}). "
+    "Look, move or cancel: ${link}"
+)
+SMS_VIDEO_SOON = _(
+    "${municipality}: your video appointment starts in ${minutes} minutes. "
+    "Join here: ${link}"
+)
+
+
+def sms_enabled():
+    """Text messages are made when a gateway is set, or kept in the outbox (demo)."""
+    return sms.gateway_name() != "none" or outbox.capture_only()
+
+
+def queue_sms(appointment, kind, message):
+    """Queue a text message to the citizen, if there is a number and SMS is on."""
+    phone = getattr(appointment, "phone", None)
+    if not phone or not sms_enabled():
+        return None
+    return outbox.queue_sms(phone, sms.sender(), message, kind)
 
 
 def reminder(appointment, token):
@@ -263,16 +283,16 @@ def reminder(appointment, token):
     product = store.product_of(appointment)
     start = appointment.start.astimezone(settings.site_timezone())
     when = f"{formatting.long_date(start.date(), language)} {formatting.clock(start)}"
-    sms.queue(
+    queue_sms(
         appointment,
         "reminder",
         _t(
-            sms.REMINDER,
+            SMS_REMINDER,
             language,
             municipality=_municipality(),
             when=when,
             product=product.Title() if product else "",
-            link=_link(token),
+            link=links.citizen_url(token),
         ),
     )
 
@@ -280,17 +300,15 @@ def reminder(appointment, token):
 def video_soon(appointment, token):
     """A text message shortly before a video appointment, with the link to the room."""
     language = appointment.language or "nl"
-    sms.queue(
+    queue_sms(
         appointment,
         "video-soon",
         _t(
-            sms.VIDEO_SOON,
+            SMS_VIDEO_SOON,
             language,
             municipality=_municipality(),
-            minutes=api.portal.get_registry_record(
-                "video_sms_minutes", interface=IDigitaleBalieSettings, default=10
-            ),
-            link=_link(token),
+            minutes=setting("video_sms_minutes", 10),
+            link=links.citizen_url(token),
         ),
     )
 

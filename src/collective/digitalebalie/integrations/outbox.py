@@ -11,7 +11,7 @@ in its own transaction, and ZODB lets only one of two claims commit.
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import logger
 from collective.digitalebalie.integrations import sms
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
@@ -104,11 +104,7 @@ def queue_sms(to, sender, text, kind):
 
 
 def capture_only():
-    return bool(
-        api.portal.get_registry_record(
-            "mail_capture_only", interface=IDigitaleBalieSettings, default=False
-        )
-    )
+    return bool(setting("mail_capture_only", False))
 
 
 def _due(now, force=False):

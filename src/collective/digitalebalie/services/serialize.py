@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import store
+from collective.digitalebalie.booking.links import citizen_url
 from plone import api
 
 
@@ -11,10 +12,6 @@ def slot_json(slot):
         "end": slot.end.isoformat(),
         "available": slot.available,
     }
-
-
-def citizen_url(token):
-    return f"{api.portal.get().absolute_url()}/@@my-appointment/{token}"
 
 
 def appointment_json(appointment, token):

@@ -12,10 +12,10 @@ from collective.digitalebalie import errors
 from collective.digitalebalie.booking import actions
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.dossiers import dossiers
-from collective.digitalebalie.dossiers import payments
 from collective.digitalebalie.dossiers.citizen import citizen_documents
 from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.dossiers.documents import document_json
+from collective.digitalebalie.integrations import payments
 from collective.digitalebalie.services.base import TokenService
 from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import booking_error

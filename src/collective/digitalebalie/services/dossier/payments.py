@@ -1,7 +1,7 @@
 """GET {appointment}/@payments: the appointment's payment requests, for its team."""
 
 from collective.digitalebalie.dossiers import dossiers
-from collective.digitalebalie.dossiers import payments
+from collective.digitalebalie.integrations import payments
 from plone.restapi.services import Service
 
 
