@@ -2,7 +2,7 @@
 
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.integrations import payments
-from plone.restapi.services import Service
+from collective.digitalebalie.services.base import Service
 
 
 class PaymentsGet(Service):
