@@ -96,34 +96,30 @@ def e164(number, country_code="31"):
     return validation.phone(number, country_code)
 
 
-def clean_booking_data(data, product):
-    """Validate what a citizen sent; return clean values or raise InvalidInput."""
-    if not isinstance(data, dict):
-        raise InvalidInput(_("Send a JSON object."))
-    errors = {}
+def _text(data, name, max_length, errors):
+    """The text field ``name``: one line (notes: several), at most ``max_length``."""
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[name] = _("Must be text.")
+        return ""
+    if name == "notes":
+        value = value.strip()
+        # Line breaks and tabs are text in notes; other control
+        # characters and lone surrogates are not.
+        if not validation.is_clean_text(re.sub(r"[\r\n\t]", "", value)):
+            errors[name] = _("The text holds characters that are not allowed.")
+    else:
+        value = " ".join(value.split())
+    if len(value) > max_length:
+        errors[name] = _("Use at most ${max} characters.", mapping={"max": max_length})
+    return value
+
+
+def _contact(data, errors):
+    """Name, e-mail address and telephone number (E.164), checked."""
     clean = {}
-
-    def text(name, max_length):
-        value = data.get(name)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            errors[name] = _("Must be text.")
-            return ""
-        if name == "notes":
-            value = value.strip()
-            # Line breaks and tabs are text in notes; other control
-            # characters and lone surrogates are not.
-            if not validation.is_clean_text(re.sub(r"[\r\n\t]", "", value)):
-                errors[name] = _("The text holds characters that are not allowed.")
-        else:
-            value = " ".join(value.split())
-        if len(value) > max_length:
-            errors[name] = _(
-                "Use at most ${max} characters.", mapping={"max": max_length}
-            )
-        return value
-
     try:
         clean["fullname"] = validation.name(data.get("fullname"), 200)
     except validation.Refused as error:
@@ -131,18 +127,27 @@ def clean_booking_data(data, product):
         clean["fullname"] = ""
     if not clean["fullname"] and "fullname" not in errors:
         errors["fullname"] = _("Fill in your name.")
-    clean["email"] = text("email", 254)
+    clean["email"] = _text(data, "email", 254, errors)
     if "email" not in errors:
         try:
             clean["email"] = validation.email(data.get("email"))
         except validation.Refused as error:
             errors["email"] = error.message
-    clean["phone"] = text("phone", 40)
+    clean["phone"] = _text(data, "phone", 40, errors)
     if clean["phone"] and "phone" not in errors:
         clean["phone"] = e164(clean["phone"])
         if clean["phone"] is None:
             errors["phone"] = _("Fill in a valid telephone number, like 06 12345678.")
-    clean["notes"] = text("notes", MAX_NOTES)
+    return clean
+
+
+def clean_booking_data(data, product):
+    """Validate what a citizen sent; return clean values or raise InvalidInput."""
+    if not isinstance(data, dict):
+        raise InvalidInput(_("Send a JSON object."))
+    errors = {}
+    clean = _contact(data, errors)
+    clean["notes"] = _text(data, "notes", MAX_NOTES, errors)
     language = data.get("language") or "nl"
     if language not in LANGUAGES:
         errors["language"] = _("Choose nl or en.")

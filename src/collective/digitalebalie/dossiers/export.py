@@ -16,7 +16,7 @@ from fpdf import FPDF
 from pathlib import Path
 from plone import api
 import io
-import xml.etree.ElementTree as ET  # noqa: N817, S405 - writing only
+import xml.etree.ElementTree as ET  # noqa: N817 - writing only
 import zipfile
 
 

@@ -16,6 +16,8 @@ from collective.digitalebalie import logger
 from collective.digitalebalie import teams
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.integrations.addresses import encrypted_or_local
+from collective.digitalebalie.integrations.retries import CLAIM
+from collective.digitalebalie.integrations.retries import pause_after
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
@@ -35,8 +37,6 @@ import urllib.request
 
 
 QUEUE_KEY = "collective.digitalebalie.zgw-queue"  # dossier id -> next try
-CLAIM = timedelta(minutes=5)
-RETRY_PAUSES = (60, 300, 900, 3600, 6 * 3600)
 TIMEOUT = 30
 CRS = {"Accept-Crs": "EPSG:4326", "Content-Crs": "EPSG:4326"}
 
@@ -308,7 +308,7 @@ def _failed(current, dossier_id, error, now):
     current["error"] = str(error)[:500]
     current["claimed_until"] = None
     if error.retry:
-        pause = RETRY_PAUSES[min(current["attempts"] - 1, len(RETRY_PAUSES) - 1)]
+        pause = pause_after(current["attempts"])
         current["state"] = "retrying"
         _queue()[dossier_id] = now + timedelta(seconds=pause)
         logger.warning(
