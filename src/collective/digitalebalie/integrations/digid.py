@@ -68,6 +68,10 @@ class OtherBrowser(IdentificationFailed):
     type = "OtherBrowser"
 
 
+# The old private name, still read by tests.
+_setting = setting
+
+
 def _fernet():
     key = hashlib.sha256(credentials.get_secret("identity_key").encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
