@@ -7,8 +7,12 @@ list of cancelled appointments by day).
 """
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
+from collective.digitalebalie import settings
 from collective.digitalebalie import teams
+from collective.digitalebalie.booking import store
+from collective.digitalebalie.booking.input import MAX_NOTES
+from collective.digitalebalie.booking.input import check_range
 from collective.digitalebalie.dossiers import dossiers
 from plone import api
 
@@ -17,7 +21,7 @@ SCOPES = ("mine", "team", "all")
 ACTIONS = ("start", "complete", "no_show", "cancel")
 
 
-class Forbidden(appointments.BookingError):
+class Forbidden(errors.UserError):
     type = "Forbidden"
     status = 403
 
@@ -48,7 +52,7 @@ def products_for(scope):
 
 def check_scope(scope):
     if scope not in SCOPES:
-        raise appointments.InvalidInput(
+        raise errors.InvalidInput(
             _("Choose mine, team or all."), {"scope": _("Choose mine, team or all.")}
         )
     return scope
@@ -58,14 +62,14 @@ def entries(scope, first, last, query="", cancelled=False):
     """(appointment, product) pairs of the scope from first to last, by start;
     with ``cancelled``, the cancelled appointments of those days too."""
     check_scope(scope)
-    appointments.check_range(first, last)
+    check_range(first, last)
     user_id = api.user.get_current().getId()
     words = (query or "").casefold().split()
     result = []
     for product in products_for(scope):
-        listed = appointments.listing(product, first, last)
+        listed = store.listing(product, first, last)
         if cancelled:
-            listed += appointments.cancelled_listing(product, first, last)
+            listed += store.cancelled_listing(product, first, last)
         for appointment in listed:
             if scope == "mine" and getattr(appointment, "assignee", None) != user_id:
                 continue
@@ -80,7 +84,7 @@ def entries(scope, first, last, query="", cancelled=False):
 
 
 def item_json(appointment, product):
-    tz = appointments.site_timezone()
+    tz = settings.site_timezone()
     assignee = getattr(appointment, "assignee", None)
     return {
         "@id": appointment.absolute_url(),
@@ -108,45 +112,45 @@ def dossier_url(appointment):
 
 def find(appointment_id):
     """An appointment the current user may work, or raise NotFound."""
-    folder = appointments.appointments_folder()
+    folder = store.appointments_folder()
     appointment = folder._getOb(appointment_id, None) if appointment_id else None
     if appointment is None or not api.user.has_permission(
         "collective.digitalebalie: Manage appointments", obj=appointment
     ):
-        raise appointments.NotFound(_("This appointment is not in your agenda."))
+        raise errors.NotFound(_("This appointment is not in your agenda."))
     return appointment
 
 
 def act(appointment, action, message="", now=None):
     """Do a workflow action of the agenda; raise a BookingError when it cannot be done."""
     if action not in ACTIONS:
-        raise appointments.InvalidInput(_("Unknown action."))
+        raise errors.InvalidInput(_("Unknown action."))
     available = {
         t["id"]
         for t in api.portal.get_tool("portal_workflow").getTransitionsFor(appointment)
     }
     if action not in available:
-        raise appointments.WrongState(
+        raise errors.WrongState(
             _("This cannot be done with this appointment (any more).")
         )
-    if action == "no_show" and appointment.start > (now or appointments.now_utc()):
-        raise appointments.WrongState(
+    if action == "no_show" and appointment.start > (now or settings.now_utc()):
+        raise errors.WrongState(
             _(
                 "You can mark that the citizen did not come once the appointment has started."
             )
         )
     if action == "cancel":
         message = (message or "").strip()
-        if len(message) > appointments.MAX_NOTES:
-            raise appointments.InvalidInput(
+        if len(message) > MAX_NOTES:
+            raise errors.InvalidInput(
                 _(
                     "Use at most ${max} characters.",
-                    mapping={"max": appointments.MAX_NOTES},
+                    mapping={"max": MAX_NOTES},
                 ),
                 {
                     "message": _(
                         "Use at most ${max} characters.",
-                        mapping={"max": appointments.MAX_NOTES},
+                        mapping={"max": MAX_NOTES},
                     )
                 },
             )

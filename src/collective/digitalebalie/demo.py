@@ -6,6 +6,7 @@ Running it again changes nothing that exists.
 
 from collective.digitalebalie import logger
 from collective.digitalebalie import teams
+from collective.digitalebalie.dossiers import dossiers
 from pathlib import Path
 from plone import api
 from plone.formwidget.namedfile.converter import b64encode_file
@@ -146,6 +147,7 @@ def create_demo_content(portal):
         elif not getattr(product, "teams", None):
             product.teams = [TEAM_ID]
             teams.sync_product(product)
+            dossiers.follow_product_teams(product)
         _publish(product)
 
     _demo_logo()

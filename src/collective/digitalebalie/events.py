@@ -1,8 +1,16 @@
-"""Keep the booking ledger and the workload true whatever way an appointment changes."""
+"""Keep the booking ledger and the workload true whatever way an appointment changes.
 
-from collective.digitalebalie import appointments
+And the listeners of the booking's own events (``booking.events``): a new or
+moved appointment's team, dossier and messages, in that order (the
+confirmation names the dossier's facts).
+"""
+
 from collective.digitalebalie import limits
+from collective.digitalebalie import settings
 from collective.digitalebalie import teams
+from collective.digitalebalie.booking import store
+from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.integrations import notifications
 from collective.digitalebalie.video import rooms
 from plone import api
 
@@ -10,20 +18,20 @@ from plone import api
 def appointment_transitioned(appointment, event):
     """Cancelled by the citizen or by counter staff: the time is free again."""
     if event.new_state and event.new_state.getId() == "cancelled":
-        appointments.release(appointment)
-        appointments.note_cancelled(appointment)
-        limits.forget(appointments.product_of(appointment), appointment)
+        store.release(appointment)
+        store.note_cancelled(appointment)
+        limits.forget(store.product_of(appointment), appointment)
         teams.released(appointment)
-        appointments.notifications().cancelled(appointment)
+        notifications.cancelled(appointment)
         if appointment.channel == "video":
             rooms.revoke(appointment)
 
 
 def appointment_removed(appointment, event):
     """Deleted by a manager: the time is free again."""
-    appointments.release(appointment)
-    appointments.forget_cancelled(appointment)
-    limits.forget(appointments.product_of(appointment), appointment)
+    store.release(appointment)
+    store.forget_cancelled(appointment)
+    limits.forget(store.product_of(appointment), appointment)
     if api.content.get_state(appointment, default=None) != "cancelled":
         teams.released(appointment)
 
@@ -33,21 +41,36 @@ def appointment_modified(appointment, event):
     keys = limits.person_keys(appointment.email, getattr(appointment, "phone", None))
     if keys == getattr(appointment, "limit_keys", None):
         return
-    product = appointments.product_of(appointment)
+    product = store.product_of(appointment)
     if product is None:
         return
     if api.content.get_state(appointment, default=None) == "booked":
-        limits.remember(product, appointment, appointments.now_utc())
+        limits.remember(product, appointment, settings.now_utc())
     else:
         limits.forget(product, appointment)
 
 
 def product_changed(product, event):
-    """A product's teams may have changed: its and its appointments' local roles."""
+    """A product's teams may have changed: its, its appointments' and its
+    open dossiers' local roles."""
     teams.sync_product(product)
+    dossiers.follow_product_teams(product)
 
 
 def product_copied(product, event):
     """A copy is a new product: it starts without the original's bookings."""
-    appointments.forget_ledger(product)
+    store.forget_ledger(product)
     limits.forget_index(product)
+
+
+def appointment_booked(appointment, event):
+    """A new appointment: its team and assignee, its dossier, the confirmation."""
+    teams.appointment_booked(appointment, event)
+    dossiers.appointment_booked(appointment, event)
+    notifications.appointment_booked(appointment, event)
+
+
+def appointment_moved(appointment, event):
+    """A moved appointment: the assignee's day counts, the changed invitation."""
+    teams.appointment_moved(appointment, event)
+    notifications.appointment_moved(appointment, event)

@@ -9,11 +9,12 @@ another system should not carry citizens' personal data.
 
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import agenda
-from collective.digitalebalie import appointments
+from collective.digitalebalie import settings
 from collective.digitalebalie import teams
+from collective.digitalebalie.booking import store
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.integrations import notifications
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
@@ -74,13 +75,11 @@ def user_for(secret):
 
 def calendar(user_id, now=None):
     """The user's own appointments from 30 days back to 90 days ahead, as iCalendar."""
-    tz = appointments.site_timezone()
-    today = (now or appointments.now_utc()).astimezone(tz).date()
+    tz = settings.site_timezone()
+    today = (now or settings.now_utc()).astimezone(tz).date()
     user = api.user.get(userid=user_id)
     mine = teams.user_teams(user) if user is not None else set()
-    municipality = api.portal.get_registry_record(
-        "municipality_name", interface=IDigitaleBalieSettings, default=""
-    )
+    municipality = setting("municipality_name", "")
     cal = Calendar()
     cal.add("prodid", "-//collective.digitalebalie//Agenda//NL")
     cal.add("version", "2.0")
@@ -96,7 +95,7 @@ def calendar(user_id, now=None):
             if not mine & set(teams.product_teams(product)):
                 continue
             last = today + timedelta(days=DAYS_AHEAD)
-            for appointment in appointments.listing(product, first, last):
+            for appointment in store.listing(product, first, last):
                 if getattr(appointment, "assignee", None) != user_id:
                     continue
                 event = Event()

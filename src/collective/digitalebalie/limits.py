@@ -28,8 +28,10 @@ Three limits, all switched off together by ``booking_limits_enabled`` (load test
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from collections import deque
+from collective.digitalebalie import _
 from collective.digitalebalie import logger
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.errors import UserError
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
@@ -66,14 +68,30 @@ CHALLENGE_MINUTES = 30  # time to fill in the form after the page came
 IPV6_PREFIX = 64  # one household or phone has a /64
 
 
-def _setting(name, default):
-    return api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
+class ChallengeRequired(UserError):
+    """Many bookings came from this address: first solve ``challenge`` (ALTCHA)."""
+
+    type = "ChallengeRequired"
+    status = 429
+
+    def __init__(self, challenge, refused=False):
+        super().__init__(
+            _(
+                "This check was already used or is too old. Your browser does a "
+                "new check; then send the form again."
+            )
+            if refused
+            else _(
+                "One moment: many appointments were made from your internet "
+                "address. Your browser first does a short check; then send the "
+                "form again."
+            )
+        )
+        self.challenge = challenge
 
 
 def enabled():
-    return bool(_setting("booking_limits_enabled", True))
+    return bool(setting("booking_limits_enabled", True))
 
 
 # --- keyed hashes ----------------------------------------------------------------
@@ -153,7 +171,7 @@ def _index(product):
 
 
 def max_open():
-    return _setting("max_open_bookings_per_person", 2)
+    return setting("max_open_bookings_per_person", 2)
 
 
 def open_bookings(product, email, phone, now):
@@ -206,7 +224,7 @@ def forget_index(product):
 
 def _networks():
     networks = []
-    for value in _setting("trusted_proxies", None) or ():
+    for value in setting("trusted_proxies", None) or ():
         try:
             networks.append(ipaddress.ip_network(value.strip(), strict=False))
         except ValueError:
@@ -373,7 +391,7 @@ class ClientGate:
     def needed(self):
         if not self.active:
             return False
-        limit = _setting("bookings_per_address_per_hour", 30)
+        limit = setting("bookings_per_address_per_hour", 30)
         return recent_bookings(self.key) >= limit
 
     def check(self, solution):
@@ -402,7 +420,7 @@ class ClientGate:
 
 
 def confirmations_per_day():
-    return _setting("confirmation_mails_per_day", 5)
+    return setting("confirmation_mails_per_day", 5)
 
 
 def confirmation_allowed(email, day):

@@ -1,16 +1,19 @@
 """Install and uninstall handlers."""
 
+from collective.digitalebalie import credentials
 from collective.digitalebalie import limits
 from collective.digitalebalie import logger
-from collective.digitalebalie import secrets
 from collective.digitalebalie import sso
-from collective.digitalebalie.appointments import FOLDER_ID
-from collective.digitalebalie.appointments import ensure_appointments_folder
-from collective.digitalebalie.appointments import now_utc
-from collective.digitalebalie.appointments import product_of
+from collective.digitalebalie import teams
+from collective.digitalebalie.booking import store
+from collective.digitalebalie.booking.store import FOLDER_ID
+from collective.digitalebalie.booking.store import ensure_appointments_folder
+from collective.digitalebalie.booking.store import product_of
+from collective.digitalebalie.credentials import ensure_secrets
+from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers.dossiers import FOLDER_ID as DOSSIERS_ID
 from collective.digitalebalie.dossiers.dossiers import ensure_dossiers_folder
-from collective.digitalebalie.secrets import ensure_secrets
+from collective.digitalebalie.settings import now_utc
 from plone import api
 from plone.base.interfaces import INonInstallable
 from zope.interface import implementer
@@ -41,8 +44,6 @@ def post_install(context):
 
 def upgrade_to_1001(context):
     """Teams: new roles, permissions, workflow; local roles from each product."""
-    from collective.digitalebalie import teams
-
     setup = api.portal.get_tool("portal_setup")
     for step in ("rolemap", "workflow", "typeinfo", "plone.app.registry"):
         setup.runImportStepFromProfile("profile-collective.digitalebalie:default", step)
@@ -50,6 +51,7 @@ def upgrade_to_1001(context):
     with api.env.adopt_roles(["Manager"]):
         for brain in api.content.find(portal_type="CounterProduct"):
             teams.sync_product(brain.getObject())
+            dossiers.follow_product_teams(brain.getObject())
 
 
 def upgrade_to_1002(context):
@@ -84,13 +86,11 @@ def upgrade_to_1005(context):
     )
     ensure_secrets()
     # The agenda can show cancelled appointments: list the ones made before.
-    from collective.digitalebalie import appointments
-
     folder = api.portal.get().get(FOLDER_ID)
     with api.env.adopt_roles(["Manager"]):
         for appointment in folder.objectValues() if folder is not None else ():
             if api.content.get_state(appointment, default=None) == "cancelled":
-                appointments.note_cancelled(appointment)
+                store.note_cancelled(appointment)
 
 
 def upgrade_to_1006(context):
@@ -127,7 +127,7 @@ def index_open_bookings():
 def move_secrets_out_of_the_registry():
     """Secrets leave the registry (which can be read back) for the site's
     private store; the SSO plugin no longer keeps a copy of its secret."""
-    moved = secrets.move_from_registry()
+    moved = credentials.move_from_registry()
     if moved:
         logger.info("Secrets moved out of the registry: %s", ", ".join(moved))
     sso.sync_plugin()
@@ -142,7 +142,7 @@ def uninstall(context):
         folder = site.get(folder_id)
         if folder is not None and not folder.objectIds():
             site._delObject(folder_id)
-    secrets.forget_secrets(site)
+    credentials.forget_secrets(site)
     site.__ac_roles__ = tuple(r for r in site.__ac_roles__ if r not in ROLES)
     role_manager = site.acl_users.portal_role_manager
     for role in ROLES:

@@ -29,11 +29,12 @@ settings say.
 
 from BTrees.OOBTree import OOTreeSet
 from collective.digitalebalie import _
+from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
-from collective.digitalebalie import secrets
 from collective.digitalebalie import teams
 from collective.digitalebalie.integrations import oidc
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from plone import api
 import base64
@@ -42,7 +43,7 @@ import hmac
 import json
 import jwt
 import re
-import secrets as random
+import secrets
 import time
 import urllib.parse
 
@@ -63,12 +64,6 @@ class SsoRefused(Exception):
         self.message = message
         self.reason = reason
         self.status = status
-
-
-def setting(name, default=None):
-    return api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
 
 
 def enabled():
@@ -213,7 +208,7 @@ def _plugin_and_client():
     bad = oidc.bad_address(client.provider_info)
     if bad:
         raise SsoRefused(not_set_up, f"{bad} in the metadata is not https", status=503)
-    client.client_secret = secrets.get_secret("sso_client_secret")
+    client.client_secret = credentials.get_secret("sso_client_secret")
     return plugin, client
 
 
@@ -221,9 +216,9 @@ def start(request):
     """The address of the provider's login page; remembers state, nonce and PKCE."""
     plugin, client = _plugin_and_client()
     pending = {
-        "state": random.token_urlsafe(24),
-        "nonce": random.token_urlsafe(24),
-        "verifier": random.token_urlsafe(64),
+        "state": secrets.token_urlsafe(24),
+        "nonce": secrets.token_urlsafe(24),
+        "verifier": secrets.token_urlsafe(64),
         "came_from": _safe_came_from(request.form.get("came_from")),
         "created": int(time.time()),
     }
@@ -333,13 +328,8 @@ def _groups(claims):
     return {item for item in value if isinstance(item, str)}
 
 
-def finish(request):
-    """Check the provider's answer and log the employee in; returns the next address.
-
-    Raises SsoRefused, after which the caller must change nothing.
-    """
-    pending = _decode(request.cookies.get(COOKIE) or "")
-    _forget_pending(request)  # one answer per login, good or bad
+def _check_answer(request, pending):
+    """Refuse an error answer, and one whose state is not this browser's login."""
     state = request.form.get("state")
     if request.form.get("error"):
         # Whatever its state: an error answer never logs anyone in.
@@ -356,6 +346,34 @@ def finish(request):
             _("This login is not valid (any more). Please start again."),
             "unknown, used or expired state",
         )
+
+
+def _sync_roles(user_id, is_employee, named_teams):
+    """The employee role follows the employee groups (None: not managed here),
+    team memberships the named teams (None: not synced)."""
+    if is_employee is not None:
+        roles = set(api.user.get_roles(username=user_id, inherit=False))
+        if is_employee and teams.EMPLOYEE_ROLE not in roles:
+            api.user.grant_roles(username=user_id, roles=[teams.EMPLOYEE_ROLE])
+        elif not is_employee and teams.EMPLOYEE_ROLE in roles:
+            api.user.revoke_roles(username=user_id, roles=[teams.EMPLOYEE_ROLE])
+    if named_teams is not None:
+        current = {g.getId() for g in api.group.get_groups(username=user_id)}
+        for team in teams.team_ids():
+            if team in named_teams and team not in current:
+                api.group.add_user(groupname=team, username=user_id)
+            elif team not in named_teams and team in current:
+                api.group.remove_user(groupname=team, username=user_id)
+
+
+def finish(request):
+    """Check the provider's answer and log the employee in; returns the next address.
+
+    Raises SsoRefused, after which the caller must change nothing.
+    """
+    pending = _decode(request.cookies.get(COOKIE) or "")
+    _forget_pending(request)  # one answer per login, good or bad
+    _check_answer(request, pending)
     plugin, claims = _claims(request, pending)
     claim = setting("sso_userid_claim") or "sub"
     user_id = claims.get(claim)
@@ -412,19 +430,11 @@ def finish(request):
         # The plugin makes a full name only from given and family name.
         properties["fullname"] = claims["name"].strip()[:200]
     api.user.get(userid=user_id).setMemberProperties(properties)
-    if employee_groups:
-        roles = set(api.user.get_roles(username=user_id, inherit=False))
-        if is_employee and teams.EMPLOYEE_ROLE not in roles:
-            api.user.grant_roles(username=user_id, roles=[teams.EMPLOYEE_ROLE])
-        elif not is_employee and teams.EMPLOYEE_ROLE in roles:
-            api.user.revoke_roles(username=user_id, roles=[teams.EMPLOYEE_ROLE])
-    if sync_teams:
-        current = {g.getId() for g in api.group.get_groups(username=user_id)}
-        for team in teams.team_ids():
-            if team in named_teams and team not in current:
-                api.group.add_user(groupname=team, username=user_id)
-            elif team not in named_teams and team in current:
-                api.group.remove_user(groupname=team, username=user_id)
+    _sync_roles(
+        user_id,
+        is_employee if employee_groups else None,
+        named_teams if sync_teams else None,
+    )
     logger.info(
         "employee %s logged in through SSO (employee group: %s, teams: %s)",
         user_id,

@@ -16,7 +16,9 @@ conflict in ZODB and the retry sees the first.
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import store
 from collective.digitalebalie.storage import annotation
 from plone import api
 from zope.annotation.interfaces import IAnnotations
@@ -95,14 +97,14 @@ def fullname(user_id):
 
 
 def _workload(day):
-    days = annotation(appointments.appointments_folder(), WORKLOAD_KEY, LOBTree)
+    days = annotation(store.appointments_folder(), WORKLOAD_KEY, LOBTree)
     if day not in days:
         days[day] = OOBTree()
     return days[day]
 
 
 def load(user_id, day):
-    annotations = IAnnotations(appointments.appointments_folder())
+    annotations = IAnnotations(store.appointments_folder())
     days = annotations.get(WORKLOAD_KEY)
     if days is None or day not in days:
         return 0
@@ -130,7 +132,7 @@ def least_loaded(candidates, day):
 # --- appointments ------------------------------------------------------------------
 
 
-def _set_team_roles(obj, group_ids):
+def set_team_roles(obj, group_ids):
     """Give exactly these groups the local team role on obj."""
     wanted = set(group_ids)
     for principal, roles in list(obj.get_local_roles()):
@@ -149,7 +151,7 @@ def _set_team_roles(obj, group_ids):
 def setup_new(appointment, product):
     """Give a new appointment its product's teams and an assignee."""
     appointment.teams = tuple(product_teams(product))
-    _set_team_roles(appointment, appointment.teams)
+    set_team_roles(appointment, appointment.teams)
     appointment.assignee = None
     assign(
         appointment, least_loaded(members(appointment.teams), appointment.ledger_day)
@@ -175,9 +177,9 @@ def candidates(appointment):
 def reassign(appointment, user_id):
     """An employee hands the appointment to another member of its teams."""
     if api.content.get_state(appointment) not in ("booked", "in_progress"):
-        raise appointments.WrongState(_("You can no longer change this appointment."))
+        raise errors.WrongState(_("You can no longer change this appointment."))
     if user_id not in candidates(appointment):
-        raise appointments.InvalidInput(
+        raise errors.InvalidInput(
             _("Choose a member of the team."),
             {"assignee": _("Choose a member of the team.")},
         )
@@ -201,41 +203,42 @@ def released(appointment):
     )
 
 
-def _sync_dossiers(product, teams):
-    """Open dossiers of the product follow its teams; closed ones keep theirs."""
-    from collective.digitalebalie.dossiers import dossiers
-
-    folder = api.portal.get().get(dossiers.FOLDER_ID)
-    if folder is None:
-        return
-    uid = api.content.get_uuid(product)
-    for dossier in folder.objectValues():
-        if (
-            dossier.product_uid == uid
-            and api.content.get_state(dossier) in dossiers.ACTIVE
-        ):
-            _set_team_roles(dossier, teams)
-
-
 def sync_product(product, event=None):
-    """After a product's teams changed: its local roles and its coming appointments'."""
+    """After a product's teams changed: its local roles and its coming appointments'.
+
+    (Its open dossiers follow too: ``dossiers.follow_product_teams``.)
+    """
     teams = product_teams(product)
-    _set_team_roles(product, teams)
-    _sync_dossiers(product, teams)
-    ledger = IAnnotations(product).get(appointments.LEDGER_KEY)
+    set_team_roles(product, teams)
+    ledger = IAnnotations(product).get(store.LEDGER_KEY)
     if not ledger:
         return
-    tz = appointments.site_timezone()
-    today = appointments.now_utc().astimezone(tz).date()
-    folder = appointments.appointments_folder()
+    tz = settings.site_timezone()
+    today = settings.now_utc().astimezone(tz).date()
+    folder = store.appointments_folder()
     for record in ledger.values(min=today.toordinal()):
         for _start, _end, appointment_id in record.entries:
             appointment = folder._getOb(appointment_id, None)
             if appointment is None or tuple(teams) == getattr(appointment, "teams", ()):
                 continue
             appointment.teams = tuple(teams)
-            _set_team_roles(appointment, teams)
+            set_team_roles(appointment, teams)
             if getattr(appointment, "assignee", None) not in members(teams):
                 assign(
                     appointment, least_loaded(members(teams), appointment.ledger_day)
                 )
+
+
+# The old name (dossiers used it before it was public).
+_set_team_roles = set_team_roles
+
+
+# --- listeners of the booking ------------------------------------------------------
+
+
+def appointment_booked(appointment, event):
+    setup_new(appointment, event.product)
+
+
+def appointment_moved(appointment, event):
+    moved(appointment, event.old_day)

@@ -1,6 +1,7 @@
 """Vocabularies."""
 
 from collective.digitalebalie import _
+from collective.digitalebalie import teams as team_module
 from functools import cache
 from plone.app.content.browser.vocabulary import PERMISSIONS
 from zope.interface import provider
@@ -81,8 +82,6 @@ PERMISSIONS["collective.digitalebalie.Teams"] = "Modify portal content"
 @provider(IVocabularyFactory)
 def teams(context=None):
     """Teams: groups with the role Counter employee."""
-    from collective.digitalebalie import teams as team_module
-
     return SimpleVocabulary(
         [
             SimpleTerm(group_id, group_id, team_module.team_title(group_id))

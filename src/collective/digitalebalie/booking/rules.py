@@ -17,6 +17,7 @@ from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+import itertools
 import re
 
 
@@ -112,7 +113,7 @@ def parse_periods(rows):
             continue
         periods.append((number, Period(weekday, start, end, counters)))
     by_day = sorted(periods, key=lambda item: (item[1].weekday, item[1].start))
-    for (_n1, first), (n2, second) in zip(by_day, by_day[1:], strict=False):
+    for (_n1, first), (n2, second) in itertools.pairwise(by_day):
         if first.weekday == second.weekday and second.start < first.end:
             errors.append(
                 (n2, "overlap", f"row {n2}: overlaps another period on the same day")

@@ -2,9 +2,11 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import agenda
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
+from collective.digitalebalie import settings
 from collective.digitalebalie import teams
 from collective.digitalebalie import validation
+from collective.digitalebalie.booking.input import parse_day
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.content.counter_product import CHANNELS
@@ -51,8 +53,8 @@ class AgendaView(BrowserView):
         if self.request.method == "POST":
             return self.handle_post()
         self.error = None
-        tz = appointments.site_timezone()
-        self.today = appointments.now_utc().astimezone(tz).date()
+        tz = settings.site_timezone()
+        self.today = settings.now_utc().astimezone(tz).date()
         period = self._one("period")
         self.period = period if period in PERIODS else "today"
         self.day = self._one("day")
@@ -64,7 +66,7 @@ class AgendaView(BrowserView):
             self.pairs = agenda.entries(
                 self.scope, first, last, self.query, cancelled=self.cancelled
             )
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             self.error = translate(error.message, context=self.request)
             self.pairs = []
             self.request.response.setStatus(error.status)
@@ -85,8 +87,8 @@ class AgendaView(BrowserView):
     def _range(self):
         if self.day:
             try:
-                day = appointments.parse_day(self.day, "day")
-            except appointments.BookingError:
+                day = parse_day(self.day, "day")
+            except errors.UserError:
                 self.day = ""
                 self.error = translate(
                     _("The date is not valid."), context=self.request
@@ -118,7 +120,7 @@ class AgendaView(BrowserView):
             else:
                 agenda.act(appointment, action, form.get("message", ""))
                 done = DONE[action]
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             transaction.doom()  # a refused action changes nothing
             messages(error.message, request=self.request, type="error")
         else:
@@ -175,8 +177,8 @@ class AgendaView(BrowserView):
     def heading(self):
         if self.day:
             try:
-                return formatting.long_date(appointments.parse_day(self.day, "day"))
-            except appointments.BookingError:
+                return formatting.long_date(parse_day(self.day, "day"))
+            except errors.UserError:
                 pass
         if self.period == "today":
             return f"{self.t(PERIODS['today'])}: {formatting.long_date(self.today)}"
@@ -195,7 +197,7 @@ class AgendaView(BrowserView):
         ]
 
     def rows(self):
-        tz = appointments.site_timezone()
+        tz = settings.site_timezone()
         channels = {term.value: term.title for term in CHANNELS}
         workflow = api.portal.get_tool("portal_workflow")
         for appointment, product in self.pairs:

@@ -2,8 +2,9 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import agenda
-from collective.digitalebalie import appointments
+from collective.digitalebalie import settings
 from collective.digitalebalie import teams
+from collective.digitalebalie.booking import store
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.identity import REVEALED
 from collective.digitalebalie.browser.my_appointment import STATES
@@ -12,8 +13,8 @@ from collective.digitalebalie.browser.payments import state_titles
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.dossiers import dossiers
-from collective.digitalebalie.dossiers import payments
 from collective.digitalebalie.integrations import digid
+from collective.digitalebalie.integrations import payments
 from collective.digitalebalie.services.dossier.show import VIEWABLE
 from plone import api
 from Products.Five.browser import BrowserView
@@ -29,7 +30,7 @@ class AppointmentView(BrowserView):
 
     def __call__(self):
         self.request.response.setHeader("Cache-Control", "private, no-store")
-        self.product = appointments.product_of(self.context)
+        self.product = store.product_of(self.context)
         return self.index()
 
     @property
@@ -44,7 +45,7 @@ class AppointmentView(BrowserView):
         return translate(STATES.get(self.state, self.state), context=self.request)
 
     def when(self):
-        tz = appointments.site_timezone()
+        tz = settings.site_timezone()
         start = self.context.start.astimezone(tz)
         end = self.context.end.astimezone(tz)
         return (
@@ -130,7 +131,7 @@ class AppointmentView(BrowserView):
         return agenda.dossier_url(self.context)
 
     def agenda_url(self):
-        tz = appointments.site_timezone()
+        tz = settings.site_timezone()
         day = self.context.start.astimezone(tz).date().isoformat()
         return f"{api.portal.get().absolute_url()}/@@agenda?day={day}&scope=team"
 

@@ -1,7 +1,7 @@
 """The "Digitale Balie" control panel: settings, and secrets that are never shown."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie import secrets
+from collective.digitalebalie import credentials
 from collective.digitalebalie.interfaces import IDigitaleBalieLayer
 from collective.digitalebalie.interfaces import IDigitaleBalieSecrets
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
@@ -49,9 +49,9 @@ def _secret_form_field(name):
         title=source.title,
         description=source.description,
         required=False,
-        min_length=secrets.MIN_LENGTH
-        if name in secrets.GENERATED
-        else secrets.MIN_LENGTH_PROVIDED,
+        min_length=credentials.MIN_LENGTH
+        if name in credentials.GENERATED
+        else credentials.MIN_LENGTH_PROVIDED,
         constraint=_check_secret,
     )
 
@@ -90,12 +90,12 @@ class SecretsForm(form.Form):
     def updateWidgets(self):
         super().updateWidgets()
         for name, widget in self.widgets.items():
-            current = secrets.get_secret(name)
+            current = credentials.get_secret(name)
             if current:
                 state = _(
                     "secret_is_set",
                     default="Currently set (fingerprint ${fingerprint}).",
-                    mapping={"fingerprint": secrets.fingerprint(current)},
+                    mapping={"fingerprint": credentials.fingerprint(current)},
                 )
             else:
                 state = _("Not set yet.")
@@ -124,7 +124,7 @@ class SecretsForm(form.Form):
             return
         changed = [name for name, value in data.items() if value]
         for name in changed:
-            secrets.set_secret(name, data[name])
+            credentials.set_secret(name, data[name])
         if changed:
             self._status(_("The secrets you typed are saved."))
         else:
@@ -133,8 +133,8 @@ class SecretsForm(form.Form):
 
     @button.buttonAndHandler(_("Generate new secrets"), name="generate")
     def handle_generate(self, action):
-        for name in secrets.GENERATED:
-            secrets.set_secret(name, secrets.generate_secret())
+        for name in credentials.GENERATED:
+            credentials.set_secret(name, credentials.generate_secret())
         self._status(
             _(
                 "New secrets are generated. Give the room server and the TURN "

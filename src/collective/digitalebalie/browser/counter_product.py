@@ -2,8 +2,10 @@
 
 from AccessControl import Unauthorized
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
 from collective.digitalebalie import limits
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import actions
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.picker import SlotPicker
@@ -82,7 +84,7 @@ class CounterProductView(BookingFormMixin, BrowserView):
             self.picker = SlotPicker(
                 self.context, self.request, selected_start=self.value("start")
             )
-        except appointments.NotBookable:
+        except errors.NotBookable:
             self.bookable = False
             self.picker = None
         if (
@@ -111,14 +113,12 @@ class CounterProductView(BookingFormMixin, BrowserView):
         solution = self.value("altcha")
         challenge = self.gate.check(solution if isinstance(solution, str) else None)
         if challenge is not None:
-            self.fail(
-                appointments.ChallengeRequired(challenge, self.gate.refused_solution)
-            )
+            self.fail(limits.ChallengeRequired(challenge, self.gate.refused_solution))
             self.challenge = challenge
             return False
         try:
-            _appointment, token = appointments.book(self.context, data)
-        except appointments.BookingError as error:
+            _appointment, token = actions.book(self.context, data)
+        except errors.UserError as error:
             self.fail(error)
             # The slot list may have changed (someone else was quicker).
             self.picker = SlotPicker(self.context, self.request, self.value("start"))
@@ -160,8 +160,8 @@ class CounterProductView(BookingFormMixin, BrowserView):
         ]
 
     def closures(self):
-        tz = appointments.site_timezone()
-        today = appointments.now_utc().astimezone(tz).date()
+        tz = settings.site_timezone()
+        today = settings.now_utc().astimezone(tz).date()
         result = []
         for row in self.context.closures or []:
             if row["end"] < today:

@@ -1,7 +1,8 @@
 """The counter employee's dossier page: documents, appointments, workflow, audit."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
+from collective.digitalebalie import settings
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.dossiers import audit
@@ -12,7 +13,7 @@ from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.dossiers.events import PreconditionFailed
 from collective.digitalebalie.dossiers.preconditions import closing_problems
 from collective.digitalebalie.integrations import zgw
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from plone import api
 from plone.namedfile.browser import DisplayFile
 from plone.namedfile.browser import Download
@@ -84,7 +85,7 @@ class DossierView(BrowserView):
                 if not api.user.has_permission(MANAGE, obj=self.context) or not (
                     zgw.enabled()
                 ):
-                    raise appointments.WrongState(
+                    raise errors.WrongState(
                         _("This dossier is not sent to the case system.")
                     )
                 zgw.request_archive(self.context)
@@ -96,12 +97,12 @@ class DossierView(BrowserView):
                 return ""
             if form.get("action") == "upload":
                 if not api.user.has_permission(ADD, obj=self.context):
-                    raise appointments.WrongState(
+                    raise errors.WrongState(
                         _("Documents can no longer be added to this dossier.")
                     )
                 upload = form.get("file")
                 if not hasattr(upload, "read") or not getattr(upload, "filename", ""):
-                    raise appointments.InvalidInput(_("Choose a file."))
+                    raise errors.InvalidInput(_("Choose a file."))
                 document = documents.add(
                     self.context,
                     upload,
@@ -116,12 +117,12 @@ class DossierView(BrowserView):
                 transition = form.get("transition")
                 available = {t["id"] for t in self.transitions()}
                 if transition not in available:
-                    raise appointments.WrongState(
+                    raise errors.WrongState(
                         _("This cannot be done with this dossier (any more).")
                     )
                 api.content.transition(self.context, transition=transition)
                 show(_("The dossier is changed."), request=self.request)
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             transaction.doom()
             self.request.response.setStatus(error.status)
             show(error.message, request=self.request, type="error")
@@ -198,7 +199,7 @@ class DossierView(BrowserView):
         return [self.t(p) for p in closing_problems(self.context)]
 
     def documents(self):
-        tz = appointments.site_timezone()
+        tz = settings.site_timezone()
         for doc in sorted(self.context.objectValues(), key=lambda d: d.created()):
             created = doc.created().asdatetime().astimezone(tz)
             yield {
@@ -214,7 +215,7 @@ class DossierView(BrowserView):
             }
 
     def appointments(self):
-        tz = appointments.site_timezone()
+        tz = settings.site_timezone()
         for appointment in dossiers.appointments_of(self.context):
             start = appointment.start.astimezone(tz)
             yield {
@@ -225,7 +226,7 @@ class DossierView(BrowserView):
             }
 
     def dates(self):
-        tz = appointments.site_timezone()
+        tz = settings.site_timezone()
         result = []
         for label, value in (
             (_("Opened"), self.context.opened),
@@ -317,9 +318,7 @@ class ExportView(BrowserView):
         alsoProvides(
             self.request, IDisableCSRFProtection
         )  # writes the audit entry only
-        municipality = api.portal.get_registry_record(
-            "municipality_name", interface=IDigitaleBalieSettings, default=""
-        )
+        municipality = setting("municipality_name", "")
         data = export.export_zip(self.context, municipality)
         response = self.request.response
         response.setHeader("Content-Type", "application/zip")

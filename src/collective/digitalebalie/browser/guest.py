@@ -1,6 +1,6 @@
 """The page a guest (interpreter, colleague) opens with the link from the employee."""
 
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.device_test import DeviceTestPage
 from collective.digitalebalie.browser.room import room_messages
@@ -35,7 +35,7 @@ class GuestView(BrowserView):
         headers.citizen_page(response)
         try:
             self.appointment, self.guest = rooms.find_guest(self.token)
-        except appointments.NotFound:
+        except errors.NotFound:
             response.setStatus(404)
             return self.not_found()
         if self.part.startswith("device-test"):

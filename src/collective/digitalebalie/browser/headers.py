@@ -18,20 +18,14 @@ frame only.
 """
 
 from collective.digitalebalie.browser.house_style import tokens_css
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
-from plone import api
+from collective.digitalebalie.settings import setting
 import base64
 import hashlib
 import urllib.parse
 
 
-def _setting(name):
-    return (
-        api.portal.get_registry_record(
-            name, interface=IDigitaleBalieSettings, default=""
-        )
-        or ""
-    )
+def _text(name):
+    return setting(name, "") or ""
 
 
 def origin(url, schemes=("http", "https")):
@@ -51,19 +45,19 @@ def origin(url, schemes=("http", "https")):
 
 def engine_sources():
     """{"script", "frame", "connect"}: the origins the chosen video engine needs."""
-    provider = _setting("video_provider") or "builtin"
+    provider = _text("video_provider") or "builtin"
     sources = {"script": [], "frame": [], "connect": []}
     if provider == "jitsi":
-        jitsi = origin(_setting("jitsi_url"))
+        jitsi = origin(_text("jitsi_url"))
         if jitsi:
             sources["script"].append(jitsi)
             sources["frame"].append(jitsi)
     elif provider == "livekit":
-        meet = origin(_setting("livekit_meet_url"))
+        meet = origin(_text("livekit_meet_url"))
         if meet:
             sources["frame"].append(meet)
     else:
-        rooms = origin(_setting("room_server_url"), schemes=("ws", "wss"))
+        rooms = origin(_text("room_server_url"), schemes=("ws", "wss"))
         if rooms:
             sources["connect"].append(rooms)
     return sources

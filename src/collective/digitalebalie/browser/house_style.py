@@ -4,7 +4,7 @@ colours as design tokens, and a logo whose text names the municipality."""
 from collective.digitalebalie import _
 from collective.digitalebalie import colours
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
-from plone import api
+from collective.digitalebalie.settings import setting
 from plone.app.layout.globals.interfaces import IBodyClassAdapter
 from plone.app.layout.viewlets.common import LogoViewlet as PloneLogoViewlet
 from plone.app.layout.viewlets.common import ViewletBase
@@ -27,10 +27,8 @@ class ThemeBodyClass:
         return [THEME_CLASS]
 
 
-def _setting(name):
-    value = api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=None
-    )
+def _colour(name):
+    value = setting(name)
     return value if colours.is_hex(value) else IDigitaleBalieSettings[name].default
 
 
@@ -85,7 +83,7 @@ def tokens_css():
     declarations = "".join(
         f"{name}:{value};"
         for name, value in tokens(
-            _setting("primary_color"), _setting("focus_color")
+            _colour("primary_color"), _colour("focus_color")
         ).items()
     )
     # More specific than the theme's ".voorbeeld-theme", declared on the
@@ -99,9 +97,7 @@ class LogoViewlet(PloneLogoViewlet):
 
     def update(self):
         super().update()
-        name = api.portal.get_registry_record(
-            "municipality_name", interface=IDigitaleBalieSettings, default=None
-        )
+        name = setting("municipality_name")
         if name:
             text = translate(
                 _(

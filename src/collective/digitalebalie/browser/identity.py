@@ -1,7 +1,7 @@
 """DigiD pages: the broker's answer, and what employees see of an identity."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
@@ -41,7 +41,7 @@ class CallbackView(BrowserView):
             # Another browser: the login stays for the one that started it.
             transaction.doom()
             return self.refused(error)
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             # The used or expired login is gone either way.
             transaction.commit()
             return self.refused(error)

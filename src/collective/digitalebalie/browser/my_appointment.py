@@ -1,7 +1,13 @@
 """The citizen's appointment page, reached with the secret link: view, move, cancel."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import actions
+from collective.digitalebalie.booking import links
+from collective.digitalebalie.booking import store
+from collective.digitalebalie.booking.links import citizen_url
+from collective.digitalebalie.booking.links import device_test_url
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
@@ -20,8 +26,6 @@ from collective.digitalebalie.dossiers.citizen import citizen_documents
 from collective.digitalebalie.dossiers.citizen import may_open
 from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.integrations import digid
-from collective.digitalebalie.services.serialize import citizen_url
-from collective.digitalebalie.services.serialize import device_test_url
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
@@ -71,8 +75,8 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         response.setHeader("X-Robots-Tag", "noindex, nofollow")
         headers.citizen_page(response)
         try:
-            self.appointment = appointments.find_by_token(self.token)
-        except appointments.NotFound:
+            self.appointment = links.find_by_token(self.token)
+        except errors.NotFound:
             response.setStatus(404)
             return self.not_found()
         if self.mode == "device-test":
@@ -85,13 +89,13 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
             if self.mode == "document":
                 response.setStatus(404)
                 return self.not_found()
-            self.product = appointments.product_of(self.appointment)
+            self.product = store.product_of(self.appointment)
             return self.cancelled()
         if self.mode == "document":
             return self.serve_document()
         if self.mode == "identify":
             return self.start_identification()
-        self.product = appointments.product_of(self.appointment)
+        self.product = store.product_of(self.appointment)
         self.picker = None
         if self.request.method == "POST" and self.handle_post():
             return ""
@@ -100,7 +104,7 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
                 self.picker = SlotPicker(
                     self.product, self.request, self.value("start")
                 )
-            except appointments.NotBookable:
+            except errors.NotBookable:
                 self.picker = None
         return self.index()
 
@@ -114,22 +118,22 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
             return False
         try:
             if "cancel" in self.request.form:
-                appointments.cancel(self.appointment)
+                actions.cancel(self.appointment)
                 done = "cancelled=1"
             elif "move" in self.request.form:
-                appointments.reschedule(self.appointment, self.value("start") or None)
+                actions.reschedule(self.appointment, self.value("start") or None)
                 done = "moved=1"
             elif "upload" in self.request.form:
                 upload = self.request.form.get("file")
                 if not getattr(upload, "filename", ""):
-                    raise appointments.InvalidInput(
+                    raise errors.InvalidInput(
                         _("Choose a file."), {"file": _("Choose a file.")}
                     )
                 upload_for_citizen(self.appointment, upload)
                 done = "uploaded=1"
             else:
                 return False
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             self.fail(error)
             return False
         self.request.response.redirect(f"{self.url}?{done}", status=303)
@@ -156,9 +160,7 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
     @property
     def changeable(self):
         """Booked and not yet begun: the citizen may still move or cancel it."""
-        return (
-            self.state == "booked" and self.appointment.start > appointments.now_utc()
-        )
+        return self.state == "booked" and self.appointment.start > settings.now_utc()
 
     @property
     def show_room(self):
@@ -182,9 +184,9 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         try:
             with api.env.adopt_roles(["Manager"]):
                 url = digid.start(self.appointment, self.token, self.request)
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             self.request.response.setStatus(error.status)
-            self.product = appointments.product_of(self.appointment)
+            self.product = store.product_of(self.appointment)
             self.picker = None
             self.message = error.message
             self.errors = {}
@@ -305,7 +307,7 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
         return self.translate(STATES.get(self.state, self.state))
 
     def when(self):
-        tz = appointments.site_timezone()
+        tz = settings.site_timezone()
         start = self.appointment.start.astimezone(tz)
         end = self.appointment.end.astimezone(tz)
         return {

@@ -2,7 +2,10 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import agenda
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import actions
+from collective.digitalebalie.booking.input import parse_day
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.content.counter_product import CHANNELS
@@ -59,10 +62,10 @@ class NewAppointmentView(BookingFormMixin, BrowserView):
     def _start(self, tz):
         """The chosen date and time as ISO 8601 in the site's time zone."""
         try:
-            day = appointments.parse_day(self.value("date"), "date")
+            day = parse_day(self.value("date"), "date")
             clock = time.fromisoformat(self.value("time"))
-        except (appointments.BookingError, ValueError):
-            raise appointments.InvalidInput(
+        except (errors.UserError, ValueError):
+            raise errors.InvalidInput(
                 _("Some fields are not filled in correctly."),
                 {"start": _("Choose a date and a time, for example 14:30.")},
             ) from None
@@ -74,11 +77,11 @@ class NewAppointmentView(BookingFormMixin, BrowserView):
         product = products.get(form.get("product"))
         try:
             if product is None:
-                raise appointments.InvalidInput(
+                raise errors.InvalidInput(
                     _("Some fields are not filled in correctly."),
                     {"product": _("Choose a product.")},
                 )
-            tz = appointments.site_timezone()
+            tz = settings.site_timezone()
             data = {
                 name: form.get(name, "")
                 for name in ("fullname", "email", "phone", "notes", "channel")
@@ -86,10 +89,10 @@ class NewAppointmentView(BookingFormMixin, BrowserView):
             data["language"] = form.get("language") or "nl"
             data["start"] = self._start(tz)
             data["any_time"] = form.get("any_time") == "1"
-            appointment, _token = appointments.book(product, data, staff=True)
-        except appointments.BookingError as error:
+            appointment, _token = actions.book(product, data, staff=True)
+        except errors.UserError as error:
             self.fail(error)
-            about_time = isinstance(error, appointments.SlotUnavailable) or (
+            about_time = isinstance(error, errors.SlotUnavailable) or (
                 "start" in error.fields
             )
             if product is not None and about_time:
@@ -113,8 +116,8 @@ class NewAppointmentView(BookingFormMixin, BrowserView):
     def _free_times(self, product):
         """The published free times of the chosen day, to choose from instead."""
         try:
-            day = appointments.parse_day(self.value("date"), "date")
-            slots = appointments.ProductRules(product).free_slots(day, day)
-        except appointments.BookingError:
+            day = parse_day(self.value("date"), "date")
+            slots = actions.ProductRules(product).free_slots(day, day)
+        except errors.UserError:
             return ()
         return [formatting.clock(slot.start) for slot in slots if slot.available]

@@ -1,10 +1,10 @@
 """The mail outbox: the delivery job's entry point, and a page for managers."""
 
 from AccessControl import Unauthorized
-from collective.digitalebalie import secrets
-from collective.digitalebalie.dossiers import payments
+from collective.digitalebalie import credentials
 from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.integrations import outbox
+from collective.digitalebalie.integrations import payments
 from collective.digitalebalie.integrations import reminders
 from collective.digitalebalie.integrations import zgw
 from collective.digitalebalie.masking import mask
@@ -33,7 +33,7 @@ class JobView(BrowserView):
                 {"error": {"type": "MethodNotAllowed", "message": "Use POST."}}
             )
         key = self.request.getHeader("X-Digitalebalie-Job-Key") or ""
-        expected = secrets.get_secret("job_key")
+        expected = credentials.get_secret("job_key")
         if expected and hmac.compare_digest(key.encode(), expected.encode()):
             # A machine call with the shared key: no session another site could use.
             alsoProvides(self.request, IDisableCSRFProtection)

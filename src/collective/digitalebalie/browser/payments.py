@@ -1,12 +1,12 @@
 """Payment pages: the employee's request, the provider's webhook, the test provider."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
 from collective.digitalebalie import logger
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.dossiers import dossiers
-from collective.digitalebalie.dossiers import payments
+from collective.digitalebalie.integrations import payments
 from plone import api
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
@@ -42,7 +42,7 @@ class PaymentRequestView(BrowserView):
         try:
             dossier = dossiers.of(self.context)
             if dossier is None:
-                raise appointments.NotFound(_("This appointment has no dossier."))
+                raise errors.NotFound(_("This appointment has no dossier."))
             amount = parse_euros(form.get("amount"))
             payments.request_payment(
                 dossier,
@@ -51,7 +51,7 @@ class PaymentRequestView(BrowserView):
                 form.get("description"),
                 api.user.get_current().getId(),
             )
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             transaction.doom()
             show(error.message, request=self.request, type="error")
         else:
@@ -69,9 +69,9 @@ class PaymentWithdrawView(BrowserView):
         try:
             dossier = dossiers.of(self.context)
             if dossier is None:
-                raise appointments.NotFound(_("This appointment has no dossier."))
+                raise errors.NotFound(_("This appointment has no dossier."))
             payments.withdraw(dossier, self.request.form.get("payment"))
-        except appointments.BookingError as error:
+        except errors.UserError as error:
             transaction.doom()
             show(error.message, request=self.request, type="error")
         else:
@@ -101,7 +101,7 @@ class MollieWebhook(BrowserView):
             transaction.doom()
             response.setStatus(503)  # Mollie calls again later
             return json.dumps({"error": {"type": error.type, "message": "Try again."}})
-        except appointments.NotFound:
+        except errors.NotFound:
             logger.warning("payment webhook for an unknown id refused: %r", provider_id)
             transaction.doom()
             response.setStatus(404)
@@ -129,7 +129,7 @@ class TestPaymentView(BrowserView):
         try:
             with api.env.adopt_roles(["Manager"]):
                 self.dossier, self.payment = payments.find(f"test_{self.payment_id}")
-        except appointments.NotFound:
+        except errors.NotFound:
             self.request.response.setStatus(404)
             self.payment = None
             return self.index()

@@ -1,6 +1,7 @@
 """The slot picker: days with free times, a page of days at a time, no JavaScript needed."""
 
-from collective.digitalebalie import appointments
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import actions
 from collective.digitalebalie.browser import formatting
 from datetime import date
 from datetime import timedelta
@@ -15,8 +16,8 @@ class SlotPicker:
     def __init__(self, product, request, selected_start=None):
         self.product = product
         self.request = request
-        self.rules = appointments.ProductRules(product)
-        self.today = appointments.now_utc().astimezone(self.rules.tz).date()
+        self.rules = actions.ProductRules(product)
+        self.today = settings.now_utc().astimezone(self.rules.tz).date()
         self.horizon = self.today + timedelta(days=self.rules.max_days_ahead)
         self.first = self._date_param("from") or self.today
         self.first = min(max(self.first, self.today), self.horizon)

@@ -21,9 +21,14 @@ brought in line with ADMIN_PASSWORD.
 """
 
 from AccessControl.SecurityManagement import newSecurityManager
+from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
+from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from plone import api
 from plone.distribution.api import site as site_api
+from plone.registry.interfaces import IRegistry
 from Testing.makerequest import makerequest
+from zope.component import getUtility
 from zope.component.hooks import setSite
 import os
 import transaction
@@ -64,9 +69,6 @@ def ensure_admin(app, login, password):
 
 def configure_languages(site):
     """Dutch by default, English for whoever asks for it (browser or selector)."""
-    from plone.registry.interfaces import IRegistry
-    from zope.component import getUtility
-
     registry = getUtility(IRegistry)
     registry["plone.available_languages"] = ["nl", "en"]
     registry["plone.default_language"] = "nl"
@@ -81,9 +83,6 @@ def configure_theme(site):
     plone.app.theming leaves 127.0.0.1 unthemed by default, as a back door
     for theme developers; a new user would see a bare page there.
     """
-    from plone.registry.interfaces import IRegistry
-    from zope.component import getUtility
-
     key = "plone.app.theming.interfaces.IThemeSettings.hostnameBlacklist"
     registry = getUtility(IRegistry)
     if key in registry:
@@ -92,10 +91,6 @@ def configure_theme(site):
 
 def sync_room_settings(site):
     """Give Plone the room server's address and secret that `make start` uses."""
-    from collective.digitalebalie import secrets
-    from collective.digitalebalie.interfaces import IDigitaleBalieSettings
-    from plone import api
-
     secret_file = os.environ.get("ROOM_SECRET_FILE")
     key_file = os.environ.get("JOB_KEY_FILE")
     url = os.environ.get("ROOM_SERVER_URL")
@@ -113,7 +108,7 @@ def sync_room_settings(site):
     for path, name in ((secret_file, "room_token_secret"), (key_file, "job_key")):
         if path:
             with open(path, encoding="ascii") as handle:
-                secrets.set_secret(name, handle.read().strip())
+                credentials.set_secret(name, handle.read().strip())
     if url:
         api.portal.set_registry_record(
             "room_server_url", url, interface=IDigitaleBalieSettings
@@ -122,9 +117,6 @@ def sync_room_settings(site):
 
 def configure_demo_mail(site):
     """The demo has no mail server: keep mail on the outbox page."""
-    from collective.digitalebalie.interfaces import IDigitaleBalieSettings
-    from plone import api
-
     api.portal.set_registry_record("plone.email_from_address", "balie@example.org")
     api.portal.set_registry_record("plone.email_from_name", "Gemeente Voorbeeld")
     api.portal.set_registry_record(

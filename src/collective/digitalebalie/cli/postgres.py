@@ -93,7 +93,7 @@ class PostgreSQL:
     def _command(self, *args, as_server=True):
         user = _server_user() if as_server else None
         prefix = [RUNUSER, "-u", user.pw_name, "--"] if user else []
-        return prefix + [str(self.bin / args[0]), *map(str, args[1:])]
+        return [*prefix, str(self.bin / args[0]), *map(str, args[1:])]
 
     def _run(self, *args, env=None, as_server=True):
         result = subprocess.run(

@@ -43,7 +43,7 @@ class Appointment(Item):
     not_catalogued), and a booking writes a tenth of the objects (measured:
     21 ms per booking with catalog indexing, 11 ms without). Lists of
     appointments come from each product's booking ledger
-    (see ``appointments.listing``).
+    (see ``store.listing``).
     """
 
     def Title(self):

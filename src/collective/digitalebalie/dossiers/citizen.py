@@ -1,7 +1,7 @@
 """What a citizen may do with their dossier through their appointment link."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
 from collective.digitalebalie.dossiers import documents
 from collective.digitalebalie.dossiers import dossiers
 from plone import api
@@ -10,7 +10,7 @@ from plone import api
 def _dossier(appointment):
     dossier = dossiers.of(appointment)
     if dossier is None:
-        raise appointments.NotFound(_("This appointment has no dossier."))
+        raise errors.NotFound(_("This appointment has no dossier."))
     return dossier
 
 
@@ -36,13 +36,13 @@ def upload_for_citizen(appointment, upload):
     """Store a citizen's upload in the dossier, while the dossier is open."""
     state = api.content.get_state(appointment)
     if state not in ("booked", "in_progress"):
-        raise appointments.WrongState(
+        raise errors.WrongState(
             _("Documents can be sent until the appointment is over.")
         )
     with api.env.adopt_roles(["Manager"]):
         dossier = _dossier(appointment)
         if api.content.get_state(dossier) not in dossiers.ACTIVE:
-            raise appointments.WrongState(
+            raise errors.WrongState(
                 _("This case is closed. Documents can no longer be sent.")
             )
         return documents.add(

@@ -7,13 +7,12 @@ scanned because the scanner cannot be reached (503, fail closed).
 
 from collective.digitalebalie import _
 from collective.digitalebalie import logger
-from collective.digitalebalie.appointments import BookingError
-from collective.digitalebalie.appointments import InvalidInput
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import filetypes
 from collective.digitalebalie.dossiers import scanner
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
-from plone import api
+from collective.digitalebalie.errors import InvalidInput
+from collective.digitalebalie.errors import UserError as BookingError
+from collective.digitalebalie.settings import setting
 from plone.dexterity.utils import createContentInContainer
 from plone.namedfile.file import NamedBlobFile
 import hashlib
@@ -53,19 +52,17 @@ class ScannerDown(BookingError):
     status = 503
 
 
-def _setting(name, default):
-    value = api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
+def _configured(name, default):
+    value = setting(name, default)
     return default if value is None else value
 
 
 def allowed_types():
-    return list(_setting("upload_types", list(filetypes.TYPES)))
+    return list(_configured("upload_types", list(filetypes.TYPES)))
 
 
 def max_bytes():
-    return int(_setting("upload_max_mb", 20)) * 1024 * 1024
+    return int(_configured("upload_max_mb", 20)) * 1024 * 1024
 
 
 def clean_filename(name, kind):
@@ -140,7 +137,7 @@ def check(stream, filename):
         )
     if kind in filetypes.ZIP_KINDS:
         _check_archive(stream, limit)
-    address = _setting("clamd_address", "unix:///run/clamav/clamd.ctl")
+    address = _configured("clamd_address", "unix:///run/clamav/clamd.ctl")
     try:
         scanner.scan(address, stream)
     except scanner.Infected as infected:

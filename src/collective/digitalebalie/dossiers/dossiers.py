@@ -7,8 +7,8 @@ index (product, hash of the e-mail address) -> open dossier.
 """
 
 from BTrees.OOBTree import OOBTree
-from collective.digitalebalie import appointments
 from collective.digitalebalie import teams
+from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
@@ -90,7 +90,7 @@ def for_new_appointment(appointment, product, join=False):
             opened=datetime.now(UTC),
             email_key=key[1],
         )
-        teams._set_team_roles(dossier, teams.product_teams(product))
+        teams.set_team_roles(dossier, teams.product_teams(product))
         current = folder._getOb(index[key], None) if key in index else None
         if current is None or api.content.get_state(current) not in ACTIVE:
             # The first open dossier stays the one staff bookings join.
@@ -125,9 +125,26 @@ def archived(dossier):
 
 
 def appointments_of(dossier):
-    folder = appointments.appointments_folder()
+    folder = store.appointments_folder()
     return [
         a
         for a in (folder._getOb(i, None) for i in dossier.appointment_ids or ())
         if a is not None
     ]
+
+
+def follow_product_teams(product, event=None):
+    """Open dossiers of the product follow its teams; closed ones keep theirs."""
+    folder = api.portal.get().get(FOLDER_ID)
+    if folder is None:
+        return
+    product_teams = teams.product_teams(product)
+    uid = api.content.get_uuid(product)
+    for dossier in folder.objectValues():
+        if dossier.product_uid == uid and api.content.get_state(dossier) in ACTIVE:
+            teams.set_team_roles(dossier, product_teams)
+
+
+def appointment_booked(appointment, event):
+    """A new appointment opens a dossier (counter staff's joins the open one)."""
+    for_new_appointment(appointment, event.product, join=event.staff)

@@ -6,7 +6,7 @@ the appointments, the participants, the documents with their SHA-256, and the
 workflow history. The same facts feed the print view.
 """
 
-from collective.digitalebalie import appointments
+from collective.digitalebalie import settings
 from collective.digitalebalie import teams
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
@@ -16,7 +16,7 @@ from fpdf import FPDF
 from pathlib import Path
 from plone import api
 import io
-import xml.etree.ElementTree as ET  # noqa: N817, S405 - writing only
+import xml.etree.ElementTree as ET  # noqa: N817 - writing only
 import zipfile
 
 
@@ -33,7 +33,7 @@ def _when(value, tz):
 
 def summary(dossier):
     """The facts of a dossier, as plain data (for the PDF and the print view)."""
-    tz = appointments.site_timezone()
+    tz = settings.site_timezone()
     workflow = api.portal.get_tool("portal_workflow")
     history = workflow.getInfoFor(dossier, "review_history", []) or []
     appointment_rows = []

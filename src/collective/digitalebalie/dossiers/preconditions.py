@@ -6,6 +6,7 @@ Each adapts a dossier to IClosePrecondition and returns the problems it sees
 
 from collective.digitalebalie import _
 from collective.digitalebalie.content.dossier import IDossier
+from collective.digitalebalie.integrations import payments
 from zope.component import adapter
 from zope.component import getAdapters
 from zope.interface import Interface
@@ -50,8 +51,6 @@ class PaymentsSettled:
         self.dossier = dossier
 
     def problems(self):
-        from collective.digitalebalie.dossiers import payments
-
         waiting = payments.open_requests(self.dossier)
         if not waiting:
             return []

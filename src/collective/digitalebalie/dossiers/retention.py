@@ -7,12 +7,14 @@ What is destroyed is gone from the ZODB (and its blobs at the next pack); the
 log keeps only the dossier's id, never personal data.
 """
 
-from collective.digitalebalie import appointments
 from collective.digitalebalie import logger
+from collective.digitalebalie.booking import links
+from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
-from collective.digitalebalie.dossiers import payments
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.integrations import outbox
+from collective.digitalebalie.integrations import payments
+from collective.digitalebalie.settings import setting
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -42,14 +44,7 @@ def approve(dossier, user_id):
 
 def anonymize(appointment):
     """Remove the citizen's personal data; keep time, product and state (statistics)."""
-    folder = appointments.appointments_folder()
-    index = appointments.token_index(folder)
-    for token_hash in (
-        appointment.token_hash,
-        *getattr(appointment, "extra_token_hashes", ()),
-    ):
-        if index.get(token_hash) == appointment.getId():
-            del index[token_hash]
+    links.revoke_citizen_links(appointment)
     appointment.fullname = REMOVED
     appointment.email = ""
     appointment.phone = ""
@@ -71,16 +66,14 @@ def destroy(dossier):
 
 
 def personal_data_days():
-    return api.portal.get_registry_record(
-        "appointment_data_days", interface=IDigitaleBalieSettings, default=30
-    )
+    return setting("appointment_data_days", 30)
 
 
 def stale_appointments(now):
     """Appointments without a dossier whose end is longer ago than the setting."""
     limit = now - timedelta(days=personal_data_days())
     with api.env.adopt_roles(["Manager"]):
-        for appointment in appointments.appointments_folder().objectValues():
+        for appointment in store.appointments_folder().objectValues():
             if (
                 appointment.end < limit
                 and getattr(appointment, "anonymized", None) is None
@@ -108,8 +101,6 @@ def untouched_dossiers(now):
 
 def old_messages(now):
     """Sent (or given up) mail and text messages: they hold addresses and names."""
-    from collective.digitalebalie.integrations import outbox
-
     limit = now - timedelta(days=personal_data_days())
     box = outbox.outbox()
     return [
@@ -121,8 +112,6 @@ def old_messages(now):
 
 def run(now=None):
     """One run of the job; returns what it did."""
-    from collective.digitalebalie.integrations import outbox
-
     now = now or datetime.now(UTC)
     waiting = due(now.date())
     destroyed = 0

@@ -19,12 +19,15 @@ masked and reveal it explicitly (audited).
 
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
+from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
-from collective.digitalebalie import secrets
-from collective.digitalebalie.appointments import BookingError
+from collective.digitalebalie.booking import store
+from collective.digitalebalie.dossiers import audit
+from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.errors import UserError as BookingError
 from collective.digitalebalie.integrations import oidc
 from collective.digitalebalie.integrations.levels import DIGID_LEVELS
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from cryptography.fernet import Fernet
 from cryptography.fernet import InvalidToken
@@ -37,7 +40,7 @@ import hashlib
 import hmac
 import json
 import jwt
-import secrets as random
+import secrets
 import time
 import urllib.error
 import urllib.parse
@@ -65,14 +68,12 @@ class OtherBrowser(IdentificationFailed):
     type = "OtherBrowser"
 
 
-def _setting(name, default=None):
-    return api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
+# The old private name, still read by tests.
+_setting = setting
 
 
 def _fernet():
-    key = hashlib.sha256(secrets.get_secret("identity_key").encode()).digest()
+    key = hashlib.sha256(credentials.get_secret("identity_key").encode()).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -108,7 +109,7 @@ def _get_json(url, data=None, headers=None):
 
 def metadata():
     """The broker's OpenID configuration, cached for an hour."""
-    issuer = (_setting("oidc_issuer") or "").rstrip("/")
+    issuer = (setting("oidc_issuer") or "").rstrip("/")
     if not issuer:
         raise _not_set_up("no issuer")
     if not oidc.address_ok(issuer):
@@ -132,7 +133,7 @@ def metadata():
 
 
 def required_level():
-    level = _setting("digid_loa") or DEFAULT_LEVEL
+    level = setting("digid_loa") or DEFAULT_LEVEL
     return level if level in DIGID_LEVELS else DEFAULT_LEVEL
 
 
@@ -169,10 +170,10 @@ def start(appointment, token, request):
     Gives the browser the cookie that binds the login to it.
     """
     meta = metadata()
-    state = random.token_urlsafe(24)
-    nonce = random.token_urlsafe(24)
-    verifier = random.token_urlsafe(48)
-    binding = random.token_urlsafe(32)
+    state = secrets.token_urlsafe(24)
+    nonce = secrets.token_urlsafe(24)
+    verifier = secrets.token_urlsafe(48)
+    binding = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     pending = _pending()
     for key, record in list(pending.items()):  # forget logins never finished
@@ -197,15 +198,15 @@ def start(appointment, token, request):
         max_age=int(PENDING_TTL.total_seconds()),
     )
     level = required_level()
-    loa_claim = _setting("loa_claim") or "acr"
+    loa_claim = setting("loa_claim") or "acr"
     accepted = list(DIGID_LEVELS[DIGID_LEVELS.index(level) :])
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
     query = urllib.parse.urlencode(
         {
             "response_type": "code",
-            "client_id": _setting("oidc_client_id") or "",
+            "client_id": setting("oidc_client_id") or "",
             "redirect_uri": callback_url(),
-            "scope": _setting("oidc_scope") or "openid",
+            "scope": setting("oidc_scope") or "openid",
             "state": state,
             "nonce": nonce,
             "code_challenge": challenge.rstrip(b"=").decode(),
@@ -230,10 +231,6 @@ def finish(request):
     Raises OtherBrowser, after which the caller must change nothing, or
     IdentificationFailed, after which the pending login is spent.
     """
-    from collective.digitalebalie import appointments as appointments_module
-    from collective.digitalebalie.dossiers import audit
-    from collective.digitalebalie.dossiers import dossiers
-
     state = request.form.get("state")
     code = request.form.get("code")
     pending = _pending()
@@ -265,7 +262,7 @@ def finish(request):
     if not isinstance(code, str) or not code:
         raise IdentificationFailed(_("The DigiD login was stopped. Please try again."))
     meta = metadata()
-    client_id = _setting("oidc_client_id") or ""
+    client_id = setting("oidc_client_id") or ""
     answer = _get_json(
         meta["token_endpoint"],
         data=urllib.parse.urlencode(
@@ -274,7 +271,7 @@ def finish(request):
                 "code": code,
                 "redirect_uri": callback_url(),
                 "client_id": client_id,
-                "client_secret": secrets.get_secret("oidc_client_secret"),
+                "client_secret": credentials.get_secret("oidc_client_secret"),
                 "code_verifier": record["verifier"],
             }
         ).encode(),
@@ -306,7 +303,7 @@ def finish(request):
             _("We could not check the answer from DigiD. Please try again.")
         )
     level = required_level()
-    got = claims.get(_setting("loa_claim") or "acr")
+    got = claims.get(setting("loa_claim") or "acr")
     rank = level_rank(got)
     if rank is None or rank < DIGID_LEVELS.index(level):
         logger.warning(
@@ -322,7 +319,7 @@ def finish(request):
                 mapping={"level": LEVEL_NAMES[DIGID_LEVELS.index(level)].capitalize()},
             )
         )
-    bsn = str(claims.get(_setting("bsn_claim") or "bsn") or "")
+    bsn = str(claims.get(setting("bsn_claim") or "bsn") or "")
     if not valid_bsn(bsn):
         logger.warning("DigiD answer refused: no valid BSN in the claims")
         raise IdentificationFailed(
@@ -330,11 +327,11 @@ def finish(request):
         )
     identity = {
         "bsn": bsn,
-        "name": str(claims.get(_setting("name_claim") or "name") or ""),
-        "loa": str(claims.get(_setting("loa_claim") or "acr") or ""),
+        "name": str(claims.get(setting("name_claim") or "name") or ""),
+        "loa": str(claims.get(setting("loa_claim") or "acr") or ""),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    folder = appointments_module.appointments_folder()
+    folder = store.appointments_folder()
     appointment = folder._getOb(record["appointment"], None)
     if appointment is None:
         raise IdentificationFailed(_("This appointment no longer exists."))

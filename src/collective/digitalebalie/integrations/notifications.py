@@ -6,12 +6,14 @@ rising SEQUENCE, so calendar programs update or remove the event they have.
 """
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
 from collective.digitalebalie import limits
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import links
+from collective.digitalebalie.booking import store
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import sms
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.settings import setting
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -41,9 +43,7 @@ def _t(message, language, **mapping):
 
 
 def _municipality():
-    return api.portal.get_registry_record(
-        "municipality_name", interface=IDigitaleBalieSettings, default="Gemeente"
-    )
+    return setting("municipality_name", "Gemeente")
 
 
 def _recipient(appointment):
@@ -78,7 +78,7 @@ def add_timezone(calendar, tz):
 
 def invitation(appointment, product, method):
     """An iCalendar object (METHOD REQUEST or CANCEL) with the site's VTIMEZONE."""
-    tz = appointments.site_timezone()
+    tz = settings.site_timezone()
     calendar = Calendar()
     calendar.add("prodid", "-//collective.digitalebalie//Digitale Balie//NL")
     calendar.add("version", "2.0")
@@ -103,8 +103,8 @@ def invitation(appointment, product, method):
 
 def _compose(appointment, kind, token=None):
     language = appointment.language or "nl"
-    product = appointments.product_of(appointment)
-    tz = appointments.site_timezone()
+    product = store.product_of(appointment)
+    tz = settings.site_timezone()
     start = appointment.start.astimezone(tz)
     end = appointment.end.astimezone(tz)
     when = (
@@ -146,7 +146,7 @@ def _compose(appointment, kind, token=None):
             lines += ["", _t(LABEL_BRING, language) + ":"]
             lines += [f"- {row.get('document', '')}" for row in documents]
         if token:
-            link = _link(token)
+            link = links.citizen_url(token)
             lines += [
                 "",
                 _t(
@@ -201,7 +201,7 @@ def _compose(appointment, kind, token=None):
 
 def booked(appointment, token):
     appointment.ics_sequence = 0
-    today = appointments.now_utc().astimezone(appointments.site_timezone()).date()
+    today = settings.now_utc().astimezone(settings.site_timezone()).date()
     # A booking by counter staff always confirms; the citizen asked for it.
     if not appointment.booked_by and not limits.confirmation_allowed(
         appointment.email, today
@@ -249,8 +249,29 @@ def payment_requested(appointment, payment):
     outbox.queue(message, "payment", to=appointment.email)
 
 
-def _link(token):
-    return f"{api.portal.get().absolute_url()}/@@my-appointment/{token}"
+# --- text messages -----------------------------------------------------------------
+
+SMS_REMINDER = _(
+    "${municipality}: reminder of your appointment on ${when} (${product}). "
+    "Look, move or cancel: ${link}"
+)
+SMS_VIDEO_SOON = _(
+    "${municipality}: your video appointment starts in ${minutes} minutes. "
+    "Join here: ${link}"
+)
+
+
+def sms_enabled():
+    """Text messages are made when a gateway is set, or kept in the outbox (demo)."""
+    return sms.gateway_name() != "none" or outbox.capture_only()
+
+
+def queue_sms(appointment, kind, message):
+    """Queue a text message to the citizen, if there is a number and SMS is on."""
+    phone = getattr(appointment, "phone", None)
+    if not phone or not sms_enabled():
+        return None
+    return outbox.queue_sms(phone, sms.sender(), message, kind)
 
 
 def reminder(appointment, token):
@@ -259,19 +280,19 @@ def reminder(appointment, token):
         _compose(appointment, "reminder", token), "reminder", to=appointment.email
     )
     language = appointment.language or "nl"
-    product = appointments.product_of(appointment)
-    start = appointment.start.astimezone(appointments.site_timezone())
+    product = store.product_of(appointment)
+    start = appointment.start.astimezone(settings.site_timezone())
     when = f"{formatting.long_date(start.date(), language)} {formatting.clock(start)}"
-    sms.queue(
+    queue_sms(
         appointment,
         "reminder",
         _t(
-            sms.REMINDER,
+            SMS_REMINDER,
             language,
             municipality=_municipality(),
             when=when,
             product=product.Title() if product else "",
-            link=_link(token),
+            link=links.citizen_url(token),
         ),
     )
 
@@ -279,17 +300,15 @@ def reminder(appointment, token):
 def video_soon(appointment, token):
     """A text message shortly before a video appointment, with the link to the room."""
     language = appointment.language or "nl"
-    sms.queue(
+    queue_sms(
         appointment,
         "video-soon",
         _t(
-            sms.VIDEO_SOON,
+            SMS_VIDEO_SOON,
             language,
             municipality=_municipality(),
-            minutes=api.portal.get_registry_record(
-                "video_sms_minutes", interface=IDigitaleBalieSettings, default=10
-            ),
-            link=_link(token),
+            minutes=setting("video_sms_minutes", 10),
+            link=links.citizen_url(token),
         ),
     )
 
@@ -302,3 +321,11 @@ def moved(appointment):
 def cancelled(appointment):
     appointment.ics_sequence = getattr(appointment, "ics_sequence", 0) + 1
     outbox.queue(_compose(appointment, "cancelled"), "cancelled", to=appointment.email)
+
+
+def appointment_booked(appointment, event):
+    booked(appointment, event.token)
+
+
+def appointment_moved(appointment, event):
+    moved(appointment)

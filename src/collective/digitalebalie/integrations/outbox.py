@@ -11,7 +11,9 @@ in its own transaction, and ZODB lets only one of two claims commit.
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import logger
 from collective.digitalebalie.integrations import sms
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.integrations.retries import CLAIM
+from collective.digitalebalie.integrations.retries import pause_after
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
@@ -24,9 +26,6 @@ import transaction
 
 
 OUTBOX_KEY = "collective.digitalebalie.outbox"
-CLAIM = timedelta(minutes=5)
-# Pauses after the 1st, 2nd, ... failed attempt; the last one repeats.
-RETRY_PAUSES = (60, 300, 900, 3600, 6 * 3600)
 
 
 class OutboxMessage(Persistent):
@@ -104,11 +103,7 @@ def queue_sms(to, sender, text, kind):
 
 
 def capture_only():
-    return bool(
-        api.portal.get_registry_record(
-            "mail_capture_only", interface=IDigitaleBalieSettings, default=False
-        )
-    )
+    return bool(setting("mail_capture_only", False))
 
 
 def _due(now, force=False):
@@ -168,7 +163,7 @@ def deliver(now=None, limit=100, force=False):
                 item.gave_up = True
                 logger.error("text message %s refused: %s", item.id, item.error)
             else:
-                pause = RETRY_PAUSES[min(item.attempts - 1, len(RETRY_PAUSES) - 1)]
+                pause = pause_after(item.attempts)
                 item.next_try = now + timedelta(seconds=pause)
                 logger.warning(
                     "text message %s not sent (%s); next try in %s s",
@@ -177,7 +172,7 @@ def deliver(now=None, limit=100, force=False):
                     pause,
                 )
         except Exception as error:  # noqa: BLE001 - any failure means: try later
-            pause = RETRY_PAUSES[min(item.attempts, len(RETRY_PAUSES) - 1)]
+            pause = pause_after(item.attempts + 1)
             item.attempts += 1
             server = "{}:{}".format(
                 api.portal.get_registry_record("plone.smtp_host", default="?"),

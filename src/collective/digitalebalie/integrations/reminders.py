@@ -7,34 +7,30 @@ only one of them queues the reminder; a run stopped halfway leaves either
 both (mark and messages) or neither.
 """
 
-from collective.digitalebalie import appointments
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import links
+from collective.digitalebalie.booking import store
+from collective.digitalebalie.integrations import notifications
+from collective.digitalebalie.settings import setting
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from plone import api
 from ZODB.POSException import ConflictError
-import secrets
 import transaction
 
 
-def _setting(name, default):
-    return api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
-
-
 def lead_time():
-    return timedelta(hours=_setting("reminder_hours", 24) or 0)
+    return timedelta(hours=setting("reminder_hours", 24) or 0)
 
 
 def video_lead_time():
-    return timedelta(minutes=_setting("video_sms_minutes", 10) or 0)
+    return timedelta(minutes=setting("video_sms_minutes", 10) or 0)
 
 
 def _candidates(now, lead, mark, video_only=False):
     """Booked appointments that start within the lead time and are not marked."""
-    tz = appointments.site_timezone()
+    tz = settings.site_timezone()
     first = now.astimezone(tz).date()
     last = (now + lead).astimezone(tz).date()
     with api.env.adopt_roles(["Manager"]):
@@ -43,7 +39,7 @@ def _candidates(now, lead, mark, video_only=False):
             for brain in api.content.find(portal_type="CounterProduct")
         ]
     for product in products:
-        for appointment in appointments.listing(product, first, last):
+        for appointment in store.listing(product, first, last):
             if (
                 now < appointment.start <= now + lead
                 and getattr(appointment, mark, None) is None
@@ -53,24 +49,10 @@ def _candidates(now, lead, mark, video_only=False):
                 yield appointment.getId()
 
 
-def _fresh_link(folder, appointment_id):
-    # A new link: only hashes of links are stored, so the first cannot be repeated.
-    token = secrets.token_urlsafe(appointments.TOKEN_BYTES)
-    token_hash = appointments.hash_token(token)
-    appointments.token_index(folder)[token_hash] = appointment_id
-    appointment = folder._getOb(appointment_id)
-    # Remembered so that removing the personal data also ends this link.
-    appointment.extra_token_hashes = (
-        *getattr(appointment, "extra_token_hashes", ()),
-        token_hash,
-    )
-    return token
-
-
 def _each_once(now, lead, mark, send, video_only=False):
     """Call send(appointment, token) once per due appointment; return how many."""
     transaction.commit()
-    folder = appointments.appointments_folder()
+    folder = store.appointments_folder()
     done = 0
     for appointment_id in list(_candidates(now, lead, mark, video_only)):
         appointment = folder._getOb(appointment_id, None)
@@ -78,7 +60,7 @@ def _each_once(now, lead, mark, send, video_only=False):
             if appointment is None or getattr(appointment, mark, None) is not None:
                 raise ConflictError  # another run was first
             setattr(appointment, mark, now)
-            send(appointment, _fresh_link(folder, appointment_id))
+            send(appointment, links.fresh_link(appointment))
             transaction.commit()
             done += 1
         except ConflictError:
@@ -88,8 +70,6 @@ def _each_once(now, lead, mark, send, video_only=False):
 
 def send_due(now=None):
     """Queue the reminders that are due; return how many appointments got one."""
-    from collective.digitalebalie.integrations import notifications
-
     now = now or datetime.now(UTC)
     done = 0
     if lead_time():

@@ -1,18 +1,17 @@
 """Text messages to citizens, through an HTTP gateway: CM.com or a generic one.
 
-Messages go through the outbox like mail (queued in the transaction of the
-change, sent by the delivery job, retried). CM.com's JSON API: POST
+A transport, as MailHost is for mail: the notifications queue text messages
+in the outbox (in the transaction of the change), and the delivery job sends
+them through ``send`` and retries. CM.com's JSON API: POST
 {"messages": {"authentication": {"producttoken"}, "msg": [{"from", "to":
 [{"number"}], "body": {"type", "content"}, "reference"}]}}; the answer has
 "errorCode" 0 when every message was accepted. The generic gateway takes
 {"to", "from", "text", "reference"} with a Bearer token and answers 2xx.
 """
 
-from collective.digitalebalie import _
-from collective.digitalebalie import secrets
+from collective.digitalebalie import credentials
 from collective.digitalebalie.integrations.addresses import encrypted_or_local
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
-from plone import api
+from collective.digitalebalie.settings import setting
 import json
 import urllib.error
 import urllib.request
@@ -30,25 +29,12 @@ class SmsError(Exception):
         self.permanent = permanent
 
 
-def _setting(name, default=None):
-    return api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
-
-
 def gateway_name():
-    return _setting("sms_gateway", "none") or "none"
-
-
-def enabled():
-    """Text messages are made when a gateway is set, or kept in the outbox (demo)."""
-    from collective.digitalebalie.integrations import outbox
-
-    return gateway_name() != "none" or outbox.capture_only()
+    return setting("sms_gateway", "none") or "none"
 
 
 def sender():
-    return _setting("sms_sender", "Gemeente") or "Gemeente"
+    return setting("sms_sender", "Gemeente") or "Gemeente"
 
 
 def _post(url, body, headers):
@@ -126,31 +112,9 @@ def send(to, text, reference):
     if name not in GATEWAYS:
         raise SmsError("no SMS gateway is set (Digitale Balie settings, Text messages)")
     GATEWAYS[name](
-        _setting("sms_gateway_url") or "",
-        secrets.get_secret("sms_api_key"),
+        setting("sms_gateway_url") or "",
+        credentials.get_secret("sms_api_key"),
         to,
         text,
         reference,
     )
-
-
-# --- the messages -----------------------------------------------------------------
-
-REMINDER = _(
-    "${municipality}: reminder of your appointment on ${when} (${product}). "
-    "Look, move or cancel: ${link}"
-)
-VIDEO_SOON = _(
-    "${municipality}: your video appointment starts in ${minutes} minutes. "
-    "Join here: ${link}"
-)
-
-
-def queue(appointment, kind, message):
-    """Queue a text message to the citizen, if there is a number and SMS is on."""
-    from collective.digitalebalie.integrations import outbox
-
-    phone = getattr(appointment, "phone", None)
-    if not phone or not enabled():
-        return None
-    return outbox.queue_sms(phone, sender(), message, kind)

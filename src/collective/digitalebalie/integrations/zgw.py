@@ -11,10 +11,14 @@ stop and are shown on the dossier until an employee sends it again.
 """
 
 from BTrees.OOBTree import OOBTree
+from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
-from collective.digitalebalie import secrets
+from collective.digitalebalie import teams
+from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.integrations.addresses import encrypted_or_local
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.integrations.retries import CLAIM
+from collective.digitalebalie.integrations.retries import pause_after
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
 from datetime import datetime
@@ -33,8 +37,6 @@ import urllib.request
 
 
 QUEUE_KEY = "collective.digitalebalie.zgw-queue"  # dossier id -> next try
-CLAIM = timedelta(minutes=5)
-RETRY_PAUSES = (60, 300, 900, 3600, 6 * 3600)
 TIMEOUT = 30
 CRS = {"Accept-Crs": "EPSG:4326", "Content-Crs": "EPSG:4326"}
 
@@ -45,14 +47,8 @@ class ZgwError(Exception):
         self.retry = retry
 
 
-def _setting(name, default=None):
-    return api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
-
-
 def enabled():
-    return bool(_setting("zgw_enabled", False))
+    return bool(setting("zgw_enabled", False))
 
 
 def _queue():
@@ -98,11 +94,11 @@ def request_final_status(dossier):
 
 class Client:
     def __init__(self, user_id, user_name):
-        self.zaken = (_setting("zaken_api_url") or "").rstrip("/")
-        self.documenten = (_setting("documenten_api_url") or "").rstrip("/")
-        self.client_id = _setting("zgw_client_id") or ""
-        self.secret = secrets.get_secret("zgw_secret")
-        self.rsin = _setting("rsin") or ""
+        self.zaken = (setting("zaken_api_url") or "").rstrip("/")
+        self.documenten = (setting("documenten_api_url") or "").rstrip("/")
+        self.client_id = setting("zgw_client_id") or ""
+        self.secret = credentials.get_secret("zgw_secret")
+        self.rsin = setting("rsin") or ""
         self.user_id = user_id
         self.user_name = user_name
         missing = [
@@ -173,8 +169,6 @@ class Client:
 
 
 def _dossiers_folder():
-    from collective.digitalebalie.dossiers import dossiers
-
     return dossiers.dossiers_folder()
 
 
@@ -292,8 +286,6 @@ def _keep_claim(dossier):
 
 def _send(dossier):
     """Do what is still to be done for this dossier (commits after each step)."""
-    from collective.digitalebalie import teams
-
     current = state(dossier)
     product = _product(dossier)
     if product is None:
@@ -316,7 +308,7 @@ def _failed(current, dossier_id, error, now):
     current["error"] = str(error)[:500]
     current["claimed_until"] = None
     if error.retry:
-        pause = RETRY_PAUSES[min(current["attempts"] - 1, len(RETRY_PAUSES) - 1)]
+        pause = pause_after(current["attempts"])
         current["state"] = "retrying"
         _queue()[dossier_id] = now + timedelta(seconds=pause)
         logger.warning(

@@ -1,10 +1,13 @@
-"""Pieces the services share."""
+"""Pieces the services share: the base service, JSON bodies, token paths."""
 
+from collective.digitalebalie.errors import UserError
+from collective.digitalebalie.services.errors import booking_error
 from plone.restapi.deserializer import json_body
 from plone.restapi.exceptions import DeserializationError
-from plone.restapi.services import Service
+from plone.restapi.services import Service as RestapiService
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
+import json
 
 
 def json_object(request):
@@ -14,6 +17,23 @@ def json_object(request):
     except (DeserializationError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+class Service(RestapiService):
+    """A plone.restapi service that answers the add-on's user errors.
+
+    A ``UserError`` raised by ``reply`` (the domain code's, or the service's
+    own) becomes the JSON error body with its status, and the transaction is
+    doomed (see services/errors.py): no service repeats that ``except``.
+    """
+
+    def render(self):
+        try:
+            return super().render()
+        except UserError as error:
+            body = booking_error(self.request, error)
+            self.request.response.setHeader("Content-Type", self.content_type)
+            return json.dumps(body, indent=2, sort_keys=True, separators=(", ", ": "))
 
 
 @implementer(IPublishTraverse)

@@ -1,6 +1,8 @@
 """JSON views of slots and appointments (no personal data beyond the citizen's own)."""
 
-from collective.digitalebalie import appointments
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import store
+from collective.digitalebalie.booking.links import citizen_url
 from plone import api
 
 
@@ -12,18 +14,9 @@ def slot_json(slot):
     }
 
 
-def citizen_url(token):
-    return f"{api.portal.get().absolute_url()}/@@my-appointment/{token}"
-
-
-def device_test_url(token):
-    """The citizen's page to test camera, microphone and network before the call."""
-    return f"{citizen_url(token)}/device-test"
-
-
 def appointment_json(appointment, token):
     """What the citizen may see of their own appointment."""
-    product = appointments.product_of(appointment)
+    product = store.product_of(appointment)
     state = api.content.get_state(appointment)
     if state == "cancelled":
         # Only that it is cancelled, and what for: no name, no contact details.
@@ -35,7 +28,7 @@ def appointment_json(appointment, token):
                 "url": product.absolute_url() if product is not None else None,
             },
         }
-    tz = appointments.site_timezone()
+    tz = settings.site_timezone()
     return {
         "url": citizen_url(token),
         "state": state,

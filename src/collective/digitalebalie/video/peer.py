@@ -62,7 +62,8 @@ class Peer:
                 self.first_frame.set_result((time.monotonic(), frame))
 
         if track.kind == "video":
-            asyncio.ensure_future(read())
+            # Held on the peer: the loop keeps only a weak reference to a task.
+            self.reader = asyncio.ensure_future(read())
 
     async def join(self, timeout=10):
         self.ws = await self.session.ws_connect(self.info["signal_url"])

@@ -1,11 +1,15 @@
 """What Plone tells a browser to join an appointment's video room (Plone side)."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import credentials
+from collective.digitalebalie import errors
 from collective.digitalebalie import logger
-from collective.digitalebalie import secrets
+from collective.digitalebalie import settings
 from collective.digitalebalie import validation
-from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.booking import links
+from collective.digitalebalie.booking import store
+from collective.digitalebalie.integrations import digid
+from collective.digitalebalie.settings import setting
 from collective.digitalebalie.video import providers
 from collective.digitalebalie.video import tokens
 from datetime import timedelta
@@ -23,21 +27,15 @@ NOTICE_TIMEOUT = 5  # seconds: a cancel must not hang long on a room server that
 
 def employee_participant(user_id):
     """An opaque participant id: citizens must not learn staff login names."""
-    secret = secrets.get_secret("room_token_secret")
+    secret = credentials.get_secret("room_token_secret")
     digest = hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
     return f"employee-{digest[:16]}"
 
 
-def _setting(name, default):
-    return api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
-
-
 def window(appointment):
     """(opens, closes) of the appointment's room, aware datetimes in UTC."""
-    before = _setting("room_opens_minutes_before", 15)
-    after = _setting("room_closes_minutes_after", 30)
+    before = setting("room_opens_minutes_before", 15)
+    after = setting("room_closes_minutes_after", 30)
     return (
         appointment.start - timedelta(minutes=before),
         appointment.end + timedelta(minutes=after),
@@ -46,13 +44,13 @@ def window(appointment):
 
 def ice_servers(participant):
     servers = []
-    stun = [url for url in (_setting("stun_urls", []) or []) if url]
+    stun = [url for url in (setting("stun_urls", []) or []) if url]
     if stun:
         servers.append({"urls": stun})
-    turn = [url for url in (_setting("turn_urls", []) or []) if url]
-    secret = secrets.get_secret("turn_secret")
+    turn = [url for url in (setting("turn_urls", []) or []) if url]
+    secret = credentials.get_secret("turn_secret")
     if turn and secret:
-        minutes = _setting("turn_credential_minutes", 120)
+        minutes = setting("turn_credential_minutes", 120)
         username, credential = tokens.turn_credentials(
             secret, participant, ttl=minutes * 60
         )
@@ -60,7 +58,7 @@ def ice_servers(participant):
     return servers
 
 
-class IdentificationRequired(appointments.BookingError):
+class IdentificationRequired(errors.UserError):
     type = "IdentificationRequired"
     status = 403
 
@@ -69,10 +67,10 @@ def join_info(appointment, role, participant, name, now=None):
     """The answer of the video services, or raise a BookingError."""
     state = api.content.get_state(appointment)
     if state not in ("booked", "in_progress") or appointment.channel != "video":
-        raise appointments.NotFound(_("This appointment has no video room."))
-    now = now or appointments.now_utc()
+        raise errors.NotFound(_("This appointment has no video room."))
+    now = now or settings.now_utc()
     opens, closes = window(appointment)
-    tz = appointments.site_timezone()
+    tz = settings.site_timezone()
     if role != "employee" and (now < opens or now > closes):
         if now < opens:
             message = _(
@@ -86,9 +84,7 @@ def join_info(appointment, role, participant, name, now=None):
             message = _("The video room of this appointment is closed.")
         raise RoomClosed(message, opens=opens, closes=closes)
     if role == "citizen":
-        from collective.digitalebalie.integrations import digid
-
-        product = appointments.product_of(appointment)
+        product = store.product_of(appointment)
         if (
             digid.required(appointment, product)
             and digid.identity_of(appointment) is None
@@ -97,7 +93,7 @@ def join_info(appointment, role, participant, name, now=None):
                 _("First log in with DigiD. Then you can join the video call.")
             )
     room = appointment.getId()
-    provider = _setting("video_provider", "builtin") or "builtin"
+    provider = setting("video_provider", "builtin") or "builtin"
     info = {
         "provider": provider,
         "room": room,
@@ -116,9 +112,9 @@ def join_info(appointment, role, participant, name, now=None):
 def builtin_info(room, participant, role, name):
     # Short-lived: a page fetches a new token for every (re)connection, so a
     # cancelled appointment's old token soon stops admitting anyone.
-    secret = secrets.get_secret("room_token_secret")
+    secret = credentials.get_secret("room_token_secret")
     return {
-        "signal_url": f"{_setting('room_server_url', '').rstrip('/')}/{room}",
+        "signal_url": f"{setting('room_server_url', '').rstrip('/')}/{room}",
         "token": tokens.mint(
             secret,
             room=room,
@@ -136,7 +132,7 @@ def engine_info(provider, room, participant, role, name):
     employee = role == "employee"
     try:
         if provider == "jitsi":
-            url = (_setting("jitsi_url", "") or "").rstrip("/")
+            url = (setting("jitsi_url", "") or "").rstrip("/")
             domain = providers.jitsi_domain(url)
             return {
                 "domain": domain,
@@ -144,9 +140,9 @@ def engine_info(provider, room, participant, role, name):
                 "room": providers.jitsi_room(room),
                 "name": name,
                 "jwt": providers.jitsi_token(
-                    app_id=_setting("jitsi_app_id", ""),
-                    secret=secrets.get_secret("jitsi_app_secret"),
-                    audience=_setting("jitsi_audience", "") or "jitsi",
+                    app_id=setting("jitsi_app_id", ""),
+                    secret=credentials.get_secret("jitsi_app_secret"),
+                    audience=setting("jitsi_audience", "") or "jitsi",
                     domain=providers.jitsi_host(url),
                     room=room,
                     participant=participant,
@@ -156,13 +152,13 @@ def engine_info(provider, room, participant, role, name):
                 ),
             }
         if provider == "livekit":
-            server = _setting("livekit_url", "") or ""
-            meet = _setting("livekit_meet_url", "") or ""
+            server = setting("livekit_url", "") or ""
+            meet = setting("livekit_meet_url", "") or ""
             if not (server and meet):
                 raise ValueError("LiveKit needs the server and Meet addresses.")
             token = providers.livekit_token(
-                api_key=_setting("livekit_api_key", ""),
-                api_secret=secrets.get_secret("livekit_api_secret"),
+                api_key=setting("livekit_api_key", ""),
+                api_secret=credentials.get_secret("livekit_api_secret"),
                 room=room,
                 participant=participant,
                 name=name,
@@ -181,12 +177,12 @@ def engine_info(provider, room, participant, role, name):
     )
 
 
-class VideoUnavailable(appointments.BookingError):
+class VideoUnavailable(errors.UserError):
     type = "VideoUnavailable"
     status = 503
 
 
-class RoomClosed(appointments.BookingError):
+class RoomClosed(errors.UserError):
     type = "RoomClosed"
     status = 403
 
@@ -196,53 +192,29 @@ class RoomClosed(appointments.BookingError):
         self.closes = closes
 
 
-GUESTS_KEY = "collective.digitalebalie.guests"
+GUESTS_KEY = links.GUESTS_KEY
 
 
 def invite_guest(appointment, name):
     """A guest link for one person (an interpreter, a colleague): (token, guest)."""
-    from persistent.mapping import PersistentMapping
-    from zope.annotation.interfaces import IAnnotations
-    import secrets as random
-
     state = api.content.get_state(appointment)
     if state not in ("booked", "in_progress"):
-        raise appointments.WrongState(_("This appointment has no video room."))
+        raise errors.WrongState(_("This appointment has no video room."))
     try:
         # A name too long is cut, as the room shows it on one line.
         name = validation.name(name, max_length=None)[:100]
     except validation.Refused as error:
-        raise appointments.InvalidInput(
+        raise errors.InvalidInput(
             _("Fill in the name of the guest."), {"name": error.message}
         ) from None
     if not name:
-        raise appointments.InvalidInput(
+        raise errors.InvalidInput(
             _("Fill in the name of the guest."), {"name": _("Fill in a name.")}
         )
-    guests = IAnnotations(appointment).setdefault(GUESTS_KEY, PersistentMapping())
-    token = random.token_urlsafe(appointments.TOKEN_BYTES)
-    guest = {"participant": f"guest-{len(guests) + 1}", "name": name}
-    digest = appointments.hash_token(token)
-    guests[digest] = guest
-    folder = appointments.appointments_folder()
-    appointments.token_index(folder)[f"guest:{digest}"] = appointment.getId()
-    return token, guest
+    return links.add_guest(appointment, name)
 
 
-def find_guest(token):
-    """(appointment, guest) for a guest token; raise NotFound."""
-    from zope.annotation.interfaces import IAnnotations
-
-    if not token or len(token) > 200:
-        raise appointments.NotFound(_("No appointment with this link."))
-    digest = appointments.hash_token(token)
-    folder = appointments.appointments_folder()
-    appointment_id = appointments.token_index(folder).get(f"guest:{digest}")
-    appointment = folder._getOb(appointment_id, None) if appointment_id else None
-    guests = IAnnotations(appointment).get(GUESTS_KEY) if appointment else None
-    if not guests or digest not in guests:
-        raise appointments.NotFound(_("No appointment with this link."))
-    return appointment, dict(guests[digest])
+find_guest = links.find_guest
 
 
 # --- notices to the room server -----------------------------------------------------
@@ -251,7 +223,7 @@ def find_guest(token):
 def notice_url(room):
     """Where the room server takes notices about ``room``: the room's own path, over
     HTTP(S), so a balancer that routes rooms by path brings it to the right process."""
-    base = (_setting("room_server_url", "") or "").strip().rstrip("/")
+    base = (setting("room_server_url", "") or "").strip().rstrip("/")
     scheme, _sep, rest = base.partition("://")
     scheme = {"ws": "http", "wss": "https"}.get(scheme.lower(), scheme.lower())
     if scheme not in ("http", "https") or not rest:
@@ -301,7 +273,7 @@ def notify_room_server(room, kind, **data):
     The notice's time is taken when it is sent, after the commit.
     """
     url = notice_url(room)
-    secret = secrets.get_secret("room_token_secret")
+    secret = credentials.get_secret("room_token_secret")
     if not (url and secret):
         return False
     transaction.get().addAfterCommitHook(

@@ -41,6 +41,7 @@ room. Notices:
 
 from aiohttp import WSMsgType
 from aiohttp import web
+from collective.digitalebalie.video import messages
 from collective.digitalebalie.video import tokens
 import argparse
 import asyncio
@@ -60,7 +61,6 @@ RATE_WINDOW = 1.0
 RATE_LIMIT = 100  # messages per participant per second
 JOIN_TIMEOUT = 10
 MAX_MESSAGE = 64 * 1024
-MAX_CHAT = 2000
 ROOM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 # Close codes (4000-4999 are for applications).
@@ -78,22 +78,6 @@ REVOKED_MESSAGE = {
     "code": "revoked",
     "message": "This appointment is cancelled. The video room is closed.",
 }
-
-DOCUMENT_KINDS = ("pdf", "image")
-
-
-def _valid_document(document):
-    """A document shown in the call: an opaque id, a title and what kind it is."""
-    return (
-        isinstance(document, dict)
-        and set(document) == {"id", "title", "kind"}
-        and isinstance(document["id"], str)
-        and 0 < len(document["id"]) <= 64
-        and document["id"].isalnum()
-        and isinstance(document["title"], str)
-        and 0 < len(document["title"]) <= 200
-        and document["kind"] in DOCUMENT_KINDS
-    )
 
 
 class Participant:
@@ -138,6 +122,8 @@ class RoomServer:
         self.join_timeout = join_timeout
         self.rooms = {}
         self.relayed = 0
+        # Closes of slow sockets run on their own; held here until done.
+        self.closing = set()
         # room -> time of the revocation: older tokens are refused
         self.revoked = {}
         # id -> time of the notices seen lately: each is acted on once
@@ -347,7 +333,11 @@ class RoomServer:
         except TimeoutError:
             # It stopped reading: drop it rather than stall the others.
             logger.warning("dropped %s: not reading", participant.id)
-            asyncio.ensure_future(participant.ws.close(code=1008, message=b"slow"))
+            task = asyncio.ensure_future(
+                participant.ws.close(code=1008, message=b"slow")
+            )
+            self.closing.add(task)
+            task.add_done_callback(self.closing.discard)
         except ConnectionError:
             pass
 
@@ -378,76 +368,14 @@ class RoomServer:
         if not isinstance(data, dict):
             await self._bad(sender, "Messages must be JSON objects.")
             return
-        kind = data.get("type")
-        room = self.rooms.get(room_id, {})
-        if sender.role == tokens.TEST_ROLE and kind != "ping":
+        if sender.role == tokens.TEST_ROLE and data.get("type") != "ping":
             await self._bad(sender, "A device test can only ping.")
-        elif kind == "ping":
-            await self._send(sender, {"type": "pong", "id": data.get("id")})
-        elif kind == "signal":
-            to = data.get("to")
-            target = room.get(to) if isinstance(to, str) else None
-            if target is None or "data" not in data:
-                await self._bad(sender, "Signal for nobody in this room.")
-            elif not (sender.admitted and target.admitted):
-                await self._bad(sender, "Not admitted to the room yet.")
-            else:
-                self.relayed += 1
-                await self._send(
-                    target, {"type": "signal", "from": sender.id, "data": data["data"]}
-                )
-        elif kind == "chat":
-            chat = data.get("text")
-            if not isinstance(chat, str) or not chat.strip() or len(chat) > MAX_CHAT:
-                await self._bad(
-                    sender, f"Chat text must be 1 to {MAX_CHAT} characters."
-                )
-            elif not sender.admitted:
-                await self._bad(sender, "Not admitted to the room yet.")
-            else:
-                self.relayed += 1
-                await self._broadcast(
-                    room_id,
-                    {
-                        "type": "chat",
-                        "from": sender.id,
-                        "name": sender.name,
-                        "role": sender.role,
-                        "text": chat,
-                        "ts": time.time(),
-                    },
-                    admitted_only=True,
-                )
-        elif kind == "show":
-            document = data.get("document")
-            if sender.role != "employee":
-                await self._bad(sender, "Only the employee can show documents.")
-            elif document is not None and not _valid_document(document):
-                await self._bad(sender, "A document needs an id, a title and a kind.")
-            else:
-                self.relayed += 1
-                await self._broadcast(
-                    room_id,
-                    {"type": "show", "from": sender.id, "document": document},
-                    admitted_only=True,
-                )
-        elif kind == "admit":
-            who = data.get("participant")
-            target = room.get(who) if isinstance(who, str) else None
-            if sender.role != "employee":
-                await self._bad(sender, "Only the employee can let people in.")
-            elif target is None:
-                await self._bad(sender, "Nobody with that name is waiting.")
-            elif not target.admitted:
-                target.admitted = True
-                await self._send(target, {"type": "admitted"})
-                await self._broadcast(
-                    room_id,
-                    {"type": "presence", "event": "admitted", **target.public()},
-                    exclude=target,
-                )
-        else:
+            return
+        handler = messages.HANDLERS.get(data.get("type"))
+        if handler is None:
             await self._bad(sender, "Unknown message type.")
+            return
+        await handler(self, room_id, self.rooms.get(room_id, {}), sender, data)
 
 
 def read_secret(path=None):

@@ -2,11 +2,10 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import agenda
-from collective.digitalebalie import appointments
 from collective.digitalebalie import validation
-from collective.digitalebalie.services.errors import booking_error
+from collective.digitalebalie.booking.input import parse_range
+from collective.digitalebalie.services.base import Service
 from collective.digitalebalie.services.errors import error_body
-from plone.restapi.services import Service
 
 
 class AgendaGet(Service):
@@ -25,11 +24,8 @@ class AgendaGet(Service):
                 _("Some fields are not filled in correctly."),
                 {error.field: error.message},
             )
-        try:
-            first, last = appointments.parse_range(form)
-            pairs = agenda.entries(scope, first, last, query, cancelled=cancelled)
-        except appointments.BookingError as error:
-            return booking_error(self.request, error)
+        first, last = parse_range(form)
+        pairs = agenda.entries(scope, first, last, query, cancelled=cancelled)
         items = [agenda.item_json(a, p) for a, p in pairs]
         return {
             "start": first.isoformat(),

@@ -8,15 +8,16 @@ POST /@appointment/{token}/documents     multipart, file field "file"
 """
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie import errors
+from collective.digitalebalie.booking import actions
+from collective.digitalebalie.booking import links
 from collective.digitalebalie.dossiers import dossiers
-from collective.digitalebalie.dossiers import payments
 from collective.digitalebalie.dossiers.citizen import citizen_documents
 from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.dossiers.documents import document_json
+from collective.digitalebalie.integrations import payments
 from collective.digitalebalie.services.base import TokenService
 from collective.digitalebalie.services.base import json_object
-from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.services.serialize import appointment_json
 from collective.digitalebalie.video import rooms
@@ -27,60 +28,68 @@ from zope.interface import alsoProvides
 
 class _TokenService(TokenService):
     def _appointment(self):
-        return self.token, appointments.find_by_token(self.token)
+        return self.token, links.find_by_token(self.token)
 
     def _open_appointment(self):
         """The appointment, unless it is cancelled: then its documents and
         payments are no longer shown with the link."""
         token, appointment = self._appointment()
         if api.content.get_state(appointment) == "cancelled":
-            raise appointments.WrongState(_("This appointment is cancelled."))
+            raise errors.WrongState(_("This appointment is cancelled."))
         return token, appointment
 
 
+def _not_found(request):
+    return error_body(request, 404, "NotFound", _("No appointment with this link."))
+
+
 class AppointmentGet(_TokenService):
-    """GET /@appointment/{token} and GET /@appointment/{token}/video."""
+    """GET /@appointment/{token}[/video|/payments|/documents]."""
 
     def reply(self):
-        video = self.params[1:] == ["video"]
-        if self.params[1:] == ["payments"]:
-            try:
-                _token, appointment = self._open_appointment()
-                with api.env.adopt_roles(["Manager"]):
-                    dossier = dossiers.of(appointment)
-                    items = (
-                        payments.of_appointment(dossier, appointment.getId())
-                        if dossier is not None
-                        else []
-                    )
-                return {"items": [payments.payment_json(p) for p in items]}
-            except appointments.BookingError as error:
-                return booking_error(self.request, error)
-        if self.params[1:] == ["documents"]:
-            try:
-                _token, appointment = self._open_appointment()
-                return {"items": citizen_documents(appointment)}
-            except appointments.BookingError as error:
-                return booking_error(self.request, error)
-        if len(self.params) != 1 and not video:
-            return error_body(
-                self.request, 404, "NotFound", _("No appointment with this link.")
-            )
-        try:
-            token, appointment = self._appointment()
-            if video:
-                return rooms.join_info(
-                    appointment,
-                    "citizen",
-                    f"citizen-{appointment.getId()}",
-                    appointment.fullname,
-                )
-        except appointments.BookingError as error:
-            return booking_error(self.request, error)
+        handler = self.HANDLERS.get(tuple(self.params[1:])) if self.params else None
+        return handler(self) if handler else _not_found(self.request)
+
+    def appointment(self):
+        token, appointment = self._appointment()
         return appointment_json(appointment, token)
+
+    def video(self):
+        _token, appointment = self._appointment()
+        return rooms.join_info(
+            appointment,
+            "citizen",
+            f"citizen-{appointment.getId()}",
+            appointment.fullname,
+        )
+
+    def payments(self):
+        _token, appointment = self._open_appointment()
+        with api.env.adopt_roles(["Manager"]):
+            dossier = dossiers.of(appointment)
+            items = (
+                payments.of_appointment(dossier, appointment.getId())
+                if dossier is not None
+                else []
+            )
+        return {"items": [payments.payment_json(p) for p in items]}
+
+    def documents(self):
+        _token, appointment = self._open_appointment()
+        return {"items": citizen_documents(appointment)}
+
+    # The path after the token names the handler.
+    HANDLERS = {  # noqa: RUF012 - a fixed table, not state
+        (): appointment,
+        ("video",): video,
+        ("payments",): payments,
+        ("documents",): documents,
+    }
 
 
 class AppointmentPost(_TokenService):
+    """POST /@appointment/{token}/cancel|reschedule|documents."""
+
     # POST .../documents takes multipart/form-data, also with a login cookie
     # (an employee trying a citizen's link): see services/guard.py.
     accepts_uploads = True
@@ -88,41 +97,38 @@ class AppointmentPost(_TokenService):
     def reply(self):
         alsoProvides(self.request, IDisableCSRFProtection)
         action = self.params[1] if len(self.params) == 2 else None
-        if action == "documents":
-            return self.upload()
-        if action not in ("cancel", "reschedule"):
+        handler = self.HANDLERS.get(action)
+        return handler(self) if handler else _not_found(self.request)
+
+    def cancel(self):
+        token, appointment = self._appointment()
+        actions.cancel(appointment)
+        return appointment_json(appointment, token)
+
+    def reschedule(self):
+        token, appointment = self._appointment()
+        data = json_object(self.request)
+        if data is None:
             return error_body(
-                self.request, 404, "NotFound", _("No appointment with this link.")
+                self.request, 400, "ValidationError", _("Send the new time as JSON.")
             )
-        try:
-            token, appointment = self._appointment()
-            if action == "cancel":
-                appointments.cancel(appointment)
-            else:
-                data = json_object(self.request)
-                if data is None:
-                    return error_body(
-                        self.request,
-                        400,
-                        "ValidationError",
-                        _("Send the new time as JSON."),
-                    )
-                appointments.reschedule(appointment, data.get("start"))
-        except appointments.BookingError as error:
-            return booking_error(self.request, error)
+        actions.reschedule(appointment, data.get("start"))
         return appointment_json(appointment, token)
 
     def upload(self):
         upload = self.request.form.get("file")
-        try:
-            _token, appointment = self._open_appointment()
-            if not hasattr(upload, "read"):
-                raise appointments.InvalidInput(
-                    _("Send the document as multipart/form-data in the field 'file'."),
-                    {"file": _("Choose a file.")},
-                )
-            document = upload_for_citizen(appointment, upload)
-        except appointments.BookingError as error:
-            return booking_error(self.request, error)
+        _token, appointment = self._open_appointment()
+        if not hasattr(upload, "read"):
+            raise errors.InvalidInput(
+                _("Send the document as multipart/form-data in the field 'file'."),
+                {"file": _("Choose a file.")},
+            )
+        document = upload_for_citizen(appointment, upload)
         self.request.response.setStatus(201)
         return document_json(document)
+
+    HANDLERS = {  # noqa: RUF012 - a fixed table, not state
+        "cancel": cancel,
+        "reschedule": reschedule,
+        "documents": upload,
+    }

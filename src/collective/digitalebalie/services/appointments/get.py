@@ -1,22 +1,19 @@
 """GET {product}/@appointments?start=YYYY-MM-DD&end=YYYY-MM-DD, for counter staff."""
 
 from collective.digitalebalie import agenda
-from collective.digitalebalie import appointments
-from collective.digitalebalie.services.errors import booking_error
+from collective.digitalebalie.booking import store
+from collective.digitalebalie.booking.input import parse_range
+from collective.digitalebalie.services.base import Service
 from plone import api
-from plone.restapi.services import Service
 
 
 class AppointmentsGet(Service):
     def reply(self):
-        try:
-            first, last = appointments.parse_range(self.request.form, default_days=30)
-        except appointments.BookingError as error:
-            return booking_error(self.request, error)
+        first, last = parse_range(self.request.form, default_days=30)
         self.request.response.setHeader("Cache-Control", "private, no-store")
         items = [
             agenda.item_json(appointment, self.context)
-            for appointment in appointments.listing(self.context, first, last)
+            for appointment in store.listing(self.context, first, last)
             # Only the product's teams and managers see its appointments.
             if api.user.has_permission("View", obj=appointment)
         ]

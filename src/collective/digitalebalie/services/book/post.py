@@ -1,15 +1,15 @@
 """POST {product}/@book: book an appointment without an account."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
 from collective.digitalebalie import limits
+from collective.digitalebalie import settings
+from collective.digitalebalie.booking import actions
+from collective.digitalebalie.services.base import Service
 from collective.digitalebalie.services.base import json_object
-from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.services import Service
 from zope.interface import alsoProvides
 
 
@@ -44,18 +44,12 @@ class BookPost(Service):
         gate = limits.ClientGate(self.request, exempt=staff)
         challenge = gate.check(data.get("altcha"))
         if challenge is not None:
-            return booking_error(
-                self.request,
-                appointments.ChallengeRequired(challenge, gate.refused_solution),
-            )
-        try:
-            appointment, token = appointments.book(self.context, data, staff=staff)
-        except appointments.BookingError as error:
-            return booking_error(self.request, error)
+            raise limits.ChallengeRequired(challenge, gate.refused_solution)
+        appointment, token = actions.book(self.context, data, staff=staff)
         gate.booked()
         self.request.response.setStatus(201)
         self.request.response.setHeader("Cache-Control", "no-store")
-        tz = appointments.site_timezone()
+        tz = settings.site_timezone()
         if staff:
             # The secret link goes to the citizen only, by e-mail.
             return {

@@ -1,8 +1,8 @@
 """GET {appointment}/@payments: the appointment's payment requests, for its team."""
 
 from collective.digitalebalie.dossiers import dossiers
-from collective.digitalebalie.dossiers import payments
-from plone.restapi.services import Service
+from collective.digitalebalie.integrations import payments
+from collective.digitalebalie.services.base import Service
 
 
 class PaymentsGet(Service):

@@ -8,10 +8,10 @@ from collective.digitalebalie import _
 from collective.digitalebalie.content.dossier import IDossierDocument
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.services.base import Service
 from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.services.errors import error_body
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.services import Service
 from zope.interface import alsoProvides
 
 

@@ -1,35 +1,27 @@
 """GET {product}/@slots?start=YYYY-MM-DD&end=YYYY-MM-DD: what a citizen can book now."""
 
 from collective.digitalebalie import _
-from collective.digitalebalie.appointments import BookingError
-from collective.digitalebalie.appointments import ProductRules
-from collective.digitalebalie.appointments import now_utc
-from collective.digitalebalie.appointments import parse_day
+from collective.digitalebalie.booking.actions import ProductRules
+from collective.digitalebalie.booking.input import parse_day
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
-from collective.digitalebalie.services.errors import booking_error
+from collective.digitalebalie.services.base import Service
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.services.serialize import slot_json
+from collective.digitalebalie.settings import now_utc
 from datetime import timedelta
-from plone.restapi.services import Service
 
 
 class SlotsGet(Service):
     def reply(self):
-        try:
-            product_rules = ProductRules(self.context)
-        except BookingError as error:
-            return booking_error(self.request, error)
+        product_rules = ProductRules(self.context)
         today = now_utc().astimezone(product_rules.tz).date()
         form = self.request.form
-        try:
-            first = parse_day(form["start"], "start") if form.get("start") else today
-            last = (
-                parse_day(form["end"], "end")
-                if form.get("end")
-                else first + timedelta(days=30)
-            )
-        except BookingError as error:
-            return booking_error(self.request, error)
+        first = parse_day(form["start"], "start") if form.get("start") else today
+        last = (
+            parse_day(form["end"], "end")
+            if form.get("end")
+            else first + timedelta(days=30)
+        )
         if last < first:
             return error_body(
                 self.request,

@@ -1,10 +1,8 @@
 """GET {appointment}/@video: the counter employee's way into the room."""
 
-from collective.digitalebalie import appointments
-from collective.digitalebalie.services.errors import booking_error
+from collective.digitalebalie.services.base import Service
 from collective.digitalebalie.video import rooms
 from plone import api
-from plone.restapi.services import Service
 
 
 class VideoGet(Service):
@@ -12,9 +10,6 @@ class VideoGet(Service):
         self.request.response.setHeader("Cache-Control", "no-store")
         user = api.user.get_current()
         name = user.getProperty("fullname", "") or user.getUserName()
-        try:
-            return rooms.join_info(
-                self.context, "employee", rooms.employee_participant(user.getId()), name
-            )
-        except appointments.BookingError as error:
-            return booking_error(self.request, error)
+        return rooms.join_info(
+            self.context, "employee", rooms.employee_participant(user.getId()), name
+        )

@@ -5,15 +5,13 @@ GET  /@video-guest/{token}                (holder of the link) -> join info
 """
 
 from collective.digitalebalie import _
-from collective.digitalebalie import appointments
+from collective.digitalebalie.services.base import Service
 from collective.digitalebalie.services.base import TokenService
 from collective.digitalebalie.services.base import json_object
-from collective.digitalebalie.services.errors import booking_error
 from collective.digitalebalie.services.errors import error_body
 from collective.digitalebalie.video import rooms
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
-from plone.restapi.services import Service
 from zope.interface import alsoProvides
 
 
@@ -32,10 +30,7 @@ class GuestPost(Service):
             return error_body(
                 self.request, 400, "ValidationError", _("Send the guest as JSON.")
             )
-        try:
-            token, guest = rooms.invite_guest(self.context, data.get("name"))
-        except appointments.BookingError as error:
-            return booking_error(self.request, error)
+        token, guest = rooms.invite_guest(self.context, data.get("name"))
         self.request.response.setStatus(201)
         self.request.response.setHeader("Cache-Control", "no-store")
         portal_url = api.portal.get().absolute_url()
@@ -44,10 +39,7 @@ class GuestPost(Service):
 
 class GuestGet(TokenService):
     def reply(self):
-        try:
-            appointment, guest = rooms.find_guest(self.token)
-            return rooms.join_info(
-                appointment, "guest", guest["participant"], guest["name"]
-            )
-        except appointments.BookingError as error:
-            return booking_error(self.request, error)
+        appointment, guest = rooms.find_guest(self.token)
+        return rooms.join_info(
+            appointment, "guest", guest["participant"], guest["name"]
+        )
