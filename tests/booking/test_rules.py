@@ -284,3 +284,28 @@ class TestSlotChecks:
             )
             == reason
         )
+
+
+def test_every_day_of_a_year_has_its_grid_in_real_minutes():
+    """Ordinary days take a fast path; every day, change days included, gives
+    slots on the wall-clock grid, in order, each lasting its real minutes."""
+    rows = rules.parse_periods(
+        [
+            {"weekday": d, "start": "00:00", "end": "23:59", "counters": 1}
+            for d in range(7)
+        ]
+    )
+    day = date(2027, 1, 1)
+    while day.year == 2027:
+        slots = rules.candidate_slots(rows, 25, day, AMS)
+        starts = [rules.slot_key(begin) for begin, _end, _c in slots]
+        assert starts == sorted(set(starts)), day
+        for begin, end, _counters in slots:
+            assert begin.tzinfo is AMS and begin.date() == day
+            assert (begin.hour * 60 + begin.minute) % 25 == 0, begin
+            assert rules.slot_key(end) - rules.slot_key(begin) == 25 * 60
+        # 57 slots a day (00:00 … 23:20); the hour the spring skips and the
+        # hour the autumn repeats each hold three of them (02:05, 02:30, 02:55).
+        expected = {date(2027, 3, 28): 54, date(2027, 10, 31): 60}.get(day, 57)
+        assert len(slots) == expected, day
+        day += timedelta(days=1)

@@ -17,6 +17,7 @@ from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from datetime import timezone
 import itertools
 import re
 
@@ -205,11 +206,42 @@ def _moments(day, clock, tz):
     return (first, later.astimezone(UTC).astimezone(tz))
 
 
+def _clock_changes(day, tz):
+    """True when the offset changes during ``day`` (a daylight-saving day)."""
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
+    next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    return midnight.utcoffset() != next_midnight.utcoffset()
+
+
 def candidate_slots(periods, duration, day, tz):
     """Every slot of one day by the opening hours alone: (start, end, counters),
     in order of time."""
     step = timedelta(minutes=duration)
     weekday = day.weekday()
+    if not _clock_changes(day, tz):
+        # An ordinary day: every wall-clock time happens once, in order.
+        offset = datetime.combine(day, time(12), tzinfo=tz).utcoffset()
+        zone = timezone(offset)
+        found = []
+        for period in periods:
+            if period.weekday != weekday:
+                continue
+            start = datetime.combine(day, period.start)
+            close = datetime.combine(day, period.end)
+            while start + step <= close:
+                # Arithmetic in a fixed offset counts real minutes, also for
+                # a long appointment that runs into the next day.
+                fixed = start.replace(tzinfo=zone)
+                found.append(
+                    (
+                        fixed.astimezone(tz),
+                        (fixed + step).astimezone(tz),
+                        period.counters,
+                    )
+                )
+                start += step
+        found.sort(key=lambda slot: slot[0])
+        return found
     found = []
     for period in periods:
         if period.weekday != weekday:
