@@ -112,6 +112,13 @@ def test_room_not_open_yet(live_site, product):
     assert error["type"] == "RoomClosed"
     opens = (later.astimezone(UTC) - timedelta(minutes=15)).astimezone(AMS)
     assert opens.strftime("%H:%M") in error["message"]
+    # The day in words, never an ISO date.
+    assert opens.date().isoformat() not in error["message"]
+    months = (
+        "januari februari maart april mei juni juli augustus september "
+        "oktober november december"
+    ).split()
+    assert f"{opens.day} {months[opens.month - 1]}" in error["message"]
 
 
 def test_cancelled_appointment_has_no_room(live_site, product):

@@ -5,7 +5,6 @@ side effects (team, dossier, mail and text messages) are the listeners of the
 events fired here (``booking.events``, subscribers in ``events.py``).
 """
 
-from babel.dates import format_date
 from collective.digitalebalie import _
 from collective.digitalebalie import limits
 from collective.digitalebalie import logger
@@ -22,6 +21,7 @@ from collective.digitalebalie.errors import NotBookable
 from collective.digitalebalie.errors import SlotUnavailable
 from collective.digitalebalie.errors import TooManyBookings
 from collective.digitalebalie.errors import WrongState
+from collective.digitalebalie.settings import date_in_words
 from collective.digitalebalie.settings import now_utc
 from collective.digitalebalie.settings import site_timezone
 from datetime import UTC
@@ -36,14 +36,6 @@ def ensure_bookable(product):
     """Refuse when the current user may not see the product (e.g. unpublished)."""
     if product is None or not api.user.has_permission("View", obj=product):
         raise NotBookable(_("This service cannot be booked online at the moment."))
-
-
-def date_in_words(day):
-    """'zaterdag 5 december' / 'Saturday 5 December', in the page's language."""
-    language = (api.portal.get_current_language() or "nl")[:2]
-    return format_date(
-        day, "EEEE d MMMM", locale=language if language == "en" else "nl"
-    )
 
 
 class ProductRules:

@@ -77,7 +77,7 @@ def join_info(appointment, role, participant, name, now=None):
                 "The video room opens at ${time} on ${date}.",
                 mapping={
                     "time": opens.astimezone(tz).strftime("%H:%M"),
-                    "date": opens.astimezone(tz).date().isoformat(),
+                    "date": settings.date_in_words(opens.astimezone(tz).date()),
                 },
             )
         else:
