@@ -39,26 +39,31 @@ def _rsin_ok(value):
     return True
 
 
+def _checked(check, error):
+    """A field constraint: ``check(value)`` holds, or the field shows ``error``'s text."""
+
+    def constraint(value):
+        if not check(value):
+            raise error(value)
+        return True
+
+    return constraint
+
+
 class NotEncrypted(schema.ValidationError):
     __doc__ = _(
         "Use an address that starts with https:// (http:// only on this machine)."
     )
 
 
-def _encrypted_address(value):
-    if not addresses.encrypted_or_local(value):
-        raise NotEncrypted(value)
-    return True
+_encrypted_address = _checked(addresses.encrypted_or_local, NotEncrypted)
 
 
 class NotSecureSocket(schema.ValidationError):
     __doc__ = _("Use an address that starts with wss:// (ws:// only on this machine).")
 
 
-def _secure_socket_address(value):
-    if not addresses.secure_socket_or_local(value):
-        raise NotSecureSocket(value)
-    return True
+_secure_socket_address = _checked(addresses.secure_socket_or_local, NotSecureSocket)
 
 
 class InvalidClamdAddress(schema.ValidationError):
@@ -68,10 +73,7 @@ class InvalidClamdAddress(schema.ValidationError):
     )
 
 
-def _clamd_address(value):
-    if not addresses.clamd_address_ok(value):
-        raise InvalidClamdAddress(value)
-    return True
+_clamd_address = _checked(addresses.clamd_address_ok, InvalidClamdAddress)
 
 
 class InvalidIceServer(schema.ValidationError):
@@ -81,10 +83,7 @@ class InvalidIceServer(schema.ValidationError):
     )
 
 
-def _ice_server(value):
-    if not addresses.ice_server_ok(value):
-        raise InvalidIceServer(value)
-    return True
+_ice_server = _checked(addresses.ice_server_ok, InvalidIceServer)
 
 
 class InvalidNetwork(schema.ValidationError):
