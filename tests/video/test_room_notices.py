@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import secrets
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+from collective.digitalebalie.video import notices
 from collective.digitalebalie.video import rooms
 from collective.digitalebalie.video import tokens
 from http.server import BaseHTTPRequestHandler
@@ -9,6 +10,7 @@ from http.server import ThreadingHTTPServer
 from plone import api
 from typing import ClassVar
 import logging
+import pytest
 import threading
 import transaction
 
@@ -66,3 +68,45 @@ def test_notice_is_sent_after_the_commit_only(functional, caplog):
     transaction.commit()
     assert "did not take the revoke notice for room later-room" in caplog.text
     assert secret not in caplog.text
+
+
+def test_changed_parts_go_in_one_update_notice_per_room(functional):
+    """Several changes in one transaction: one notice per room, after the commit."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Recorder.received = []
+    try:
+        with api.env.adopt_roles(["Manager"]):
+            api.portal.set_registry_record(
+                "room_server_url",
+                f"ws://127.0.0.1:{server.server_port}/rooms",
+                interface=IDigitaleBalieSettings,
+            )
+        transaction.commit()
+        secret = secrets.get_secret("room_token_secret")
+
+        assert notices.changed("room-a", "payments")
+        notices.changed("room-a", "documents", "payments")
+        notices.changed("room-b", "state")
+        transaction.abort()
+        assert Recorder.received == []  # an aborted change tells nobody
+
+        notices.changed("room-a", "payments")
+        notices.changed("room-a", "documents", "payments")
+        notices.changed("room-b", "state")
+        transaction.commit()
+        got = {
+            path: tokens.read_notice(secret, body, signature, room=path.split("/")[-1])
+            for path, signature, body in Recorder.received
+        }
+        assert set(got) == {"/rooms/room-a", "/rooms/room-b"}
+        assert got["/rooms/room-a"]["type"] == "update"
+        assert got["/rooms/room-a"]["parts"] == ["payments", "documents"]
+        assert got["/rooms/room-b"]["parts"] == ["state"]
+        # Names of parts only: nothing else travels.
+        assert set(got["/rooms/room-a"]) == {"type", "room", "id", "at", "parts"}
+        with pytest.raises(ValueError):
+            notices.changed("room-a", "fullname")
+    finally:
+        server.shutdown()
+        server.server_close()

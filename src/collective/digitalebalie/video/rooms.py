@@ -10,19 +10,16 @@ from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.integrations import digid
 from collective.digitalebalie.settings import setting
+from collective.digitalebalie.video import notices
 from collective.digitalebalie.video import providers
 from collective.digitalebalie.video import tokens
 from datetime import timedelta
 from plone import api
 import hashlib
 import hmac
-import transaction
-import urllib.parse
-import urllib.request
 
 
 TOKEN_MINUTES = 10
-NOTICE_TIMEOUT = 5  # seconds: a cancel must not hang long on a room server that is down
 
 
 def employee_participant(user_id):
@@ -217,69 +214,11 @@ def invite_guest(appointment, name):
 find_guest = links.find_guest
 
 
-# --- notices to the room server -----------------------------------------------------
+# --- notices to the room server (notices.py) ---------------------------------------
 
-
-def notice_url(room):
-    """Where the room server takes notices about ``room``: the room's own path, over
-    HTTP(S), so a balancer that routes rooms by path brings it to the right process."""
-    base = (setting("room_server_url", "") or "").strip().rstrip("/")
-    scheme, _sep, rest = base.partition("://")
-    scheme = {"ws": "http", "wss": "https"}.get(scheme.lower(), scheme.lower())
-    if scheme not in ("http", "https") or not rest:
-        return None
-    return f"{scheme}://{rest}/{urllib.parse.quote(room, safe='')}"
-
-
-# No proxy: the room server is part of this installation.
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def send_notice(url, secret, room, kind, data):
-    """POST one signed notice now; True when the room server took it. Never raises."""
-    body, signature = tokens.notice(secret, room=room, kind=kind, **data)
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, see notice_url
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", tokens.NOTICE_HEADER: signature},
-    )
-    try:
-        with _opener.open(request, timeout=NOTICE_TIMEOUT) as response:
-            response.read()
-        return True
-    except (OSError, ValueError) as error:
-        # Not fatal: the change is committed; the room server only learns it late
-        # (a revoked room's tokens expire within TOKEN_MINUTES anyway).
-        logger.warning(
-            "The room server did not take the %s notice for room %s: %s",
-            kind,
-            room,
-            getattr(error, "reason", None) or type(error).__name__,
-        )
-        return False
-
-
-def _after_commit(committed, url, secret, room, kind, data):
-    if committed:
-        send_notice(url, secret, room, kind, data)
-
-
-def notify_room_server(room, kind, **data):
-    """Tell the room server ``kind`` about ``room`` once this transaction commits.
-
-    Nothing is sent when the transaction aborts or fails to commit. ``data`` is
-    JSON the room server passes on or acts on: no personal data, no secrets.
-    The notice's time is taken when it is sent, after the commit.
-    """
-    url = notice_url(room)
-    secret = credentials.get_secret("room_token_secret")
-    if not (url and secret):
-        return False
-    transaction.get().addAfterCommitHook(
-        _after_commit, args=(url, secret, room, kind, data)
-    )
-    return True
+notice_url = notices.notice_url
+send_notice = notices.send_notice
+notify_room_server = notices.notify_room_server
 
 
 def revoke(appointment):
