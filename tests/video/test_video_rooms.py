@@ -114,10 +114,20 @@ def test_room_not_open_yet(live_site, product):
     assert opens.strftime("%H:%M") in error["message"]
     # The day in words, never an ISO date.
     assert opens.date().isoformat() not in error["message"]
-    months = (
-        "januari februari maart april mei juni juli augustus september "
-        "oktober november december"
-    ).split()
+    months = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ]
     assert f"{opens.day} {months[opens.month - 1]}" in error["message"]
 
 
