@@ -8,8 +8,10 @@ from collective.digitalebalie import teams
 from collective.digitalebalie import validation
 from collective.digitalebalie.booking.input import parse_day
 from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser.desk import desk_messages
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.content.counter_product import CHANNELS
+from collective.digitalebalie.video import rooms
 from datetime import timedelta
 from plone import api
 from plone.protect import CheckAuthenticator
@@ -43,6 +45,18 @@ DONE = {
     "cancel": _("The appointment is cancelled. The citizen gets an e-mail."),
     "reassign": _("The appointment is given to ${name}."),
 }
+
+
+# How long before a video room opens the agenda starts to watch it.
+WATCH_BEFORE = timedelta(hours=2)
+
+
+def watched(appointment, state, now):
+    """Whether the agenda shows live who waits for this appointment."""
+    if appointment.channel != "video" or state not in ("booked", "in_progress"):
+        return False
+    opens, closes = rooms.window(appointment)
+    return opens - WATCH_BEFORE <= now <= closes
 
 
 class AgendaView(BrowserView):
@@ -196,8 +210,12 @@ class AgendaView(BrowserView):
             if state in per_state
         ]
 
+    def desk_messages(self):
+        return desk_messages(self.request)
+
     def rows(self):
         tz = settings.site_timezone()
+        now = settings.now_utc()
         channels = {term.value: term.title for term in CHANNELS}
         workflow = api.portal.get_tool("portal_workflow")
         for appointment, product in self.pairs:
@@ -224,6 +242,10 @@ class AgendaView(BrowserView):
                 ),
                 "state": state,
                 "state_title": self.t(STATES.get(state, state)),
+                # Video calls soon or now: the row shows who waits (desk.js).
+                "watch_url": f"{appointment.absolute_url()}/@desk"
+                if watched(appointment, state, now)
+                else None,
                 "assignee": teams.fullname(assignee) if assignee else "",
                 "actions": [
                     {"id": key, "title": self.t(title)}

@@ -2,10 +2,13 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import agenda
+from collective.digitalebalie import errors
 from collective.digitalebalie import settings
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.browser.agenda import DONE
+from collective.digitalebalie.browser.desk import DeskMixin
 from collective.digitalebalie.browser.identity import REVEALED
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.browser.payments import payments_for
@@ -17,21 +20,116 @@ from collective.digitalebalie.integrations import digid
 from collective.digitalebalie.integrations import payments
 from collective.digitalebalie.services.dossier.show import VIEWABLE
 from plone import api
+from plone.protect import CheckAuthenticator
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from zope.annotation.interfaces import IAnnotations
 from zope.i18n import translate
 import json
+import transaction
 
 
-class AppointmentView(BrowserView):
+# The appointment's own steps on its page; "cancel" has a form of its own.
+DESK_ACTIONS = {
+    "start": _("Start the conversation"),
+    "no_show": _("Did not come"),
+    "complete": _("Complete the appointment"),
+}
+
+
+class AppointmentView(DeskMixin, BrowserView):
     index = ViewPageTemplateFile("templates/appointment.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
+
+    PARTS = {  # noqa: RUF012 - a fixed table, not state
+        "state": ("part-actions", "part-citizen"),
+        "identification": ("part-identification",),
+        "payments": ("part-payments",),
+        "documents": ("part-documents",),
+    }
 
     def __call__(self):
         self.request.response.setHeader("Cache-Control", "private, no-store")
         self.product = store.product_of(self.context)
+        if self.request.method == "POST" and "action" in self.request.form:
+            return self.act()
+        parts = self.desk_requested()
+        if parts is not None:
+            return self.render_parts(parts)
         return self.index()
+
+    def act(self):
+        """A workflow action without JavaScript (with it: POST @act)."""
+        CheckAuthenticator(self.request)
+        form = self.request.form
+        try:
+            agenda.act(self.context, form.get("action"), form.get("message", ""))
+        except errors.UserError as error:
+            transaction.doom()
+            api.portal.show_message(error.message, request=self.request, type="error")
+        else:
+            api.portal.show_message(
+                DONE[form.get("action")], request=self.request, type="info"
+            )
+        self.request.response.redirect(self.context.absolute_url(), status=303)
+        return ""
+
+    @property
+    def desk_appointment(self):
+        return self.context
+
+    def actions(self):
+        """The workflow actions the employee can take now, in words."""
+        workflow = api.portal.get_tool("portal_workflow")
+        available = {t["id"] for t in workflow.getTransitionsFor(self.context)}
+        started = self.context.start <= settings.now_utc()
+        return {
+            "buttons": [
+                {"id": key, "title": translate(title, context=self.request)}
+                for key, title in DESK_ACTIONS.items()
+                if key in available and (key != "no_show" or started)
+            ],
+            "can_cancel": "cancel" in available,
+        }
+
+    def documents(self):
+        """Every document of the dossier, for the employee's list."""
+        dossier = dossiers.of(self.context)
+        if dossier is None:
+            return []
+        items = []
+        for doc in sorted(dossier.objectValues(), key=lambda d: d.created()):
+            kind = VIEWABLE.get(doc.kind)
+            items.append(
+                {
+                    "title": doc.Title(),
+                    "url": doc.absolute_url(),
+                    "from": translate(
+                        _("from the citizen")
+                        if doc.uploaded_by == "citizen"
+                        else _("from the municipality"),
+                        context=self.request,
+                    ),
+                    "json": json.dumps(
+                        {"id": doc.getId(), "title": doc.Title(), "kind": kind}
+                    )
+                    if kind
+                    else "",
+                }
+            )
+        return items
+
+    def upload_messages(self):
+        return json.dumps(
+            {
+                "sending": translate(_("Sending…"), context=self.request),
+                "saved": translate(_("Saved:"), context=self.request),
+                "failed": translate(
+                    _("Sending the document did not work. Please try again."),
+                    context=self.request,
+                ),
+            }
+        )
 
     @property
     def picker_macros(self):
@@ -63,25 +161,6 @@ class AppointmentView(BrowserView):
         """Where the employee's viewer finds a document of the dossier."""
         url = self.dossier_url()
         return f"{url}/{{id}}/@@display-file/file" if url else None
-
-    def showable_documents(self):
-        dossier = dossiers.of(self.context)
-        if dossier is None:
-            return []
-        return [
-            {
-                "title": doc.Title(),
-                "json": json.dumps(
-                    {
-                        "id": doc.getId(),
-                        "title": doc.Title(),
-                        "kind": VIEWABLE[doc.kind],
-                    }
-                ),
-            }
-            for doc in sorted(dossier.objectValues(), key=lambda d: d.created())
-            if doc.kind in VIEWABLE
-        ]
 
     def payments(self):
         return payments_for(self.context)

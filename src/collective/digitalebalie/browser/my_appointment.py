@@ -11,6 +11,7 @@ from collective.digitalebalie.booking.links import device_test_url
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
+from collective.digitalebalie.browser.desk import DeskMixin
 from collective.digitalebalie.browser.device_test import DeviceTestPage
 from collective.digitalebalie.browser.payments import payments_for
 from collective.digitalebalie.browser.payments import state_titles
@@ -47,11 +48,18 @@ STATES = {
 
 
 @implementer(IPublishTraverse)
-class MyAppointmentView(BookingFormMixin, BrowserView):
+class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
     index = ViewPageTemplateFile("templates/my_appointment.pt")
     not_found = ViewPageTemplateFile("templates/appointment_not_found.pt")
     cancelled = ViewPageTemplateFile("templates/appointment_cancelled.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
+
+    PARTS = {  # noqa: RUF012 - a fixed table, not state
+        "state": ("part-state", "part-change"),
+        "identification": ("part-identification",),
+        "payments": ("part-payments",),
+        "documents": ("part-documents",),
+    }
 
     token = ""
     mode = "view"  # or "move", "cancel", "document", "identify", "device-test"
@@ -89,6 +97,10 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
             if self.mode == "document":
                 response.setStatus(404)
                 return self.not_found()
+            if "desk-part" in self.request.form:
+                # The live desk reloads: the page is now the cancelled one.
+                response.setStatus(410)
+                return ""
             self.product = store.product_of(self.appointment)
             return self.cancelled()
         if self.mode == "document":
@@ -97,6 +109,9 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
             return self.start_identification()
         self.product = store.product_of(self.appointment)
         self.picker = None
+        parts = self.desk_requested() if self.request.method == "GET" else None
+        if parts is not None:
+            return self.render_parts(parts)
         if self.request.method == "POST" and self.handle_post():
             return ""
         if self.mode == "move" and self.changeable and self.product is not None:
@@ -144,6 +159,14 @@ class MyAppointmentView(BookingFormMixin, BrowserView):
     @property
     def url(self):
         return citizen_url(self.token)
+
+    @property
+    def desk_appointment(self):
+        return self.appointment
+
+    @property
+    def desk_url(self):
+        return f"{api.portal.get().absolute_url()}/@appointment/{self.token}/desk"
 
     @property
     def device_test_url(self):

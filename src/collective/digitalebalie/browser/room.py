@@ -22,6 +22,7 @@ MESSAGES = {
     "connected": _("Connected."),
     "unstable": _("The connection is unstable."),
     "left": _("${name} left the room."),
+    "peer_reconnecting": _("${name}: the connection dropped. Reconnecting…"),
     "someone_waiting": _("${name} is waiting to be let in."),
     "admit": _("Let ${name} in"),
     "mute_off": _("Your microphone is off."),

@@ -174,6 +174,37 @@ def engine_info(provider, room, participant, role, name):
     )
 
 
+# A page that cannot reach the room server asks Plone this often for its parts.
+POLL_SECONDS = 15
+
+
+def desk_info(appointment, role, participant):
+    """How an appointment page follows its room: the room server pushes ``update``
+    (and, to staff, who waits); without it the page polls every POLL_SECONDS.
+
+    A watch token only watches (tokens.py): it never lets anyone into the call,
+    so it is given at any time, also before the room opens. It carries no name.
+    """
+    info = {"poll_seconds": POLL_SECONDS, "watch": None}
+    base = (setting("room_server_url", "") or "").strip().rstrip("/")
+    secret = credentials.get_secret("room_token_secret")
+    if not (base and secret) or api.content.get_state(appointment) == "cancelled":
+        return info
+    room = appointment.getId()
+    info["watch"] = {
+        "url": f"{base}/{room}",
+        "token": tokens.mint(
+            secret,
+            room=room,
+            participant=participant,
+            role=role,
+            ttl=TOKEN_MINUTES * 60,
+            watch=True,
+        ),
+    }
+    return info
+
+
 class VideoUnavailable(errors.UserError):
     type = "VideoUnavailable"
     status = 503

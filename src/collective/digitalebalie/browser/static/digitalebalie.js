@@ -65,25 +65,34 @@ document.addEventListener("submit", (event) => {
     } catch (error) {
       answer = {};
     }
+    form.removeAttribute("aria-busy");
     if (request.status === 201) {
-      const item = document.createElement("li");
-      item.textContent = `${answer.title} (${Math.max(1, Math.round(answer.size / 1024))} kB)`;
-      form.parentElement.querySelector(".dbalie-document-list").append(item);
       status.textContent = `${messages.saved} ${answer.title}`;
       status.setAttribute("role", "status");
       input.value = "";
+      if (form.dataset.deskParts) {
+        // On a live desk: the document list is fetched anew, with this one in it.
+        const parts = form.dataset.deskParts.split(" ");
+        document.dispatchEvent(new CustomEvent("dbalie:changed", { detail: { parts } }));
+      } else {
+        const item = document.createElement("li");
+        item.textContent = `${answer.title} (${Math.max(1, Math.round(answer.size / 1024))} kB)`;
+        form.parentElement.querySelector(".dbalie-document-list")?.append(item);
+      }
     } else {
       status.setAttribute("role", "alert");
       status.textContent = answer.error?.message || messages.failed;
     }
   });
   request.addEventListener("error", () => {
+    form.removeAttribute("aria-busy");
     button.disabled = false;
     progress.hidden = true;
     status.setAttribute("role", "alert");
     status.textContent = messages.failed;
   });
   button.disabled = true;
+  form.setAttribute("aria-busy", "true");
   progress.hidden = false;
   progress.value = 0;
   status.setAttribute("role", "status");
@@ -93,6 +102,7 @@ document.addEventListener("submit", (event) => {
 
 // Payments: the state follows the provider while the page is open (both sides).
 const watchPayments = () => {
+  // (The live desk, desk.js, keeps its payments up to date itself.)
   for (const section of document.querySelectorAll(".dbalie-payments[data-poll-url]")) {
     const titles = JSON.parse(section.dataset.states || "{}");
     const open = new Set(["open", "pending"]);

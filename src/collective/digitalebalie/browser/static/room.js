@@ -19,7 +19,30 @@ class Room {
     this.stream = null;
     this.ws = null;
     this.leaving = false;
+    this.callKey = `dbalie-call-${this.infoUrl}`;
     this.bind();
+    const saved = sessionStorage.getItem(this.callKey);
+    if (saved) {
+      // This tab was in the call a moment ago (a reload): go straight back.
+      try {
+        this.resume = JSON.parse(saved).resume;
+      } catch (error) {
+        this.resume = null;
+      }
+      this.join();
+    }
+  }
+
+  // The employee lets someone in; not in the call yet, they join it at once.
+  admit(participant) {
+    if (this.inCall && this.ws) {
+      this.send({ type: "admit", participant });
+    } else {
+      this.pendingAdmit = participant;
+      this.join();
+    }
+    this.status.setAttribute("tabindex", "-1");
+    this.status.focus();
   }
 
   $(name) {
@@ -41,9 +64,14 @@ class Room {
     if (share) share.addEventListener("click", () => this.share());
     const close = this.$("close-document");
     if (close) close.addEventListener("click", () => this.send({ type: "show", document: null }));
-    for (const button of document.querySelectorAll("[data-show-document]")) {
-      button.addEventListener("click", () => this.showDocument(button));
-    }
+    // The document list is a part of the live desk, put in place anew after changes.
+    document.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-show-document]");
+      if (button) this.showDocument(button);
+    });
+    // The device check is remembered for this tab's session: after Leave or a
+    // reload, Join is one click (or none: a reload during the call rejoins).
+    if (sessionStorage.getItem("dbalie-devices") === "ok") this.$("join").disabled = false;
     this.section.querySelector(".room-chat").addEventListener("submit", (event) => {
       event.preventDefault();
       const input = event.target.querySelector("input");
@@ -76,6 +104,7 @@ class Room {
     this.localVideo.srcObject = this.stream;
     this.hasCamera = this.stream.getVideoTracks().length > 0;
     this.$("join").disabled = false;
+    sessionStorage.setItem("dbalie-devices", "ok");
     return true;
   }
 
@@ -162,7 +191,9 @@ class Room {
       });
       const info = await response.json();
       if (!response.ok) {
-        this.say(info.error ? info.error.message : this.text.failed, "error");
+        // Before the room opens that is a fact to know, not an error.
+        const early = info.error?.type === "RoomClosed";
+        this.say(info.error ? info.error.message : this.text.failed, early ? "info" : "error");
         return false;
       }
       this.info = info;
@@ -210,7 +241,9 @@ class Room {
   }
 
   setInCall(inCall) {
+    this.inCall = inCall;
     this.section.classList.toggle("in-call", inCall);
+    document.dispatchEvent(new CustomEvent("dbalie:room", { detail: { inCall } }));
     for (const name of ["mute", "camera", "leave", "share"]) {
       const button = this.$(name);
       if (button) button.disabled = !inCall;
@@ -232,7 +265,13 @@ class Room {
         this.admitted = message.admitted;
         this.resume = message.resume;
         this.attempts = 0;
+        // A reload of this tab comes back into the call, past the waiting room.
+        sessionStorage.setItem(this.callKey, JSON.stringify({ resume: this.resume }));
         this.setInCall(true);
+        if (this.pendingAdmit) {
+          this.send({ type: "admit", participant: this.pendingAdmit });
+          this.pendingAdmit = null;
+        }
         // The focused Join button is now disabled: keep the focus in the room.
         this.$("leave").focus();
         this.say(this.admitted ? this.text.in_room : this.text.waiting);
@@ -245,6 +284,11 @@ class Room {
         break;
       case "presence":
         this.onPresence(message);
+        document.dispatchEvent(new CustomEvent("dbalie:presence", { detail: message }));
+        break;
+      case "update":
+        // Something on the page changed: the desk (desk.js) fetches it.
+        document.dispatchEvent(new CustomEvent("dbalie:update", { detail: message }));
         break;
       case "signal":
         this.onSignal(message.from, message.data);
@@ -273,6 +317,13 @@ class Room {
       this.renderWaiting();
       return;
     }
+    if (message.event === "reconnecting") {
+      // A network drop or a reload on the other side: they come back soon.
+      const peer = this.peers.get(id);
+      if (peer?.figure) peer.figure.classList.add("room-reconnecting");
+      this.say(this.text.peer_reconnecting.replace("${name}", message.name), "warning");
+      return;
+    }
     const peer = this.peers.get(id) || { role: message.role, name: message.name };
     peer.admitted = message.admitted;
     this.peers.set(id, peer);
@@ -284,7 +335,8 @@ class Room {
   }
 
   renderWaiting() {
-    if (!this.waitingList) return;
+    // On a live desk (desk.js) the desk keeps this list, in and out of the call.
+    if (!this.waitingList || this.section.closest(".dbalie-desk")) return;
     this.waitingList.replaceChildren();
     for (const [id, peer] of this.peers) {
       if (peer.admitted) continue;
@@ -518,6 +570,10 @@ class Room {
   leave() {
     this.leaving = true;
     clearTimeout(this.retry);
+    sessionStorage.removeItem(this.callKey);
+    this.resume = null;
+    // Gone on purpose: the others see "left" at once, not "reconnecting".
+    this.send({ type: "bye" });
     if (this.engine) {
       this.engine.dispose();
       this.engine = null;
@@ -528,9 +584,9 @@ class Room {
     this.stream = null;
     this.localVideo.srcObject = null;
     this.setInCall(false);
-    this.$("join").disabled = true;
+    // Joining again is one click: the devices were checked in this session.
     this.say(this.text.left_room);
-    this.$("check").focus();
+    this.$("join").focus();
   }
 }
 

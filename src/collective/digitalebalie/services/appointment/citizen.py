@@ -1,6 +1,7 @@
 """The citizen's own appointment, reached with the secret token from their link.
 
 GET  /@appointment/{token}
+GET  /@appointment/{token}/desk          how the page follows changes (live desk)
 POST /@appointment/{token}/cancel
 POST /@appointment/{token}/reschedule   {"start": "..."}
 GET  /@appointment/{token}/documents     the citizen's own documents
@@ -63,6 +64,11 @@ class AppointmentGet(_TokenService):
             appointment.fullname,
         )
 
+    def desk(self):
+        """How the citizen's page follows changes (see rooms.desk_info)."""
+        _token, appointment = self._open_appointment()
+        return rooms.desk_info(appointment, "citizen", f"citizen-{appointment.getId()}")
+
     def payments(self):
         _token, appointment = self._open_appointment()
         with api.env.adopt_roles(["Manager"]):
@@ -82,6 +88,7 @@ class AppointmentGet(_TokenService):
     HANDLERS = {  # noqa: RUF012 - a fixed table, not state
         (): appointment,
         ("video",): video,
+        ("desk",): desk,
         ("payments",): payments,
         ("documents",): documents,
     }
