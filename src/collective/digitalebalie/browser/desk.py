@@ -92,7 +92,7 @@ class DeskMixin:
         appointment = self.desk_appointment
         start = appointment.start.astimezone(settings.site_timezone())
         message = HOW.get(appointment.channel, HOW["counter"])
-        return translate(
+        text = translate(
             _(
                 message,
                 mapping={
@@ -102,6 +102,7 @@ class DeskMixin:
             ),
             context=self.request,
         )
+        return text[:1].upper() + text[1:]
 
     def room_opens_text(self):
         """Before the video room opens: when it does (a fact, not an error)."""
