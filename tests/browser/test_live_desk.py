@@ -19,7 +19,9 @@ from helpers import JSON
 from live import BIN
 from live import create_product
 from live import free_port
+from pathlib import Path
 import base64
+import os
 import pytest
 import requests
 import subprocess
@@ -191,19 +193,6 @@ def test_one_conversation_that_never_drops(call, tmp_path):
     arrives(citizen, "document.querySelector('a.dbalie-pay') !== null")
     assert citizen.get_attribute("a.dbalie-pay", "target") == "_blank"
 
-    # The citizen pays with the test provider in a new tab.
-    with call["citizen_context"].expect_page() as new_tab:
-        citizen.click("a.dbalie-pay")
-    provider = new_tab.value
-    provider.wait_for_load_state()
-    provider.click("button[name=outcome][value=paid]")
-    for page in (employee, citizen):
-        arrives(page, f"{text_of(page, '#desk-payments')}.includes('Betaald')")
-    assert citizen.locator("a.dbalie-pay").count() == 0
-    # The provider's tab leads back to the appointment.
-    back = provider.locator("a.dbalie-return, a[href*='my-appointment']")
-    assert back.count() >= 1
-
     # The citizen sends a PDF; the employee sees it within 2 s and shows it.
     document = tmp_path / "loonstrook.pdf"
     document.write_bytes(PDF)
@@ -217,6 +206,26 @@ def test_one_conversation_that_never_drops(call, tmp_path):
     employee.click("#desk-documents [data-show-document]")
     arrives(citizen, "!document.querySelector('.room-viewer').hidden")
     assert "loonstrook" in citizen.inner_text(".room-viewer-title")
+
+    if os.environ.get("DESK_SCREENSHOTS"):
+        # The README's pictures of the desk: both sides in the call, a document
+        # shown, a payment asked (DESK_SCREENSHOTS=docs).
+        folder = Path(os.environ["DESK_SCREENSHOTS"])
+        citizen.screenshot(path=folder / "desk-citizen-phone.png", full_page=True)
+        employee.screenshot(path=folder / "desk-employee-desktop.png", full_page=True)
+
+    # The citizen pays with the test provider in a new tab.
+    with call["citizen_context"].expect_page() as new_tab:
+        citizen.click("a.dbalie-pay")
+    provider = new_tab.value
+    provider.wait_for_load_state()
+    provider.click("button[name=outcome][value=paid]")
+    for page in (employee, citizen):
+        arrives(page, f"{text_of(page, '#desk-payments')}.includes('Betaald')")
+    assert citizen.locator("a.dbalie-pay").count() == 0
+    # The provider's tab leads back to the appointment.
+    back = provider.locator("a.dbalie-return, a[href*='my-appointment']")
+    assert back.count() >= 1
 
     # The employee completes the appointment with a note; the citizen sees it
     # and answers the satisfaction question.
@@ -277,7 +286,9 @@ def test_changes_arrive_by_polling_when_the_room_server_is_gone(
 
         rooms.terminate()
         rooms.wait(timeout=10)
-        wait_for(employee, "document.querySelector('.dbalie-desk').dataset.live === 'poll'")
+        wait_for(
+            employee, "document.querySelector('.dbalie-desk').dataset.live === 'poll'"
+        )
 
         # Asked while the room server is down: the citizen's page still gets it.
         employee.fill("#payment-amount", "12,00")
