@@ -188,7 +188,10 @@ class Desk {
     const sound = root.querySelector("#waiting-sound");
     if (sound) sound.checked = soundOn();
     // The room (room.js) passes on what it hears in the call.
-    document.addEventListener("dbalie:update", (event) => this.refresh(event.detail.parts));
+    // (When the watch socket is up it brings the same update: fetch once.)
+    document.addEventListener("dbalie:update", (event) => {
+      if (this.root.dataset.live !== "push") this.refresh(event.detail.parts);
+    });
     document.addEventListener("dbalie:presence", (event) => this.onPresence(event.detail));
     document.addEventListener("dbalie:changed", (event) => this.refresh(event.detail.parts));
     document.addEventListener("dbalie:room", () => this.renderWaiting());
