@@ -8,10 +8,14 @@ from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from collective.digitalebalie.video import tokens
 from helpers import JSON
+from helpers import PASSWORD
+from helpers import Browser
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from plone import api
 from typing import ClassVar
+from urllib.parse import urlsplit
+import json
 import pytest
 import threading
 import transaction
@@ -373,3 +377,33 @@ def test_the_form_needs_the_authenticator(desk):
     )
     assert response.status_code == 403
     assert desk.mine(token)["state"] == "booked"
+
+
+def test_another_site_cannot_complete_with_the_employees_cookie(desk, portal_url):
+    _token, url = desk.book()
+    session = Browser(portal_url, "en")
+    values = session.form_values(session.get("login"), "LoginForm")
+    values.update({"__ac_name": "anna", "__ac_password": PASSWORD})
+    values["buttons.login"] = "Log in"
+    assert session.post("login", data=values).status_code == 200
+    assert "__ac" in session.cookies
+    parts = urlsplit(portal_url)
+    own = f"{parts.scheme}://{parts.netloc}"
+    for service in ("@complete", "@outcome-note"):
+        response = session.post(
+            f"{url}/{service}",
+            data=json.dumps({"note": NOTE}),
+            headers={
+                "Content-Type": "text/plain",
+                "Accept": "application/json",
+                "Origin": "https://evil.example",
+            },
+        )
+        assert response.status_code == 403, response.text
+        assert response.json()["error"]["type"] == "CSRFRefused"
+    assert state_of(desk, url) == "booked"
+    response = session.post(
+        f"{url}/@complete", json={"note": NOTE}, headers={**JSON, "Origin": own}
+    )
+    assert response.status_code == 200, response.text
+    session.close()
