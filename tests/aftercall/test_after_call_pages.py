@@ -91,7 +91,11 @@ def complete(appointment, note=""):
 def test_the_citizen_sees_nothing_before_the_conversation(portal, booked):
     appointment, token = booked
     page = citizen(portal, portal.REQUEST, appointment, token)
-    assert page.find(id="after-call") is None
+    # There, empty and hidden: the live desk puts the news in place later.
+    section = page.find(id="after-call")
+    assert section.has_attr("hidden")
+    assert section["data-desk-part"] == "state"
+    assert section.get_text(strip=True) == ""
 
 
 def test_the_citizen_reads_what_happens_next_and_is_asked_once(portal, booked):
@@ -99,6 +103,8 @@ def test_the_citizen_reads_what_happens_next_and_is_asked_once(portal, booked):
     complete(appointment, NOTE)
     page = citizen(portal, portal.REQUEST, appointment, token)
     section = page.find(id="after-call")
+    assert not section.has_attr("hidden")
+    assert section["data-desk-summary"] == NOTE
     # The site speaks Dutch (the citizen's page follows the site's language).
     assert section.find("h2").get_text(strip=True) == "Hoe het verder gaat"
     note = section.find(class_="dbalie-outcome-note")
@@ -112,6 +118,7 @@ def test_the_citizen_reads_what_happens_next_and_is_asked_once(portal, booked):
     assert form["data-desk-action"] == (
         f"{portal.absolute_url()}/@appointment/{token}/satisfaction"
     )
+    assert form["data-desk-parts"] == "state"  # what the page fetches after it
     assert form.find("input", attrs={"name": "_authenticator"})["value"]
     fieldset = form.find("fieldset")
     assert fieldset.find("legend").get_text(strip=True) == (
@@ -190,6 +197,8 @@ def test_the_employee_types_what_happens_next(portal, booked):
     url = appointment.absolute_url()
     assert form["action"] == f"{url}/@@complete-appointment"
     assert form["data-desk-action"] == f"{url}/@complete"
+    assert form["data-desk-parts"] == "state"
+    assert page.find(id="after-call")["data-desk-part"] == "state"
     note = form.find("textarea", attrs={"name": "note"})
     assert note.get_text() == NOTE
     assert form.find("label", attrs={"for": note["id"]}).get_text(strip=True) == (
