@@ -2,6 +2,7 @@
 without JavaScript (labels, fieldset and legend, errors next to the controls)."""
 
 from bs4 import BeautifulSoup
+from collective.digitalebalie import _
 from collective.digitalebalie import errors
 from collective.digitalebalie.aftercall import outcome
 from collective.digitalebalie.aftercall import satisfaction
@@ -209,8 +210,10 @@ def test_the_employee_types_what_happens_next(portal, booked):
         b.get_text(strip=True): (b["name"], b["data-desk-action"])
         for b in form.find_all("button")
     }
+    # "Afspraak afronden": translated in the catalog with the live desk's pages.
+    finish = translate(_("Complete the appointment"), context=portal.REQUEST)
     assert buttons == {
-        "Afspraak afronden": ("complete", f"{url}/@complete"),
+        finish: ("complete", f"{url}/@complete"),
         "Notitie opslaan": ("save", f"{url}/@outcome-note"),
     }
 
