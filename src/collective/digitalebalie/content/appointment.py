@@ -31,6 +31,18 @@ class IAppointment(model.Schema):
         title=_("Language"), values=LANGUAGES, default="nl", required=True
     )
     notes = schema.Text(title=_("Notes"), required=False, max_length=2000)
+    # What the employee promised, for the citizen's page and mail. Read-only in
+    # forms and REST: it changes only through @complete and @outcome-note (see
+    # aftercall/outcome.py), which tell the pages. Old appointments without it
+    # read the default.
+    outcome_note = schema.Text(
+        title=_("What happens next"),
+        required=False,
+        readonly=True,
+        default="",
+        missing_value="",
+        max_length=2000,
+    )
     token_hash = schema.ASCIILine(title="token hash", required=True, readonly=True)
 
 

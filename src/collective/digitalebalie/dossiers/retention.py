@@ -50,6 +50,7 @@ def anonymize(appointment):
     appointment.phone = ""
     appointment.notes = ""
     appointment.cancel_message = ""
+    appointment.outcome_note = ""  # what the employee promised may name the person
     appointment.anonymized = datetime.now(UTC)
 
 

@@ -249,6 +249,43 @@ def payment_requested(appointment, payment):
     outbox.queue(message, "payment", to=appointment.email)
 
 
+def outcome(appointment, note):
+    """After the conversation: what happens next, as the employee typed it."""
+    language = appointment.language or "nl"
+    product = store.product_of(appointment)
+    start = appointment.start.astimezone(settings.site_timezone())
+    when = f"{formatting.long_date(start.date(), language)}, {formatting.clock(start)}"
+    lines = [
+        _t(_("Dear ${name},"), language, name=appointment.fullname),
+        "",
+        _t(_("Thank you for the conversation."), language),
+        "",
+        f"{_t(LABEL_FOR, language)}: {product.Title() if product else ''}",
+        f"{_t(LABEL_WHEN, language)}: {when}",
+        "",
+        _t(_("What happens next"), language) + ":",
+        *note.splitlines(),
+        "",
+        _t(
+            _(
+                "You can also read this on your appointment page, with the link "
+                "from your first e-mail."
+            ),
+            language,
+        ),
+        "",
+        _municipality(),
+    ]
+    message = EmailMessage()
+    message["Subject"] = _t(_("What happens next after your appointment"), language)
+    message["From"] = _sender()
+    message["To"] = _recipient(appointment)
+    message["Message-ID"] = make_msgid(domain="digitalebalie")
+    message["Content-Language"] = language
+    message.set_content("\n".join(lines))
+    outbox.queue(message, "outcome", to=appointment.email)
+
+
 # --- text messages -----------------------------------------------------------------
 
 SMS_REMINDER = _(

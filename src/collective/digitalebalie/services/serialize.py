@@ -1,6 +1,8 @@
 """JSON views of slots and appointments (no personal data beyond the citizen's own)."""
 
 from collective.digitalebalie import settings
+from collective.digitalebalie.aftercall import outcome
+from collective.digitalebalie.aftercall import satisfaction
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.booking.links import citizen_url
 from plone import api
@@ -36,6 +38,9 @@ def appointment_json(appointment, token):
         "end": appointment.end.astimezone(tz).isoformat(),
         "channel": appointment.channel,
         "fullname": appointment.fullname,
+        # After the call: what happens next, and whether the question is answered.
+        "outcome_note": outcome.note_of(appointment),
+        "satisfaction_given": satisfaction.given(appointment),
         "language": appointment.language,
         "product": {
             "title": product.Title() if product is not None else "",

@@ -6,10 +6,12 @@ POST /@appointment/{token}/cancel
 POST /@appointment/{token}/reschedule   {"start": "..."}
 GET  /@appointment/{token}/documents     the citizen's own documents
 POST /@appointment/{token}/documents     multipart, file field "file"
+POST /@appointment/{token}/satisfaction  {"score": 1-5, "comment": "..."}
 """
 
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
+from collective.digitalebalie.aftercall import satisfaction
 from collective.digitalebalie.booking import actions
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.dossiers import dossiers
@@ -95,7 +97,7 @@ class AppointmentGet(_TokenService):
 
 
 class AppointmentPost(_TokenService):
-    """POST /@appointment/{token}/cancel|reschedule|documents."""
+    """POST /@appointment/{token}/cancel|reschedule|documents|satisfaction."""
 
     # POST .../documents takes multipart/form-data, also with a login cookie
     # (an employee trying a citizen's link): see services/guard.py.
@@ -134,8 +136,19 @@ class AppointmentPost(_TokenService):
         self.request.response.setStatus(201)
         return document_json(document)
 
+    def satisfaction(self):
+        token, appointment = self._appointment()
+        data = json_object(self.request)
+        if data is None:
+            return error_body(
+                self.request, 400, "ValidationError", _("Send your answer as JSON.")
+            )
+        satisfaction.answer(appointment, data.get("score"), data.get("comment"))
+        return appointment_json(appointment, token)
+
     HANDLERS = {  # noqa: RUF012 - a fixed table, not state
         "cancel": cancel,
         "reschedule": reschedule,
         "documents": upload,
+        "satisfaction": satisfaction,
     }

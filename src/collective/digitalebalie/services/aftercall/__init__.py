@@ -1,0 +1,1 @@
+"""After the call: completing with a note, the note, the satisfaction answers."""
