@@ -230,9 +230,9 @@ def test_one_conversation_that_never_drops(call, tmp_path):
     # The employee completes the appointment with a note; the citizen sees it
     # and answers the satisfaction question.
     note = "U krijgt uw paspoort over vijf werkdagen thuisgestuurd."
-    employee.fill("#outcome-note", note)
-    employee.click("button[data-complete]")
-    arrives(citizen, f"{text_of(citizen, '#desk-state')}.includes('vijf werkdagen')")
+    employee.fill("#field-note", note)
+    employee.click("#complete-form button[name=complete]")
+    arrives(citizen, f"{text_of(citizen, '#after-call')}.includes('vijf werkdagen')")
     citizen.check("input[name=score][value='4']")
     citizen.click("form.dbalie-satisfaction button[type=submit]")
     arrives(citizen, "document.querySelector('form.dbalie-satisfaction') === null")

@@ -92,6 +92,7 @@ def test_a_part_is_answered_alone_and_shows_the_change(desk):
     )
     assert [s["id"] for s in two.select("[data-desk-part]")] == [
         "desk-state",
+        "after-call",
         "desk-change",
         "desk-documents",
     ]
@@ -163,6 +164,7 @@ def test_the_employee_page_is_made_of_parts_and_acts_by_rest(desk):
     part = soup(anna.get(desk["employee"], params={"desk-part": "state"}))
     assert [s["id"] for s in part.select("[data-desk-part]")] == [
         "desk-actions",
+        "after-call",
         "desk-citizen",
     ]
     assert "In progress" in part.select_one("#desk-actions").get_text()

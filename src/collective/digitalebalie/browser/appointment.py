@@ -6,6 +6,7 @@ from collective.digitalebalie import errors
 from collective.digitalebalie import settings
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
+from collective.digitalebalie.browser import after_call
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.agenda import DONE
 from collective.digitalebalie.browser.desk import DeskMixin
@@ -33,16 +34,16 @@ import transaction
 DESK_ACTIONS = {
     "start": _("Start the conversation"),
     "no_show": _("Did not come"),
-    "complete": _("Complete the appointment"),
 }
 
 
 class AppointmentView(DeskMixin, BrowserView):
     index = ViewPageTemplateFile("templates/appointment.pt")
+    after_call_macros = after_call.MACROS
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
     PARTS = {  # noqa: RUF012 - a fixed table, not state
-        "state": ("part-actions", "part-citizen"),
+        "state": ("part-actions", "part-after-call", "part-citizen"),
         "identification": ("part-identification",),
         "payments": ("part-payments",),
         "documents": ("part-documents",),
@@ -77,6 +78,10 @@ class AppointmentView(DeskMixin, BrowserView):
     @property
     def desk_appointment(self):
         return self.context
+
+    @property
+    def after_call(self):
+        return after_call.AfterCall(self.context, self.request)
 
     def actions(self):
         """The workflow actions the employee can take now, in words."""

@@ -3,11 +3,13 @@
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
 from collective.digitalebalie import settings
+from collective.digitalebalie.aftercall import satisfaction
 from collective.digitalebalie.booking import actions
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.booking.links import citizen_url
 from collective.digitalebalie.booking.links import device_test_url
+from collective.digitalebalie.browser import after_call
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
@@ -50,12 +52,13 @@ STATES = {
 @implementer(IPublishTraverse)
 class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
     index = ViewPageTemplateFile("templates/my_appointment.pt")
+    after_call_macros = after_call.MACROS
     not_found = ViewPageTemplateFile("templates/appointment_not_found.pt")
     cancelled = ViewPageTemplateFile("templates/appointment_cancelled.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
     PARTS = {  # noqa: RUF012 - a fixed table, not state
-        "state": ("part-state", "part-change"),
+        "state": ("part-state", "part-after-call", "part-change"),
         "identification": ("part-identification",),
         "payments": ("part-payments",),
         "documents": ("part-documents",),
@@ -138,6 +141,11 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
             elif "move" in self.request.form:
                 actions.reschedule(self.appointment, self.value("start") or None)
                 done = "moved=1"
+            elif "satisfaction" in self.request.form:
+                satisfaction.handle_satisfaction_form(
+                    self.appointment, self.request.form
+                )
+                done = "answered=1#after-call"
             elif "upload" in self.request.form:
                 upload = self.request.form.get("file")
                 if not getattr(upload, "filename", ""):
@@ -163,6 +171,12 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
     @property
     def desk_appointment(self):
         return self.appointment
+
+    @property
+    def after_call(self):
+        return after_call.AfterCall(
+            self.appointment, self.request, token=self.token, errors=self.errors
+        )
 
     @property
     def desk_url(self):

@@ -324,7 +324,9 @@ class Desk {
     let answer = {};
     let ok = false;
     try {
-      const response = await fetch(form.dataset.deskAction, {
+      // A form with two buttons (save the note / complete) may send each elsewhere.
+      const target = event.submitter?.dataset.deskAction || form.dataset.deskAction;
+      const response = await fetch(target, {
         method: "POST",
         credentials: "same-origin",
         headers: {
