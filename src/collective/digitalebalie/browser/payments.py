@@ -218,12 +218,11 @@ class PaymentReturnView(BrowserView):
 
     @property
     def outcome(self):
-        """ "paid", "waiting", "failed" (what the page says), or None."""
+        """What the page says: "paid", "waiting" or "failed" (None: no payment)."""
         if self.payment is None:  # the template defines it before its condition
             return None
         state = self.payment["state"]
         if state == "paid":
-            return "paid"
             return "paid"
         return "waiting" if state in payments.OPEN else "failed"
 
