@@ -16,6 +16,7 @@ from plone.registry.interfaces import IRegistry
 from zope.annotation.interfaces import IAnnotations
 from zope.component import getUtility
 import hashlib
+import hmac
 import secrets
 
 
@@ -50,6 +51,20 @@ def _store(site=None):
 def get_secret(name):
     """The current value of a secret ("" when it was never set)."""
     return _store().get(_check_name(name)) or ""
+
+
+def derived_key(purpose):
+    """A key for one purpose (b"" while the site has no identity key).
+
+    Made from the identity key, which never leaves Plone, with HMAC-SHA256 of
+    the purpose: one purpose's key tells nothing of the identity key, nor of
+    another purpose's key. Replacing the identity key replaces these too.
+    """
+    secret = get_secret("identity_key")
+    if not secret:
+        return b""
+    label = f"collective.digitalebalie:{purpose}".encode()
+    return hmac.new(secret.encode(), label, hashlib.sha256).digest()
 
 
 def set_secret(name, value):

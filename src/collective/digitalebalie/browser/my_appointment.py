@@ -279,7 +279,7 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
         return f"{self.url}/document/{{id}}"
 
     def payments(self):
-        return payments_for(self.appointment)
+        return payments_for(self.appointment, self.url)
 
     @property
     def payments_url(self):

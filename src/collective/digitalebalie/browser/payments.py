@@ -6,7 +6,10 @@ from collective.digitalebalie import logger
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.dossiers.citizen import receipt_url
+from collective.digitalebalie.integrations import payment_return
 from collective.digitalebalie.integrations import payments
+from collective.digitalebalie.settings import setting
 from plone import api
 from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
@@ -152,19 +155,84 @@ class TestPaymentView(BrowserView):
     def amount(self):
         return formatting.price(f"{self.payment['amount'] / 100:.2f}")
 
+    @property
+    def return_url(self):
+        """Where a real provider would send the citizen after paying."""
+        return payment_return.url(self.dossier.getId(), self.payment["id"])
+
+    def back_label(self):
+        municipality = setting("municipality_name", "")
+        label = (
+            _("Back to ${municipality}", mapping={"municipality": municipality})
+            if municipality
+            else _("Back to the website")
+        )
+        return translate(label, context=self.request)
+
     def state_title(self):
         state = self.payment["state"]
         return translate(STATES.get(state, state), context=self.request)
 
 
 class PaymentReturnView(BrowserView):
-    """Where the provider sends the citizen back (no secret in this address)."""
+    """Where the provider sends the citizen back: the payment's state in words.
+
+    The address names the payment and carries its HMAC
+    (integrations/payment_return.py); a wrong one gets a 404 that tells
+    nothing. The page shows no personal data: the state and the amount. Its
+    script finds the citizen's appointment page in the browser's storage
+    (put there by the appointment page when *Pay* was pressed).
+    """
 
     index = ViewPageTemplateFile("templates/payment_return.pt")
+    payment = None
+    unknown = False
 
     def __call__(self):
-        headers.citizen_page(self.request.response)
+        response = self.request.response
+        response.setHeader("Cache-Control", "no-store")
+        response.setHeader("Referrer-Policy", "no-referrer")
+        response.setHeader("X-Robots-Tag", "noindex, nofollow")
+        headers.citizen_page(response)
+        form = self.request.form
+        names = ("dossier", "payment", "check")
+        dossier_id, payment_id, check = (form.get(name) for name in names)
+        if not any((dossier_id, payment_id, check)):
+            return self.index()  # an address from before payments were named
+        try:
+            if not payment_return.verified(dossier_id, payment_id, check):
+                raise errors.NotFound(_("Unknown payment."))
+            with api.env.adopt_roles(["Manager"]):
+                _dossier, payment = payments.get(dossier_id, payment_id)
+        except errors.NotFound:
+            response.setStatus(404)
+            self.unknown = True
+            return self.index()
+        self.dossier_id = dossier_id
+        self.payment = {
+            "id": payment["id"],
+            "state": payment["state"],
+            "amount": formatting.price(f"{payment['amount'] / 100:.2f}"),
+        }
         return self.index()
+
+    @property
+    def outcome(self):
+        """What the page says: "paid", "waiting" or "failed" (None: no payment)."""
+        if self.payment is None:  # the template defines it before its condition
+            return None
+        state = self.payment["state"]
+        if state == "paid":
+            return "paid"
+        return "waiting" if state in payments.OPEN else "failed"
+
+    def state_title(self):
+        state = self.payment["state"]
+        return translate(STATES.get(state, state), context=self.request)
+
+    @property
+    def again_url(self):
+        return payment_return.url(self.dossier_id, self.payment["id"])
 
 
 STATES = {
@@ -184,19 +252,24 @@ def state_titles(request):
     )
 
 
-def payments_for(appointment):
-    """The payments of this appointment, for its pages."""
+def payments_for(appointment, citizen_url=None):
+    """The payments of this appointment, for its pages.
+
+    With the citizen's URL (their page) a paid payment has its ``receipt_url``.
+    """
     with api.env.adopt_roles(["Manager"]):
         dossier = dossiers.of(appointment)
         if dossier is None:
             return []
-        items = payments.of_appointment(dossier, appointment.getId())
-    states = STATES
-    return [
-        {
-            **payments.payment_json(p),
-            "amount_text": formatting.price(f"{p['amount'] / 100:.2f}"),
-            "state_title": states.get(p["state"], p["state"]),
-        }
-        for p in items
-    ]
+        items = [
+            {
+                **payments.payment_json(p),
+                "amount_text": formatting.price(f"{p['amount'] / 100:.2f}"),
+                "state_title": STATES.get(p["state"], p["state"]),
+                "receipt_url": receipt_url(dossier, p, citizen_url)
+                if citizen_url
+                else None,
+            }
+            for p in payments.of_appointment(dossier, appointment.getId())
+        ]
+    return items

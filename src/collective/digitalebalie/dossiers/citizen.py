@@ -4,6 +4,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie import errors
 from collective.digitalebalie.dossiers import documents
 from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.integrations import receipts
 from plone import api
 
 
@@ -26,10 +27,21 @@ def citizen_documents(appointment):
 
 
 def may_open(document, appointment):
-    """Sent with this appointment's link, or shown in this appointment's call."""
+    """Sent with this appointment's link, or shown in this appointment's call.
+
+    The receipt of a payment of this appointment carries its id too.
+    """
     return document.appointment_id == appointment.getId() or (
         appointment.getId() in getattr(document, "shown_in", ())
     )
+
+
+def receipt_url(dossier, payment, citizen_url):
+    """Where the citizen downloads the receipt of a paid payment, or None."""
+    document_id = receipts.receipt_id(payment)
+    if payment["state"] != "paid" or dossier._getOb(document_id, None) is None:
+        return None
+    return f"{citizen_url}/document/{document_id}"
 
 
 def upload_for_citizen(appointment, upload):

@@ -6,8 +6,10 @@ the appointments, the participants, the documents with their SHA-256, and the
 workflow history. The same facts feed the print view.
 """
 
+from collective.digitalebalie import _
 from collective.digitalebalie import settings
 from collective.digitalebalie import teams
+from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
 from datetime import UTC
@@ -15,6 +17,7 @@ from datetime import datetime
 from fpdf import FPDF
 from pathlib import Path
 from plone import api
+from zope.i18n import translate
 import io
 import xml.etree.ElementTree as ET  # noqa: N817 - writing only
 import zipfile
@@ -244,29 +247,58 @@ def mdto_xml(facts, municipality=""):
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def receipt_pdf(payment, municipality, subject):
-    """A PDF/A-2B receipt of a paid payment."""
+RECEIPT = _("Receipt")
+RECEIPT_LINES = (
+    _("For: ${what}"),
+    _("Case: ${subject}"),
+    _("Amount: ${amount}"),
+    _("Paid on: ${date} at ${time}"),
+    _("Payment: ${id} (${provider}: ${provider_id})"),
+)
+
+
+def receipt_pdf(payment, municipality, subject, language="nl"):
+    """A PDF/A-2B receipt of a paid payment, in ``language`` (nl or en)."""
+
+    def t(message, **mapping):
+        return translate(_(message, mapping=mapping), target_language=language)
+
+    title = t(RECEIPT)
     pdf = _pdfa(
-        FPDF(enforce_compliance="PDF/A-2B"), f"Kwitantie {payment['id']}", municipality
+        FPDF(enforce_compliance="PDF/A-2B"), f"{title} {payment['id']}", municipality
     )
+    pdf.set_lang("en-GB" if language == "en" else "nl-NL")
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(
         pdf.epw,
         9,
-        f"{municipality} — Kwitantie".strip(" —"),
+        f"{municipality} — {title}".strip(" —"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.set_font("DejaVu", "", 11)
-    amount = f"€ {payment['amount'] // 100},{payment['amount'] % 100:02d}"
+    amount = formatting.price(f"{payment['amount'] / 100:.2f}", language)
     paid = payment.get("paid")
+    paid = paid.astimezone(settings.site_timezone()) if paid else None
+    what, case, amount_line, paid_line, reference = RECEIPT_LINES
     for line in (
-        f"Voor: {payment['description']}",
-        f"Dossier: {subject}",
-        f"Bedrag: {amount}",
-        f"Betaald op: {paid:%Y-%m-%d %H:%M} UTC" if paid else "",
-        f"Betaling: {payment['id']} ({payment['provider']}: {payment['provider_id']})",
+        t(what, what=payment["description"]),
+        t(case, subject=subject),
+        t(amount_line, amount=amount),
+        t(
+            paid_line,
+            date=formatting.long_date(paid.date(), language),
+            time=formatting.clock(paid),
+        )
+        if paid
+        else "",
+        t(
+            reference,
+            id=payment["id"],
+            provider=payment["provider"],
+            provider_id=payment["provider_id"],
+        ),
     ):
         if line:
             pdf.multi_cell(pdf.epw, 7, line, new_x="LMARGIN", new_y="NEXT")

@@ -11,6 +11,7 @@ from collective.digitalebalie import settings
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.integrations import explain
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import sms
 from collective.digitalebalie.settings import setting
@@ -76,8 +77,12 @@ def add_timezone(calendar, tz):
     calendar.subcomponents.insert(0, _vtimezone(tz.key, datetime.now(UTC).year))
 
 
-def invitation(appointment, product, method):
-    """An iCalendar object (METHOD REQUEST or CANCEL) with the site's VTIMEZONE."""
+def invitation(appointment, product, method, token=None):
+    """An iCalendar object (METHOD REQUEST or CANCEL) with the site's VTIMEZONE.
+
+    The event says how the appointment happens (DESCRIPTION); a video
+    appointment's link (when the message has the token) is its URL and LOCATION.
+    """
     tz = settings.site_timezone()
     calendar = Calendar()
     calendar.add("prodid", "-//collective.digitalebalie//Digitale Balie//NL")
@@ -96,6 +101,13 @@ def invitation(appointment, product, method):
     )
     event.add("attendee", f"mailto:{appointment.email}")
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    if method != "CANCEL":
+        how = explain.calendar_event(appointment, appointment.language or "nl", token)
+        event.add("description", how["description"])
+        if how["location"]:
+            event.add("location", how["location"])
+        if how["url"]:
+            event.add("url", how["url"])
     calendar.add_component(event)
     add_timezone(calendar, tz)
     return calendar.to_ical()
@@ -135,6 +147,8 @@ def _compose(appointment, kind, token=None):
         f"{_t(LABEL_FOR, language)}: {title}",
         f"{_t(LABEL_WHEN, language)}: {when}",
     ]
+    if kind != "cancelled":
+        lines += ["", *explain.how_lines(appointment, language, token)]
     note = getattr(appointment, "cancel_message", "") if kind == "cancelled" else ""
     if note:
         lines += ["", _t(LABEL_NOTE, language) + ":", *note.splitlines()]
@@ -147,16 +161,7 @@ def _compose(appointment, kind, token=None):
             lines += [f"- {row.get('document', '')}" for row in documents]
         if token:
             link = links.citizen_url(token)
-            lines += [
-                "",
-                _t(
-                    _(
-                        "Look at, move or cancel your appointment with this link. Do not share it:"
-                    ),
-                    language,
-                ),
-                link,
-            ]
+            lines += ["", explain.link_sentence(appointment, language), link]
         else:
             lines += [
                 "",
@@ -190,7 +195,7 @@ def _compose(appointment, kind, token=None):
     message.add_alternative(html, subtype="html")
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
     message.add_attachment(
-        invitation(appointment, product, method),
+        invitation(appointment, product, method, token),
         maintype="text",
         subtype="calendar",
         params={"method": method},

@@ -5,6 +5,7 @@ GET  /@appointment/{token}/desk          how the page follows changes (live desk
 POST /@appointment/{token}/cancel
 POST /@appointment/{token}/reschedule   {"start": "..."}
 GET  /@appointment/{token}/documents     the citizen's own documents
+GET  /@appointment/{token}/payments      with the receipt's address once paid
 POST /@appointment/{token}/documents     multipart, file field "file"
 POST /@appointment/{token}/satisfaction  {"score": 1-5, "comment": "..."}
 """
@@ -16,6 +17,7 @@ from collective.digitalebalie.booking import actions
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers.citizen import citizen_documents
+from collective.digitalebalie.dossiers.citizen import receipt_url
 from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.dossiers.documents import document_json
 from collective.digitalebalie.integrations import payments
@@ -72,15 +74,21 @@ class AppointmentGet(_TokenService):
         return rooms.desk_info(appointment, "citizen", f"citizen-{appointment.getId()}")
 
     def payments(self):
-        _token, appointment = self._open_appointment()
+        token, appointment = self._open_appointment()
+        url = links.citizen_url(token)
         with api.env.adopt_roles(["Manager"]):
             dossier = dossiers.of(appointment)
-            items = (
-                payments.of_appointment(dossier, appointment.getId())
-                if dossier is not None
-                else []
-            )
-        return {"items": [payments.payment_json(p) for p in items]}
+            if dossier is None:
+                return {"items": []}
+            return {
+                "items": [
+                    {
+                        **payments.payment_json(p),
+                        "receipt_url": receipt_url(dossier, p, url),
+                    }
+                    for p in payments.of_appointment(dossier, appointment.getId())
+                ]
+            }
 
     def documents(self):
         _token, appointment = self._open_appointment()
