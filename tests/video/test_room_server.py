@@ -103,9 +103,11 @@ def test_waiting_room_admit_signal_chat():
             chat = await next_of(ws, "chat")
             assert chat["text"] == "Goedemorgen" and chat["name"] == "Cit"
 
-        await citizen.close()
+        # Leaving on purpose (bye): the others see it at once.
+        await citizen.send_json({"type": "bye"})
         left = await next_of(employee, "presence")
         assert left["event"] == "leave" and left["participant"] == "cit"
+        assert await closed_within(citizen, 5) == 1000
 
     run(scenario)
 
@@ -225,7 +227,13 @@ def test_health():
         async with session.get(
             base.replace("ws://", "http://") + "/health"
         ) as response:
-            assert await response.json() == {"rooms": 1, "connections": 1, "relayed": 0}
+            assert await response.json() == {
+                "rooms": 1,
+                "connections": 1,
+                "reconnecting": 0,
+                "watchers": 0,
+                "relayed": 0,
+            }
         await employee.close()
 
     run(scenario)

@@ -4,6 +4,7 @@ from collective.digitalebalie.video import tokens
 import base64
 import hashlib
 import hmac
+import json
 import pytest
 
 
@@ -67,3 +68,31 @@ def test_turn_credentials_follow_the_turn_rest_api():
     assert username == "1600:p1"
     expected = hmac.new(b"coturn-secret", b"1600:p1", hashlib.sha1).digest()
     assert base64.b64decode(password) == expected
+
+
+def test_a_watch_token_says_so_and_an_ordinary_one_does_not():
+    watch = tokens.mint(
+        SECRET, room="abc", participant="p1", role="employee", watch=True, now=1000
+    )
+    claims = tokens.verify(SECRET, watch, room="abc", now=1000)
+    assert claims["watch"] is True and tokens.is_watch(claims)
+    ordinary = tokens.mint(SECRET, room="abc", participant="p1", role="employee")
+    claims = tokens.verify(SECRET, ordinary, room="abc")
+    assert "watch" not in claims and not tokens.is_watch(claims)
+
+
+def _signed(claims):
+    payload = tokens._b64(json.dumps(claims).encode())
+    return f"{payload}.{tokens._sign(SECRET, payload)}"
+
+
+@pytest.mark.parametrize(
+    "room,role,watch",
+    [("abc", "citizen", "yes"), ("abc", "citizen", 1), ("devicetest-x", "test", True)],
+)
+def test_odd_watch_claims_are_refused_even_when_signed(room, role, watch):
+    claims = {"room": room, "sub": "p1", "role": role, "watch": watch}
+    claims.update(iat=1000, exp=2000)
+    with pytest.raises(tokens.TokenError) as info:
+        tokens.verify(SECRET, _signed(claims), room=room, now=1000)
+    assert info.value.code == "bad_token"

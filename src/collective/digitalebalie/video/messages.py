@@ -2,14 +2,29 @@
 
 A handler gets the server, the room's id and participants, the sender and the
 message (a JSON object); it answers through the server's ``_send``,
-``_broadcast`` and ``_bad``.
+``_broadcast``, ``presence`` and ``_bad``. Watchers and device tests reach
+``ping`` only (server.py sees to that).
 """
 
+from collective.digitalebalie.video.connections import CLOSE_BYE
+from collective.digitalebalie.video.connections import RECONNECTING
+import re
 import time
 
 
 MAX_CHAT = 2000
 DOCUMENT_KINDS = ("pdf", "image")
+MAX_PARTS = 10
+PART_NAME = re.compile(r"^[a-z_]{1,32}$")
+
+
+def valid_parts(parts):
+    """The parts named in an update notice: 1 to 10 short lowercase names."""
+    return (
+        isinstance(parts, list)
+        and 0 < len(parts) <= MAX_PARTS
+        and all(isinstance(p, str) and PART_NAME.fullmatch(p) for p in parts)
+    )
 
 
 def _valid_document(document):
@@ -37,6 +52,8 @@ async def signal(server, room_id, room, sender, data):
         await server._bad(sender, "Signal for nobody in this room.")
     elif not (sender.admitted and target.admitted):
         await server._bad(sender, "Not admitted to the room yet.")
+    elif target.state == RECONNECTING:
+        pass  # it will come back with a new connection, and be offered anew
     else:
         server.relayed += 1
         await server._send(
@@ -91,11 +108,21 @@ async def admit(server, room_id, room, sender, data):
     elif not target.admitted:
         target.admitted = True
         await server._send(target, {"type": "admitted"})
-        await server._broadcast(
-            room_id,
-            {"type": "presence", "event": "admitted", **target.public()},
-            exclude=target,
-        )
+        await server.presence(room_id, "admitted", target, exclude=target)
 
 
-HANDLERS = {"ping": ping, "signal": signal, "chat": chat, "show": show, "admit": admit}
+async def bye(server, room_id, room, sender, data):
+    """Leaving on purpose: the others see it at once, not after the reconnect grace."""
+    sender.bye = True
+    await server._leave(room_id, sender)
+    await sender.ws.close(code=CLOSE_BYE, message=b"bye")
+
+
+HANDLERS = {
+    "ping": ping,
+    "signal": signal,
+    "chat": chat,
+    "show": show,
+    "admit": admit,
+    "bye": bye,
+}

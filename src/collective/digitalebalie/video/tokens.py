@@ -7,6 +7,12 @@ signature is HMAC-SHA256 of the payload text with the shared room token secret.
 revoked after they were minted; tokens minted before it existed have none and
 stay valid until they expire (ten minutes), except in a revoked room.
 
+A watch token (``"watch": true`` in the payload) admits only to *watch* a
+room: to hear that somebody waits or reconnects, and that the appointment's
+pages changed, without joining the call. It never admits to the call, and an
+ordinary token never admits to watch (the room server refuses both with
+``wrong_token``). Device tests never watch.
+
 A device test (a citizen checking camera, microphone and network before the
 appointment) gets a token of role ``test`` for a room of its own, named
 ``devicetest-<random>``: a test token admits to test rooms only, and no other
@@ -57,14 +63,19 @@ def _sign(secret, payload):
     return _b64(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest())
 
 
-def mint(secret, *, room, participant, role, name="", ttl=3600, now=None):
-    """A signed token admitting ``participant`` to ``room`` until now + ttl."""
+def mint(secret, *, room, participant, role, name="", ttl=3600, now=None, watch=False):
+    """A signed token admitting ``participant`` to ``room`` until now + ttl.
+
+    With ``watch``, it admits to watch the room only (see the module's docstring).
+    """
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
     if not secret:
         raise ValueError("no room token secret configured")
     if (role == TEST_ROLE) != is_test_room(room):
         raise ValueError("test tokens are for test rooms only, and only they")
+    if watch and role == TEST_ROLE:
+        raise ValueError("a device test does not watch a room")
     now = now if now is not None else time.time()
     claims = {
         "room": room,
@@ -74,6 +85,8 @@ def mint(secret, *, room, participant, role, name="", ttl=3600, now=None):
         "iat": int(now),
         "exp": int(now + ttl),
     }
+    if watch:
+        claims["watch"] = True
     payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
     return f"{payload}.{_sign(secret, payload)}"
 
@@ -102,7 +115,16 @@ def verify(secret, token, *, room=None, now=None):
     if (claims["role"] == TEST_ROLE) != is_test_room(claims.get("room")):
         # Signed, but never minted so: refuse rather than trust the signer.
         raise TokenError("wrong_room", "This room token is for another room.")
+    if "watch" in claims and (
+        claims["watch"] is not True or claims["role"] == TEST_ROLE
+    ):
+        raise TokenError("bad_token", "This is not a room token.")
     return claims
+
+
+def is_watch(claims):
+    """Whether verified ``claims`` admit to watch the room (and not to join it)."""
+    return claims.get("watch") is True
 
 
 def minted_before(claims, moment):
