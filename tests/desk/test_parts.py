@@ -11,6 +11,8 @@ from helpers import book
 from helpers import team_agenda
 from helpers import tomorrow
 from types import SimpleNamespace
+import base64
+import json
 import pytest
 
 
@@ -109,11 +111,8 @@ def test_an_unknown_part_or_a_cancelled_appointment(desk):
     assert response.text == ""
 
 
-def test_desk_info_gives_a_watch_token_only_with_a_room_server(desk, browser_as):
+def test_desk_info_gives_a_watch_token_that_only_watches(desk, browser_as):
     browser = desk["browser"]
-    response = browser.get(f"@appointment/{desk['token']}/desk", headers=ACCEPT)
-    assert response.status_code == 200, response.text
-    assert response.json() == {"poll_seconds": 15, "watch": None}
     manager = browser_as("Manager", language="en")
     response = manager.patch(
         "@controlpanels/digitalebalie",
@@ -122,16 +121,26 @@ def test_desk_info_gives_a_watch_token_only_with_a_room_server(desk, browser_as)
     )
     assert response.status_code == 204, response.text
     info = browser.get(f"@appointment/{desk['token']}/desk", headers=ACCEPT).json()
-    assert info["watch"]["url"].endswith(
-        f"/rooms/{desk['employee'].rstrip('/').split('/')[-1]}"
+    # Without the room server the page polls, every 15 seconds.
+    assert info["poll_seconds"] == 15
+    room = desk["employee"].rstrip("/").split("/")[-1]
+    assert info["watch"]["url"] == f"ws://127.0.0.1:9/rooms/{room}"
+    claims = json.loads(
+        base64.urlsafe_b64decode(info["watch"]["token"].split(".")[0] + "==")
     )
-    assert info["watch"]["token"]
+    # It only watches, and carries no name.
+    assert claims["watch"] is True and claims["role"] == "citizen"
+    assert not claims.get("name")
     staff = desk["anna"].get(f"{desk['employee']}/@desk", headers=ACCEPT)
     assert staff.status_code == 200
     assert staff.json()["watch"]["token"] != info["watch"]["token"]
     # Not for the citizen's link on the staff service.
     anonymous = browser.get(f"{desk['employee']}/@desk", headers=ACCEPT)
     assert anonymous.status_code in (401, 403)
+    # A cancelled appointment: nothing to watch.
+    browser.post(f"@appointment/{desk['token']}/cancel", headers=JSON)
+    gone = browser.get(f"@appointment/{desk['token']}/desk", headers=ACCEPT)
+    assert gone.status_code == 409
 
 
 def test_the_employee_page_is_made_of_parts_and_acts_by_rest(desk):
