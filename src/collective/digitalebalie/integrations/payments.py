@@ -20,6 +20,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
 from collective.digitalebalie.dossiers import audit
+from collective.digitalebalie.dossiers import documents
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers import export
 from collective.digitalebalie.errors import InvalidInput
@@ -29,6 +30,7 @@ from collective.digitalebalie.errors import WrongState
 from collective.digitalebalie.integrations import notifications
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
+from collective.digitalebalie.video import notices
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -206,21 +208,16 @@ def request_payment(dossier, appointment, amount, description, user_id):
         or api.content.get_state(appointment) == "cancelled"
     ):
         raise WrongState(_("No payment can be asked for this appointment (any more)."))
-    if (
-        not isinstance(amount, int)
-        or isinstance(amount, bool)
-        or not 1 <= amount <= MAX_CENTS
-    ):
-        raise InvalidInput(
-            _("Give an amount from € 0.01 to € 10,000, for example 24,50."),
-            {"amount": _("Give an amount from € 0.01 to € 10,000, for example 24,50.")},
+    refused = {}
+    if not (type(amount) is int and 1 <= amount <= MAX_CENTS):
+        refused["amount"] = _(
+            "Give an amount from € 0.01 to € 10,000, for example 24,50."
         )
     description = " ".join(str(description or "").split())[:200]
     if not description:
-        raise InvalidInput(
-            _("Describe what the payment is for."),
-            {"description": _("Describe what the payment is for.")},
-        )
+        refused["description"] = _("Describe what the payment is for.")
+    if refused:
+        raise InvalidInput(next(iter(refused.values())), refused)
     payment = PersistentMapping(
         id=secrets.token_hex(8),
         amount=amount,
@@ -238,6 +235,7 @@ def request_payment(dossier, appointment, amount, description, user_id):
         _watch()[payment["provider_id"]] = (payment["created"] + POLL_AFTER, 0)
     audit.log(dossier, "payment requested", f"{euros(amount)} EUR: {description}")
     notifications.payment_requested(appointment, payment)
+    notices.changed(appointment, "payments")
     return payment
 
 
@@ -266,6 +264,7 @@ def update(dossier, payment, status):
     if status in FINAL:
         _unwatch(payment)
     audit.log(dossier, "payment " + status, payment["id"], who="payment provider")
+    notices.changed(payment["appointment_id"], "payments")
     if status == "paid":
         payment["paid"] = datetime.now(UTC)
         write_receipt(dossier, payment)
@@ -291,6 +290,7 @@ def write_receipt(dossier, payment):
         appointment_id=payment["appointment_id"],
     )
     document.manage_permission("Modify portal content", [], acquire=False)
+    documents.changed(dossier)
     return document
 
 
@@ -321,6 +321,7 @@ def withdraw(dossier, payment_id):
     payment["state"] = "canceled"
     _unwatch(payment)
     audit.log(dossier, "payment request withdrawn", payment["id"])
+    notices.changed(payment["appointment_id"], "payments")
     return payment
 
 
