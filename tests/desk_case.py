@@ -1,6 +1,7 @@
 """What the tests of the employee's desk (tests/services/test_desk_*.py) share:
 an appointment tomorrow at 10:00, its team's employee and the citizen's link."""
 
+from helpers import JSON
 from helpers import at
 from helpers import book
 from helpers import team_agenda
@@ -34,6 +35,13 @@ class DeskCase:
         transaction.begin()
         path = self.url.replace(self.portal.absolute_url() + "/", "")
         return self.portal.unrestrictedTraverse(path)
+
+    def close_dossier(self):
+        for transition in ("dossier-transition-start", "dossier-transition-close"):
+            response = self.anna.post(
+                f"{self.dossier}/@workflow/{transition}", headers=JSON
+            )
+            assert response.status_code == 200, response.text
 
     def ready(self):
         """What Plone writes on an employee's first request is written now;

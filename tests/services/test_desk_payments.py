@@ -306,11 +306,7 @@ def test_no_dossier_is_404(desk):
 
 
 def test_no_payment_once_the_dossier_is_closed(desk):
-    for transition in ("dossier-transition-start", "dossier-transition-close"):
-        response = desk.anna.post(
-            f"{desk.dossier}/@workflow/{transition}", headers=JSON
-        )
-        assert response.status_code == 200, response.text
+    desk.close_dossier()
     before = desk.ready()
     response = desk.ask()
     assert response.status_code == 409, response.text
