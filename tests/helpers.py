@@ -3,6 +3,7 @@
 from bs4 import BeautifulSoup
 from datetime import datetime
 from datetime import timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 import requests
 
@@ -129,3 +130,24 @@ def book_soon(browser, product, fullname="Jan Burger", email="jan@example.nl"):
     )
     assert response.status_code == 201, response.text
     return response.json()["token"], slot["start"]
+
+
+def cookie_login(portal_url, login):
+    """A session logged in through the login form, as in a browser: only the
+    __ac cookie, no Authorization header."""
+    session = Browser(portal_url, "en")
+    form = session.get("login")
+    values = session.form_values(form, "LoginForm")
+    values.update({"__ac_name": login, "__ac_password": PASSWORD})
+    values["buttons.login"] = "Log in"
+    response = session.post("login", data=values)
+    assert response.status_code == 200, response.text[:500]
+    assert "__ac" in session.cookies
+    assert session.auth is None
+    return session
+
+
+def origin(portal_url):
+    """The site's origin, as a browser sends it in ``Origin``."""
+    parts = urlsplit(portal_url)
+    return f"{parts.scheme}://{parts.netloc}"

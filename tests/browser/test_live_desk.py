@@ -85,7 +85,7 @@ def book_now(site, product, fullname):
             timeout=30,
         )
         if booking.status_code == 201:
-            return booking.json()
+            return {**booking.json(), "fullname": fullname}
     pytest.fail("no free slot to book")
 
 

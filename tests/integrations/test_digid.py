@@ -8,6 +8,7 @@ from collective.digitalebalie.integrations import oidc
 from cryptography.hazmat.primitives.asymmetric import rsa
 from datetime import date
 from fake_oidc import Relay
+from fake_rooms import room_server  # noqa: F401 - a fixture
 from helpers import JSON
 from helpers import Browser
 from helpers import book_soon
@@ -151,6 +152,14 @@ def test_identified_before_joining_the_room(functional, browser, case):
     acl_users = functional["portal"].acl_users
     assert acl_users.getUserById("burger") is None
     assert acl_users.searchUsers(fullname="Jan Burger") == ()
+
+
+def test_the_employees_page_hears_of_the_identification(browser, case, room_server):  # noqa: F811
+    room_server.clear()
+    assert browser.get(login(browser, case)).status_code == 200
+    assert room_server.parts(case["appointment"].rsplit("/", 1)[-1]) == [
+        "identification"
+    ]
 
 
 def test_replayed_or_forged_answers_are_refused(browser, case):

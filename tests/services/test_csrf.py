@@ -11,37 +11,18 @@ change nothing.
 from bs4 import BeautifulSoup
 from helpers import JSON
 from helpers import PASSWORD
-from helpers import Browser
 from helpers import at
 from helpers import book
+from helpers import cookie_login
+from helpers import origin
 from helpers import team_agenda
 from helpers import tomorrow
-from urllib.parse import urlsplit
 import pytest
 import requests
 
 
 EVIL = "https://evil.example"
 PLAIN = {"Content-Type": "text/plain", "Accept": "application/json"}
-
-
-def cookie_login(portal_url, login):
-    """A session logged in through the login form: only the __ac cookie."""
-    session = Browser(portal_url, "en")
-    form = session.get("login")
-    values = session.form_values(form, "LoginForm")
-    values.update({"__ac_name": login, "__ac_password": PASSWORD})
-    values["buttons.login"] = "Log in"
-    response = session.post("login", data=values)
-    assert response.status_code == 200, response.text[:500]
-    assert "__ac" in session.cookies
-    assert session.auth is None
-    return session
-
-
-def origin(portal_url):
-    parts = urlsplit(portal_url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 @pytest.fixture

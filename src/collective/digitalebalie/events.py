@@ -11,12 +11,16 @@ from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.integrations import notifications
+from collective.digitalebalie.video import notices
 from collective.digitalebalie.video import rooms
 from plone import api
 
 
 def appointment_transitioned(appointment, event):
-    """Cancelled by the citizen or by counter staff: the time is free again."""
+    """Any step: the pages show the new state. Cancelled by the citizen or by
+    counter staff: the time is free again."""
+    if event.transition is not None:  # not when the workflow starts, at booking
+        notices.changed(appointment, "state")
     if event.new_state and event.new_state.getId() == "cancelled":
         store.release(appointment)
         store.note_cancelled(appointment)

@@ -17,9 +17,9 @@ from collective.digitalebalie.browser.payments import state_titles
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.dossiers.documents import VIEWABLE
 from collective.digitalebalie.integrations import digid
 from collective.digitalebalie.integrations import payments
-from collective.digitalebalie.services.dossier.show import VIEWABLE
 from plone import api
 from plone.protect import CheckAuthenticator
 from Products.Five.browser import BrowserView

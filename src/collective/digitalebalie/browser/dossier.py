@@ -1,12 +1,12 @@
 """The counter employee's dossier page: documents, appointments, workflow, audit."""
 
 from collective.digitalebalie import _
+from collective.digitalebalie import desk
 from collective.digitalebalie import errors
 from collective.digitalebalie import settings
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.dossiers import audit
-from collective.digitalebalie.dossiers import documents
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers import export
 from collective.digitalebalie.dossiers import retention
@@ -52,7 +52,7 @@ TRANSITIONS = {
     "dossier-transition-reopen": _("Open again"),
     "dossier-transition-archive": _("Archive"),
 }
-ADD = "collective.digitalebalie: Add Dossier"
+ADD = desk.ADD_DOCUMENT
 
 
 def _log_read(obj, action, detail=""):
@@ -96,18 +96,8 @@ class DossierView(BrowserView):
                 self.request.response.redirect(self.context.absolute_url())
                 return ""
             if form.get("action") == "upload":
-                if not api.user.has_permission(ADD, obj=self.context):
-                    raise errors.WrongState(
-                        _("Documents can no longer be added to this dossier.")
-                    )
-                upload = form.get("file")
-                if not hasattr(upload, "read") or not getattr(upload, "filename", ""):
-                    raise errors.InvalidInput(_("Choose a file."))
-                document = documents.add(
-                    self.context,
-                    upload,
-                    upload.filename,
-                    api.user.get_current().getId(),
+                document = desk.upload(
+                    self.context, form.get("file"), api.user.get_current().getId()
                 )
                 show(
                     _("${name} is saved.", mapping={"name": document.Title()}),

@@ -2,6 +2,7 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
+from collective.digitalebalie.browser import desk_forms
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
@@ -59,13 +60,11 @@ class IdentityViews(BrowserView):
 
     def request_identification(self):
         CheckAuthenticator(self.request)
-        self.context.identification_requested = True
-        api.portal.show_message(
+        return desk_forms.answer(
+            self,
+            lambda: digid.request_identification(self.context),
             _("The citizen is asked to log in with DigiD on their appointment page."),
-            request=self.request,
         )
-        self.request.response.redirect(self.context.absolute_url())
-        return ""
 
     def reveal(self):
         CheckAuthenticator(self.request)

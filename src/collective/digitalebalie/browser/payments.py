@@ -1,8 +1,10 @@
 """Payment pages: the employee's request, the provider's webhook, the test provider."""
 
 from collective.digitalebalie import _
+from collective.digitalebalie import desk
 from collective.digitalebalie import errors
 from collective.digitalebalie import logger
+from collective.digitalebalie.browser import desk_forms
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.dossiers import dossiers
@@ -20,19 +22,7 @@ from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
 import json
-import re
 import transaction
-
-
-AMOUNT = re.compile(r"^\d{1,5}([.,]\d{1,2})?$")
-
-
-def parse_euros(text):
-    """ "24,50" or "24.50" or "€ 24" as cents, or None (no sub-cents, no 1e3)."""
-    cleaned = str(text or "").replace("€", "").replace(" ", "")
-    if not AMOUNT.match(cleaned):
-        return None
-    return payments.cents(cleaned.replace(",", "."))
 
 
 class PaymentRequestView(BrowserView):
@@ -41,26 +31,14 @@ class PaymentRequestView(BrowserView):
     def __call__(self):
         CheckAuthenticator(self.request)
         form = self.request.form
-        show = api.portal.show_message
-        try:
-            dossier = dossiers.of(self.context)
-            if dossier is None:
-                raise errors.NotFound(_("This appointment has no dossier."))
-            amount = parse_euros(form.get("amount"))
-            payments.request_payment(
-                dossier,
-                self.context,
-                amount,
-                form.get("description"),
-                api.user.get_current().getId(),
-            )
-        except errors.UserError as error:
-            transaction.doom()
-            show(error.message, request=self.request, type="error")
-        else:
-            show(_("The payment request is sent to the citizen."), request=self.request)
-        self.request.response.redirect(self.context.absolute_url())
-        return ""
+        user_id = api.user.get_current().getId()
+        return desk_forms.answer(
+            self,
+            lambda: desk.request_payment(
+                self.context, form.get("amount"), form.get("description"), user_id
+            ),
+            _("The payment request is sent to the citizen."),
+        )
 
 
 class PaymentWithdrawView(BrowserView):
@@ -68,19 +46,12 @@ class PaymentWithdrawView(BrowserView):
 
     def __call__(self):
         CheckAuthenticator(self.request)
-        show = api.portal.show_message
-        try:
-            dossier = dossiers.of(self.context)
-            if dossier is None:
-                raise errors.NotFound(_("This appointment has no dossier."))
-            payments.withdraw(dossier, self.request.form.get("payment"))
-        except errors.UserError as error:
-            transaction.doom()
-            show(error.message, request=self.request, type="error")
-        else:
-            show(_("The payment request is withdrawn."), request=self.request)
-        self.request.response.redirect(self.context.absolute_url())
-        return ""
+        payment_id = self.request.form.get("payment")
+        return desk_forms.answer(
+            self,
+            lambda: desk.withdraw_payment(self.context, payment_id),
+            _("The payment request is withdrawn."),
+        )
 
 
 class MollieWebhook(BrowserView):

@@ -8,17 +8,10 @@ from collective.digitalebalie.integrations import receipts
 from plone import api
 
 
-def _dossier(appointment):
-    dossier = dossiers.of(appointment)
-    if dossier is None:
-        raise errors.NotFound(_("This appointment has no dossier."))
-    return dossier
-
-
 def citizen_documents(appointment):
     """The documents the citizen sent with this appointment's link."""
     with api.env.adopt_roles(["Manager"]):
-        dossier = _dossier(appointment)
+        dossier = dossiers.existing(appointment)
         return [
             documents.document_json(doc)
             for doc in sorted(dossier.objectValues(), key=lambda d: d.created())
@@ -52,7 +45,7 @@ def upload_for_citizen(appointment, upload):
             _("Documents can be sent until the appointment is over.")
         )
     with api.env.adopt_roles(["Manager"]):
-        dossier = _dossier(appointment)
+        dossier = dossiers.existing(appointment)
         if api.content.get_state(dossier) not in dossiers.ACTIVE:
             raise errors.WrongState(
                 _("This case is closed. Documents can no longer be sent.")

@@ -13,12 +13,17 @@ from collective.digitalebalie.dossiers import scanner
 from collective.digitalebalie.errors import InvalidInput
 from collective.digitalebalie.errors import UserError as BookingError
 from collective.digitalebalie.settings import setting
+from collective.digitalebalie.video import notices
 from plone.dexterity.utils import createContentInContainer
 from plone.namedfile.file import NamedBlobFile
 import hashlib
 import os
 import re
 import secrets
+
+
+# What the call's viewer can show, by kind of file: PDF in a frame, photos as images.
+VIEWABLE = {"pdf": "pdf", "jpeg": "image", "png": "image"}
 
 
 class TooLarge(BookingError):
@@ -195,7 +200,14 @@ def add(dossier, stream, filename, uploaded_by, appointment_id=None):
         f"{name} ({size} bytes, sha256 {sha256})",
         who="citizen" if uploaded_by == "citizen" else None,
     )
+    changed(dossier)
     return document
+
+
+def changed(dossier):
+    """The pages of the dossier's appointments list its documents anew."""
+    for appointment_id in getattr(dossier, "appointment_ids", None) or ():
+        notices.changed(appointment_id, "documents")
 
 
 def document_json(document):

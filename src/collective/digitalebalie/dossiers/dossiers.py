@@ -7,6 +7,8 @@ index (product, hash of the e-mail address) -> open dossier.
 """
 
 from BTrees.OOBTree import OOBTree
+from collective.digitalebalie import _
+from collective.digitalebalie import errors
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import audit
@@ -63,6 +65,14 @@ def of(appointment):
     if not dossier_id:
         return None
     return dossiers_folder()._getOb(dossier_id, None)
+
+
+def existing(appointment):
+    """The appointment's dossier; NotFound when it has none."""
+    dossier = of(appointment)
+    if dossier is None:
+        raise errors.NotFound(_("This appointment has no dossier."))
+    return dossier
 
 
 def for_new_appointment(appointment, product, join=False):

@@ -25,10 +25,12 @@ from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.errors import UserError as BookingError
+from collective.digitalebalie.errors import WrongState
 from collective.digitalebalie.integrations import oidc
 from collective.digitalebalie.integrations.levels import DIGID_LEVELS
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
+from collective.digitalebalie.video import notices
 from cryptography.fernet import Fernet
 from cryptography.fernet import InvalidToken
 from datetime import UTC
@@ -342,6 +344,7 @@ def finish(request):
         audit.log(
             dossier, "identified with DigiD", f"level {identity['loa']}", who="citizen"
         )
+    notices.changed(appointment, "identification")
     link = decrypt(record["link"]) or {}
     return appointment, link.get("token", "")
 
@@ -367,3 +370,19 @@ def required(appointment, product):
     return bool(getattr(product, "requires_identification", False)) or bool(
         getattr(appointment, "identification_requested", False)
     )
+
+
+def request_identification(appointment):
+    """Counter staff ask the citizen to log in with DigiD on their appointment page."""
+    if identity_of(appointment) is not None:
+        raise WrongState(_("The citizen has already logged in with DigiD."))
+    if api.content.get_state(appointment) not in ("booked", "in_progress"):
+        raise WrongState(
+            _(
+                "This appointment is over. You can no longer ask the citizen to log in "
+                "with DigiD."
+            )
+        )
+    if not getattr(appointment, "identification_requested", False):
+        appointment.identification_requested = True
+        notices.changed(appointment, "identification")

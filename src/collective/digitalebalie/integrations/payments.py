@@ -30,6 +30,7 @@ from collective.digitalebalie.integrations import payment_return
 from collective.digitalebalie.integrations import receipts
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
+from collective.digitalebalie.video import notices
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -204,21 +205,16 @@ def request_payment(dossier, appointment, amount, description, user_id):
         or api.content.get_state(appointment) == "cancelled"
     ):
         raise WrongState(_("No payment can be asked for this appointment (any more)."))
-    if (
-        not isinstance(amount, int)
-        or isinstance(amount, bool)
-        or not 1 <= amount <= MAX_CENTS
-    ):
-        raise InvalidInput(
-            _("Give an amount from € 0.01 to € 10,000, for example 24,50."),
-            {"amount": _("Give an amount from € 0.01 to € 10,000, for example 24,50.")},
+    refused = {}
+    if not (type(amount) is int and 1 <= amount <= MAX_CENTS):
+        refused["amount"] = _(
+            "Give an amount from € 0.01 to € 10,000, for example 24,50."
         )
     description = " ".join(str(description or "").split())[:200]
     if not description:
-        raise InvalidInput(
-            _("Describe what the payment is for."),
-            {"description": _("Describe what the payment is for.")},
-        )
+        refused["description"] = _("Describe what the payment is for.")
+    if refused:
+        raise InvalidInput(next(iter(refused.values())), refused)
     payment = PersistentMapping(
         id=secrets.token_hex(8),
         amount=amount,
@@ -238,6 +234,7 @@ def request_payment(dossier, appointment, amount, description, user_id):
         _watch()[payment["provider_id"]] = (payment["created"] + POLL_AFTER, 0)
     audit.log(dossier, "payment requested", f"{euros(amount)} EUR: {description}")
     notifications.payment_requested(appointment, payment)
+    notices.changed(appointment, "payments")
     return payment
 
 
@@ -272,6 +269,7 @@ def update(dossier, payment, status):
     if status in FINAL:
         _unwatch(payment)
     audit.log(dossier, "payment " + status, payment["id"], who="payment provider")
+    notices.changed(payment["appointment_id"], "payments")
     if status == "paid":
         payment["paid"] = datetime.now(UTC)
         write_receipt(dossier, payment)
@@ -310,6 +308,7 @@ def withdraw(dossier, payment_id):
     payment["state"] = "canceled"
     _unwatch(payment)
     audit.log(dossier, "payment request withdrawn", payment["id"])
+    notices.changed(payment["appointment_id"], "payments")
     return payment
 
 

@@ -6,6 +6,7 @@ with their link (the document carries the appointment's id, see
 """
 
 from collective.digitalebalie.booking import store
+from collective.digitalebalie.dossiers import documents
 from collective.digitalebalie.dossiers import export
 from collective.digitalebalie.settings import setting
 from plone.dexterity.utils import createContentInContainer
@@ -39,4 +40,6 @@ def write(dossier, payment):
         appointment_id=payment["appointment_id"],
     )
     document.manage_permission("Modify portal content", [], acquire=False)
+    # The appointment pages list the receipt (and its download) at once.
+    documents.changed(dossier)
     return document

@@ -1,10 +1,15 @@
 """Pieces the services share: the base service, JSON bodies, token paths."""
 
+from collective.digitalebalie import _
+from collective.digitalebalie.errors import InvalidInput
 from collective.digitalebalie.errors import UserError
 from collective.digitalebalie.services.errors import booking_error
+from collective.digitalebalie.services.guard import media_type
+from plone.protect.interfaces import IDisableCSRFProtection
 from plone.restapi.deserializer import json_body
 from plone.restapi.exceptions import DeserializationError
 from plone.restapi.services import Service as RestapiService
+from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
 import json
@@ -37,8 +42,8 @@ class Service(RestapiService):
 
 
 @implementer(IPublishTraverse)
-class TokenService(Service):
-    """A service reached as /@name/{secret token}/...: the path parts in ``params``."""
+class PathService(Service):
+    """A service reached as /@name/a/b/...: the path parts after its name in ``params``."""
 
     def __init__(self, context, request):
         super().__init__(context, request)
@@ -47,6 +52,10 @@ class TokenService(Service):
     def publishTraverse(self, request, name):
         self.params.append(name)
         return self
+
+
+class TokenService(PathService):
+    """A service reached as /@name/{secret token}/...: the path parts in ``params``."""
 
     @property
     def token(self):
@@ -57,3 +66,32 @@ class TokenService(Service):
         self.request.response.setHeader("Cache-Control", "no-store")
         self.request.response.setHeader("Referrer-Policy", "no-referrer")
         return super().render()
+
+
+class UnsupportedMediaType(UserError):
+    type = "UnsupportedMediaType"
+    status = 415
+
+
+class StaffWrite(Service):
+    """A change counter staff make from their pages, with a fetch.
+
+    The guard (guard.py) has refused it already when it rode on a login
+    cookie from another site, or came as a form (an upload service, with
+    ``accepts_uploads``, excepted): plone.protect's form token has nothing to
+    add, and would only refuse the page's own fetch.
+    """
+
+    def render(self):
+        alsoProvides(self.request, IDisableCSRFProtection)
+        self.request.response.setHeader("Cache-Control", "no-store")
+        return super().render()
+
+    def body(self):
+        """The JSON object sent ({} for no body); else a 415 or 400 UserError."""
+        if media_type(self.request) not in ("application/json", ""):
+            raise UnsupportedMediaType(_("Send JSON (Content-Type: application/json)."))
+        data = json_object(self.request)
+        if data is None:
+            raise InvalidInput(_("Send a JSON object."))
+        return data

@@ -239,7 +239,9 @@ def invite_guest(appointment, name):
         raise errors.InvalidInput(
             _("Fill in the name of the guest."), {"name": _("Fill in a name.")}
         )
-    return links.add_guest(appointment, name)
+    invited = links.add_guest(appointment, name)
+    notices.changed(appointment, "guests")
+    return invited
 
 
 find_guest = links.find_guest
