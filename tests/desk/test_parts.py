@@ -205,3 +205,24 @@ def test_the_agenda_watches_video_calls_from_two_hours_before_the_room_opens(
     assert not watched(
         SimpleNamespace(**{**vars(call), "channel": "phone"}), "booked", start
     )
+
+
+def test_the_employee_sees_the_payment_asked_in_the_part(desk):
+    response = desk["anna"].post(
+        f"{desk['employee']}/@payments",
+        json={"amount": "24,50", "description": "Paspoort"},
+        headers=JSON,
+    )
+    assert response.status_code == 201, response.text
+    part = soup(desk["anna"].get(desk["employee"], params={"desk-part": "payments"}))
+    (row,) = part.select("#desk-payments li[data-payment]")
+    assert "Paspoort" in row.get_text()
+    assert row.select_one("form[data-desk-action$='/withdraw']") is not None
+    # Every part of both pages renders on its own, with a payment in it.
+    for name in ("state", "identification", "payments", "documents"):
+        for session, url in (
+            (desk["anna"], desk["employee"]),
+            (desk["browser"], desk["citizen"]),
+        ):
+            response = session.get(url, params={"desk-part": name})
+            assert response.status_code == 200, (name, url, response.text[:300])

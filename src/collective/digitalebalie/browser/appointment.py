@@ -173,6 +173,11 @@ class AppointmentView(DeskMixin, BrowserView):
     def payment_states(self):
         return state_titles(self.request)
 
+    def may_ask_payment(self):
+        return api.user.has_permission(
+            "collective.digitalebalie: Manage appointments", obj=self.context
+        )
+
     def default_amount(self):
         amount = payments.cents(getattr(self.product, "price", None))
         return f"{amount // 100},{amount % 100:02d}" if amount else ""
