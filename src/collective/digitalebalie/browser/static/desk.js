@@ -279,6 +279,11 @@ class Desk {
       const before = current.dataset.deskSummary;
       const focused = current.contains(document.activeElement) ? document.activeElement : null;
       const replacement = document.importNode(fresh, true);
+      // What a form just said (an upload's "Saved: …") stays on the new part.
+      for (const kept of current.querySelectorAll("[data-desk-keep][id]")) {
+        const twin = replacement.querySelector(`#${CSS.escape(kept.id)}`);
+        if (twin) twin.textContent = kept.textContent;
+      }
       current.replaceWith(replacement);
       if (focused?.id && document.getElementById(focused.id)) {
         document.getElementById(focused.id).focus();
