@@ -294,7 +294,7 @@ def test_changes_arrive_by_polling_when_the_room_server_is_gone(
         citizen, employee = call["citizen"], call["employee"]
         meet(call)
 
-        rooms.terminate()
+        rooms.kill()  # a crash: no goodbye to anybody
         rooms.wait(timeout=10)
         wait_for(
             employee, "document.querySelector('.dbalie-desk').dataset.live === 'poll'"

@@ -208,8 +208,13 @@ class Desk {
 
   setLive(connected, seconds) {
     this.root.dataset.live = connected ? "push" : "poll";
-    clearInterval(this.poller);
-    if (!connected) this.poller = setInterval(() => this.refreshAll(), seconds * 1000);
+    if (connected) {
+      clearInterval(this.poller);
+      this.poller = null;
+    } else if (!this.poller) {
+      // Every failed reconnect lands here too: keep the one timer going.
+      this.poller = setInterval(() => this.refreshAll(), seconds * 1000);
+    }
   }
 
   onMessage(message) {
