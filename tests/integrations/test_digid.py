@@ -136,6 +136,18 @@ def test_identified_before_joining_the_room(functional, browser, case):
     token = form.find("input", attrs={"name": "_authenticator"})["value"]
     revealed = case["anna"].post(form["action"], data={"_authenticator": token})
     assert BSN in revealed.text
+    # The live desk's way: the same, as JSON, without reloading the page.
+    assert form["data-desk-action"].endswith("/@reveal-bsn")
+    answer = case["anna"].post(form["data-desk-action"], json={}, headers=JSON)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"bsn": BSN}
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert browser.post(
+        form["data-desk-action"], json={}, headers=JSON
+    ).status_code in (
+        401,
+        403,
+    )
     dossier = case["anna"].get(
         "@agenda", params={"scope": "team", "q": "Burger"}, headers=JSON
     )

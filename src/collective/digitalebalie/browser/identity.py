@@ -4,8 +4,6 @@ from collective.digitalebalie import _
 from collective.digitalebalie import errors
 from collective.digitalebalie.browser import desk_forms
 from collective.digitalebalie.browser import headers
-from collective.digitalebalie.dossiers import audit
-from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.integrations import digid
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
@@ -68,13 +66,11 @@ class IdentityViews(BrowserView):
 
     def reveal(self):
         CheckAuthenticator(self.request)
-        identity = digid.identity_of(self.context)
-        if identity is None:
+        try:
+            bsn = digid.reveal_bsn(self.context)
+        except errors.UserError:
             self.request.response.redirect(self.context.absolute_url())
             return ""
-        dossier = dossiers.of(self.context)
-        if dossier is not None:
-            audit.log(dossier, "BSN revealed", f"appointment {self.context.getId()}")
         self.request.response.setHeader("Cache-Control", "private, no-store")
-        IAnnotations(self.request)[REVEALED] = identity["bsn"]
+        IAnnotations(self.request)[REVEALED] = bsn
         return self.context.restrictedTraverse("@@view")()

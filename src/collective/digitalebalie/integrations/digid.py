@@ -386,3 +386,14 @@ def request_identification(appointment):
     if not getattr(appointment, "identification_requested", False):
         appointment.identification_requested = True
         notices.changed(appointment, "identification")
+
+
+def reveal_bsn(appointment):
+    """The whole BSN of the citizen, for the employee who asks; written to the audit trail."""
+    identity = identity_of(appointment)
+    if identity is None:
+        raise WrongState(_("The citizen has not logged in with DigiD."))
+    dossier = dossiers.of(appointment)
+    if dossier is not None:
+        audit.log(dossier, "BSN revealed", f"appointment {appointment.getId()}")
+    return identity["bsn"]

@@ -361,6 +361,17 @@ class Desk {
       return;
     }
     error.textContent = "";
+    if (form.dataset.deskReveal) {
+      // Shown on this page only (the whole BSN is never in a part the other
+      // tabs fetch); the form has done its work.
+      const part = form.closest("[data-desk-part]");
+      const target = part?.querySelector(`.dbalie-${form.dataset.deskReveal}`);
+      if (target) target.textContent = answer[form.dataset.deskReveal];
+      form.remove();
+      target?.setAttribute("tabindex", "-1");
+      target?.focus();
+      return;
+    }
     form.dispatchEvent(new CustomEvent("dbalie:done", { bubbles: true, detail: answer }));
     await this.refresh((form.dataset.deskParts || "").split(" ").filter(Boolean));
   }
