@@ -137,6 +137,7 @@ def call(live_site, chromium):
             "employee": employee,
             "citizen_context": citizen_context,
             "employee_url": employee_url(live_site, product, booking),
+            "site": live_site.site,
         }
     finally:
         citizen_context.close()
@@ -153,11 +154,25 @@ def meet(call):
     employee.evaluate(WATCH_PAGE)
     wait_for(employee, "document.querySelector('.dbalie-desk').dataset.live === 'push'")
 
+    # The agenda too shows who waits (its row of this call).
+    agenda = call["employee"].context.new_page()
+    agenda.goto(
+        f"{call['site']}/@@agenda?scope=all&q={name.split()[-1]}"
+        f"&day={call['booking']['start'][:10]}"
+    )
+    row = f"tr[data-watch-url^={call['employee_url']!r}]"
+    agenda.wait_for_selector(row)
+
     citizen.click("[data-action=check]")
     citizen.wait_for_selector("[data-action=join]:not([disabled])")
     citizen.click("[data-action=join]")
     # The waiting mark, the tab's title and the button, before the employee joined.
     arrives(employee, f"{text_of(employee, '.dbalie-waiting-mark')}.includes({name!r})")
+    arrives(
+        agenda, f"{text_of(agenda, row + ' .dbalie-waiting-mark')}.includes({name!r})"
+    )
+    assert name in agenda.title()
+    agenda.close()
     assert name in employee.title()
     admit = employee.wait_for_selector(".room-waiting button")
     assert name in admit.inner_text()

@@ -456,3 +456,82 @@ def test_instances_connect_as_the_database_owner_not_the_administrator(cluster):
         # ... and it cannot run programs on the server's account.
         with pytest.raises(psycopg2.Error):
             cursor.execute("COPY (SELECT 1) TO PROGRAM 'true'")
+
+
+def test_a_change_reaches_the_open_pages_whichever_process_holds_the_room(cluster):
+    """The live desk behind the balancer: a page watches its room through nginx;
+    a payment asked on one instance reaches it through the room server process
+    that holds that room (the notice takes the room's own path)."""
+    product, _uid = create_product(cluster, title="Live desk cluster")
+    slot = first_slot_soon(product)
+    people = [f"Burger {n}" for n in range(6)]
+    tokens_of = {}
+    for number, name in enumerate(people):
+        booked = requests.post(
+            f"{on_instance(cluster, product, number % 2)}/@book",
+            json={"start": slot, "fullname": name, "email": f"b{number}@example.nl"},
+            headers=JSON,
+            timeout=60,
+        )
+        if booked.status_code == 409:  # that slot is full: the next one
+            slot = first_slot_soon(product)
+            booked = requests.post(
+                f"{product}/@book",
+                json={
+                    "start": slot,
+                    "fullname": name,
+                    "email": f"b{number}@example.nl",
+                },
+                headers=JSON,
+                timeout=60,
+            )
+        assert booked.status_code == 201, booked.text
+        tokens_of[name] = booked.json()["token"]
+    day = datetime.fromisoformat(slot).date()
+    staff = {
+        item["fullname"]: item["@id"]
+        for item in appointments_on(cluster, product, day)
+        if item["fullname"] in tokens_of
+    }
+
+    async def scenario():
+        async with aiohttp.ClientSession() as session:
+            watchers = {}
+            for name, token in tokens_of.items():
+                desk = requests.get(
+                    f"{cluster.instances[1]}/@appointment/{token}/desk",
+                    headers=JSON,
+                    timeout=30,
+                ).json()
+                assert desk["watch"]["url"].startswith(cluster.rooms_url)
+                socket_ = await session.ws_connect(desk["watch"]["url"])
+                await socket_.send_json(
+                    {"type": "watch", "token": desk["watch"]["token"]}
+                )
+                assert (await socket_.receive_json(timeout=10))["type"] == "watching"
+                watchers[name] = socket_
+            delays = []
+            for name, socket_ in watchers.items():
+                asked = time.monotonic()
+                response = await asyncio.to_thread(
+                    requests.post,
+                    f"{on_instance(cluster, staff[name], 0)}/@payments",
+                    json={"amount": "12,50", "description": "Uittreksel"},
+                    headers=JSON,
+                    auth=cluster.admin,
+                    timeout=60,
+                )
+                assert response.status_code == 201, response.text
+                while True:
+                    message = await socket_.receive_json(timeout=10)
+                    if message["type"] == "update":
+                        break
+                assert message == {"type": "update", "parts": ["payments"]}
+                delays.append(time.monotonic() - asked)
+            for socket_ in watchers.values():
+                await socket_.close()
+            return delays
+
+    delays = asyncio.run(scenario())
+    # Within 2 s of the employee's click (the request's own time included).
+    assert max(delays) < 2, delays

@@ -4,7 +4,8 @@ A Content-Security-Policy lets the page load scripts, styles, frames and
 connections only from the site itself and from what the chosen video engine
 needs:
 
-- built-in rooms: the room server's websocket address (``connect-src``);
+- the room server's websocket address (``connect-src``): the built-in rooms and
+  every page's live desk;
 - Jitsi Meet: its ``external_api.js`` (``script-src``) and its meeting page in
   a frame (``frame-src``);
 - LiveKit: its Meet page in a frame (``frame-src``).
@@ -56,10 +57,11 @@ def engine_sources():
         meet = origin(_text("livekit_meet_url"))
         if meet:
             sources["frame"].append(meet)
-    else:
-        rooms = origin(_text("room_server_url"), schemes=("ws", "wss"))
-        if rooms:
-            sources["connect"].append(rooms)
+    # The room server, whatever the engine: the pages' live desk watches its
+    # room there (and the built-in rooms signal through it).
+    rooms = origin(_text("room_server_url"), schemes=("ws", "wss"))
+    if rooms:
+        sources["connect"].append(rooms)
     return sources
 
 

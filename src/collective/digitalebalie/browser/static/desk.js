@@ -164,6 +164,32 @@ export class People {
   }
 }
 
+// Two versions of a part are the same when only Plone's form tokens differ
+// (the page got them added by plone.protect, the fetched part has its own).
+const same = (a, b) => {
+  const strip = (element) => {
+    const copy = element.cloneNode(true);
+    for (const token of copy.querySelectorAll("input[name=_authenticator]")) token.remove();
+    copy.normalize();
+    return copy;
+  };
+  return strip(a).isEqualNode(strip(b));
+};
+
+// Input in a part that was not sent yet: replacing the part would lose it.
+const dirty = (part) =>
+  [...part.querySelectorAll("input, textarea, select")].some((field) => {
+    if (field.type === "file") return field.files.length > 0;
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") return [...field.options].some((o) => o.selected !== o.defaultSelected);
+    if (["hidden", "submit", "button"].includes(field.type)) return false;
+    return field.value !== field.defaultValue;
+  });
+
+const focusables = (part) => [
+  ...part.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]"),
+];
+
 class Desk {
   constructor(root) {
     this.root = root;
@@ -247,7 +273,8 @@ class Desk {
     if (this.fetching || !this.queued.size) return this.fetching;
     this.fetching = this.fetchParts().finally(() => {
       this.fetching = null;
-      if (this.queued.size) this.refresh([]);
+      // Asked for meanwhile (not the parts put off for later): another round.
+      if (this.queued.size && !this.later) this.refresh([]);
     });
     return this.fetching;
   }
@@ -275,14 +302,21 @@ class Desk {
     for (const fresh of fragment.querySelectorAll("[data-desk-part][id]")) {
       const current = document.getElementById(fresh.id);
       if (!current) continue;
-      if (current.querySelector("[aria-busy=true]")) {
-        // A form in it is working (an upload): put the part in place afterwards.
+      if (same(current, fresh)) continue;
+      if (current.querySelector("[aria-busy=true]") || dirty(current)) {
+        // A form in it is working (an upload), or has input not sent yet (a
+        // chosen file, a typed amount): put the part in place a little later.
         this.queued.add(fresh.dataset.deskPart);
+        clearTimeout(this.later);
+        this.later = setTimeout(() => {
+          this.later = null;
+          this.refresh([]);
+        }, 2000);
         continue;
       }
-      if (current.isEqualNode(fresh)) continue;
       const before = current.dataset.deskSummary;
       const focused = current.contains(document.activeElement) ? document.activeElement : null;
+      const place = focused ? focusables(current).indexOf(focused) : -1;
       const replacement = document.importNode(fresh, true);
       // What a form just said (an upload's "Saved: …") stays on the new part.
       for (const kept of current.querySelectorAll("[data-desk-keep][id]")) {
@@ -290,8 +324,10 @@ class Desk {
         if (twin) twin.textContent = kept.textContent;
       }
       current.replaceWith(replacement);
-      if (focused?.id && document.getElementById(focused.id)) {
-        document.getElementById(focused.id).focus();
+      // The keyboard user stays where they were: the same control, else the part.
+      const again = focused?.id ? document.getElementById(focused.id) : focusables(replacement)[place];
+      if (again) {
+        again.focus();
       } else if (focused) {
         replacement.setAttribute("tabindex", "-1");
         replacement.focus();
@@ -361,6 +397,8 @@ class Desk {
       return;
     }
     error.textContent = "";
+    // Sent: the form's input is no longer pending (its part may be put in place).
+    form.reset();
     if (form.dataset.deskReveal) {
       // Shown on this page only (the whole BSN is never in a part the other
       // tabs fetch); the form has done its work.
@@ -405,22 +443,28 @@ class Desk {
     this.waitingBefore = ids;
     const room = this.room;
     const inCall = Boolean(room?.inCall);
-    list.replaceChildren();
-    for (const person of waiting) {
-      const item = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "utrecht-button utrecht-button--primary-action";
-      button.textContent = format(this.text.admit, person.name);
-      if (!inCall) {
+    // Rebuilt only when who waits changed: a button in use stays in place.
+    const signature = JSON.stringify(waiting.map((p) => [p.participant, p.name]));
+    if (signature !== this.waitingSignature) {
+      this.waitingSignature = signature;
+      list.replaceChildren();
+      for (const person of waiting) {
+        const item = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "utrecht-button utrecht-button--primary-action";
+        button.textContent = format(this.text.admit, person.name);
         const hint = document.createElement("span");
-        hint.className = "visually-hidden";
-        hint.textContent = ` ${this.text.admit_joins}`;
+        hint.className = "visually-hidden dbalie-admit-hint";
         button.append(hint);
+        button.addEventListener("click", () => this.room?.admit(person.participant));
+        item.append(button);
+        list.append(item);
       }
-      button.addEventListener("click", () => room?.admit(person.participant));
-      item.append(button);
-      list.append(item);
+    }
+    // Not in the call yet: letting someone in joins the employee too.
+    for (const hint of list.querySelectorAll(".dbalie-admit-hint")) {
+      hint.textContent = inCall ? "" : ` ${this.text.admit_joins}`;
     }
     const mark = this.root.querySelector(".dbalie-waiting-mark");
     const names = waiting.map((person) => person.name).join(", ");
