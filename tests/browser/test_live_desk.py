@@ -101,11 +101,17 @@ def employee_url(live_site, product, booking):
     return next(i["@id"] for i in items if i["fullname"] == booking["fullname"])
 
 
-def arrives(page, expression, within=2.0):
+TIMES = []  # (what, seconds) of this run, printed at the end (pytest -s)
+
+
+def arrives(page, expression, within=2.0, what=None):
     """Wait until ``expression`` holds; return how long it took (seconds)."""
     started = time.monotonic()
     wait_for(page, expression, timeout=within * 1000)
-    return time.monotonic() - started
+    took = time.monotonic() - started
+    if what:
+        TIMES.append((what, took))
+    return took
 
 
 def text_of(page, selector):
@@ -167,7 +173,11 @@ def meet(call):
     citizen.wait_for_selector("[data-action=join]:not([disabled])")
     citizen.click("[data-action=join]")
     # The waiting mark, the tab's title and the button, before the employee joined.
-    arrives(employee, f"{text_of(employee, '.dbalie-waiting-mark')}.includes({name!r})")
+    arrives(
+        employee,
+        f"{text_of(employee, '.dbalie-waiting-mark')}.includes({name!r})",
+        what="waiting mark on the employee's page",
+    )
     arrives(
         agenda, f"{text_of(agenda, row + ' .dbalie-waiting-mark')}.includes({name!r})"
     )
@@ -205,7 +215,11 @@ def test_one_conversation_that_never_drops(call, tmp_path):
     employee.fill("#payment-amount", "75,50")
     employee.fill("#payment-description", "Paspoort")
     employee.click("#desk-payments form[data-desk-action$='@payments'] button")
-    arrives(citizen, "document.querySelector('a.dbalie-pay') !== null")
+    arrives(
+        citizen,
+        "document.querySelector('a.dbalie-pay') !== null",
+        what="payment asked → Pay on the citizen's page",
+    )
     assert citizen.get_attribute("a.dbalie-pay", "target") == "_blank"
 
     # The citizen sends a PDF; the employee sees it within 2 s and shows it.
@@ -223,10 +237,16 @@ def test_one_conversation_that_never_drops(call, tmp_path):
     )
     assert "loonstrook.pdf" in citizen.inner_text(".dbalie-upload-status")
     arrives(
-        employee, f"{text_of(employee, '#desk-documents')}.includes('loonstrook.pdf')"
+        employee,
+        f"{text_of(employee, '#desk-documents')}.includes('loonstrook.pdf')",
+        what="document sent → listed on the employee's page",
     )
     employee.click("#desk-documents [data-show-document]")
-    arrives(citizen, "!document.querySelector('.room-viewer').hidden")
+    arrives(
+        citizen,
+        "!document.querySelector('.room-viewer').hidden",
+        what="document shown → viewer on the citizen's page",
+    )
     assert "loonstrook" in citizen.inner_text(".room-viewer-title")
 
     if os.environ.get("DESK_SCREENSHOTS"):
@@ -243,7 +263,11 @@ def test_one_conversation_that_never_drops(call, tmp_path):
     provider.wait_for_load_state()
     provider.click("button[name=outcome][value=paid]")
     for page in (employee, citizen):
-        arrives(page, f"{text_of(page, '#desk-payments')}.includes('Betaald')")
+        arrives(
+            page,
+            f"{text_of(page, '#desk-payments')}.includes('Betaald')",
+            what=f"paid → 'Betaald' ({'employee' if page is employee else 'citizen'})",
+        )
     assert citizen.locator("a.dbalie-pay").count() == 0
     # The provider's tab leads back, as a real provider redirects, to a page
     # that finds the way to the appointment (stored when Pay was pressed).
@@ -257,13 +281,19 @@ def test_one_conversation_that_never_drops(call, tmp_path):
     note = "U krijgt uw paspoort over vijf werkdagen thuisgestuurd."
     employee.fill("#field-note", note)
     employee.click("#complete-form button[name=complete]")
-    arrives(citizen, f"{text_of(citizen, '#after-call')}.includes('vijf werkdagen')")
+    arrives(
+        citizen,
+        f"{text_of(citizen, '#after-call')}.includes('vijf werkdagen')",
+        what="completed with a note → the note on the citizen's page",
+    )
     citizen.check("input[name=score][value='4']")
     citizen.click("form.dbalie-satisfaction button[type=submit]")
     arrives(citizen, "document.querySelector('form.dbalie-satisfaction') === null")
 
     for page in (citizen, employee):
         still_the_same_call(page)
+    for what, took in TIMES:
+        print(f"{took:5.2f} s  {what}")
 
 
 def test_changes_arrive_by_polling_when_the_room_server_is_gone(
