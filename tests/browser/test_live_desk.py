@@ -211,6 +211,15 @@ def test_one_conversation_that_never_drops(call, tmp_path):
     citizen, employee = call["citizen"], call["employee"]
     meet(call)
 
+    # The employee starts the conversation: the citizen's page no longer offers
+    # to move or cancel.
+    employee.click("#desk-actions form:has(input[value=start]) button")
+    arrives(
+        citizen,
+        "document.querySelector('#desk-change a') === null",
+        what="started → the citizen's page follows",
+    )
+
     # The employee asks for a payment; the citizen sees Pay within 2 s.
     employee.fill("#payment-amount", "75,50")
     employee.fill("#payment-description", "Paspoort")
