@@ -43,6 +43,12 @@ def test_citizen_pages_allow_the_site_and_the_engine_only(
             api.portal.set_registry_record(
                 name, value, interface=IDigitaleBalieSettings
             )
+        room_server = origin(
+            api.portal.get_registry_record(
+                "room_server_url", interface=IDigitaleBalieSettings
+            ),
+            schemes=("ws", "wss"),
+        )
     transaction.commit()
     try:
         for url in pages.values():
@@ -67,11 +73,14 @@ def test_citizen_pages_allow_the_site_and_the_engine_only(
             elif engine == "jitsi":
                 assert csp["script-src"] == ["'self'", "https://meet.example.nl"]
                 assert csp["frame-src"] == ["'self'", "https://meet.example.nl"]
-                assert csp["connect-src"] == ["'self'"]
+                # Jitsi runs the call; the live desk still watches its room on
+                # the room server (updates, who waits).
+                assert csp["connect-src"] == ["'self'", room_server]
                 assert 'camera=(self "https://meet.example.nl")' in permissions
             else:
                 assert csp["script-src"] == ["'self'"]
                 assert csp["frame-src"] == ["'self'", "https://meet.livekit.example.nl"]
+                assert csp["connect-src"] == ["'self'", room_server]
                 assert 'microphone=(self "https://meet.livekit.example.nl")' in (
                     permissions
                 )
