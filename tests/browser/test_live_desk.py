@@ -67,12 +67,20 @@ def book_now(site, product, fullname):
         f"{product}/@slots",
         params={
             "start": now.date().isoformat(),
-            "end": (now + timedelta(days=1)).date().isoformat(),
+            "end": (now + timedelta(days=2)).date().isoformat(),
         },
         headers=JSON,
         timeout=30,
     ).json()["items"]
-    for slot in slots:
+    # Only times whose room is open already (it opens 15 minutes before).
+    open_now = [
+        slot
+        for slot in slots
+        if slot.get("available", True)
+        and datetime.fromisoformat(slot["start"]) - timedelta(minutes=15)
+        <= datetime.now(AMS)
+    ]
+    for slot in open_now:
         booking = requests.post(
             f"{product}/@book",
             json={
