@@ -13,7 +13,6 @@ from collective.digitalebalie.browser.desk import DeskMixin
 from collective.digitalebalie.browser.identity import REVEALED
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.browser.payments import payments_for
-from collective.digitalebalie.browser.payments import state_titles
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.dossiers import dossiers
@@ -124,18 +123,6 @@ class AppointmentView(DeskMixin, BrowserView):
             )
         return items
 
-    def upload_messages(self):
-        return json.dumps(
-            {
-                "sending": translate(_("Sending…"), context=self.request),
-                "saved": translate(_("Saved:"), context=self.request),
-                "failed": translate(
-                    _("Sending the document did not work. Please try again."),
-                    context=self.request,
-                ),
-            }
-        )
-
     @property
     def picker_macros(self):
         return self.macros_template.macros
@@ -169,9 +156,6 @@ class AppointmentView(DeskMixin, BrowserView):
 
     def payments(self):
         return payments_for(self.context)
-
-    def payment_states(self):
-        return state_titles(self.request)
 
     def may_ask_payment(self):
         return api.user.has_permission(

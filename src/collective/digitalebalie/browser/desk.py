@@ -18,7 +18,6 @@ from plone import api
 from plone.transformchain.interfaces import DISABLE_TRANSFORM_REQUEST_KEY
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from zope.i18n import translate
-import json
 
 
 HOW = {
@@ -31,23 +30,24 @@ HOW = {
 MESSAGES = {
     "working": _("One moment…"),
     "failed": _("That did not work. Please try again."),
-    "offline": _(
-        "The connection to the server is lost. We keep trying; changes appear "
-        "as soon as it is back."
-    ),
     "changed": _("This page was updated:"),
     "waiting": _("${name} is waiting to be let in."),
     "waiting_title": _("Waiting: ${name}"),
     "admit": _("Let ${name} in"),
     "admit_joins": _("(you join the call too)"),
-    "reconnecting": _("${name}: reconnecting…"),
+}
+
+
+# What the upload script (digitalebalie.js) says, on both pages.
+UPLOAD_MESSAGES = {
+    "sending": _("Sending…"),
+    "saved": _("Saved:"),
+    "failed": _("Sending the document did not work. Please try again."),
 }
 
 
 def desk_messages(request):
-    return json.dumps(
-        {key: translate(message, context=request) for key, message in MESSAGES.items()}
-    )
+    return formatting.messages_json(MESSAGES, request)
 
 
 class DeskMixin:
@@ -86,6 +86,9 @@ class DeskMixin:
 
     def desk_messages(self):
         return desk_messages(self.request)
+
+    def upload_messages(self):
+        return formatting.messages_json(UPLOAD_MESSAGES, self.request)
 
     def how_sentence(self):
         """'Thursday 3 December at 10:20, by video': when and how, in words."""
@@ -138,13 +141,6 @@ class DeskMixin:
                 },
             )
         return translate(message, context=self.request)
-
-    def room_opens_at(self):
-        """When the room opens, ISO in UTC, for the script that opens the door."""
-        appointment = self.desk_appointment
-        if appointment.channel != "video":
-            return ""
-        return rooms.window(appointment)[0].isoformat()
 
     def payments_summary(self):
         """What changed in the payments, in words, for a screen reader (desk.js)."""

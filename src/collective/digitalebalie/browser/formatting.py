@@ -5,11 +5,20 @@ from babel.numbers import format_currency
 from decimal import Decimal
 from decimal import InvalidOperation
 from plone import api
+from zope.i18n import translate
+import json
 
 
 def language():
     lang = (api.portal.get_current_language() or "nl")[:2]
     return lang if lang in ("nl", "en") else "nl"
+
+
+def messages_json(messages, request):
+    """A table of messages in the page's language, as JSON for a page's script."""
+    return json.dumps(
+        {key: translate(message, context=request) for key, message in messages.items()}
+    )
 
 
 def long_date(day, lang=None):

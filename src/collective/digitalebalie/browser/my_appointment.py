@@ -16,7 +16,6 @@ from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.browser.desk import DeskMixin
 from collective.digitalebalie.browser.device_test import DeviceTestPage
 from collective.digitalebalie.browser.payments import payments_for
-from collective.digitalebalie.browser.payments import state_titles
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.browser.room import room_messages
 from collective.digitalebalie.content.counter_product import CHANNELS
@@ -37,7 +36,6 @@ from urllib.parse import quote
 from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
-import json
 
 
 STATES = {
@@ -282,13 +280,6 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
         return payments_for(self.appointment, self.url)
 
     @property
-    def payments_url(self):
-        return f"{api.portal.get().absolute_url()}/@appointment/{self.token}/payments"
-
-    def payment_states(self):
-        return state_titles(self.request)
-
-    @property
     def has_dossier(self):
         return dossiers.of(self.appointment) is not None
 
@@ -305,17 +296,6 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
     @property
     def upload_url(self):
         return f"{api.portal.get().absolute_url()}/@appointment/{self.token}/documents"
-
-    def upload_messages(self):
-        return json.dumps(
-            {
-                "sending": self.translate(_("Sending…")),
-                "saved": self.translate(_("Saved:")),
-                "failed": self.translate(
-                    _("Sending the document did not work. Please try again.")
-                ),
-            }
-        )
 
     def upload_accept(self):
         return ",".join(

@@ -216,13 +216,6 @@ STATES = {
 }
 
 
-def state_titles(request):
-    """The states in the page's language, for the script that updates them."""
-    return json.dumps(
-        {key: translate(title, context=request) for key, title in STATES.items()}
-    )
-
-
 def payments_for(appointment, citizen_url=None):
     """The payments of this appointment, for its pages.
 

@@ -1,8 +1,7 @@
 """The texts of the video room, translated for the page's language."""
 
 from collective.digitalebalie import _
-from zope.i18n import translate
-import json
+from collective.digitalebalie.browser.formatting import messages_json
 
 
 MESSAGES = {
@@ -24,7 +23,6 @@ MESSAGES = {
     "left": _("${name} left the room."),
     "peer_reconnecting": _("${name}: the connection dropped. Reconnecting…"),
     "someone_waiting": _("${name} is waiting to be let in."),
-    "admit": _("Let ${name} in"),
     "mute_off": _("Your microphone is off."),
     "mute_on": _("Your microphone is on."),
     "camera_off": _("Your camera is off."),
@@ -48,6 +46,4 @@ MESSAGES = {
 
 
 def room_messages(request):
-    return json.dumps(
-        {key: translate(message, context=request) for key, message in MESSAGES.items()}
-    )
+    return messages_json(MESSAGES, request)

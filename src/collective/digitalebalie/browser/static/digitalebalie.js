@@ -100,41 +100,6 @@ document.addEventListener("submit", (event) => {
   request.send(data);
 });
 
-// Payments: the state follows the provider while the page is open (both sides).
-const watchPayments = () => {
-  // (The live desk, desk.js, keeps its payments up to date itself.)
-  for (const section of document.querySelectorAll(".dbalie-payments[data-poll-url]")) {
-    const titles = JSON.parse(section.dataset.states || "{}");
-    const open = new Set(["open", "pending"]);
-    const poll = async () => {
-      try {
-        const response = await fetch(section.dataset.pollUrl, {
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-        });
-        if (!response.ok) return;
-        const { items } = await response.json();
-        for (const item of items) {
-          const row = section.querySelector(`[data-payment="${CSS.escape(item.id)}"]`);
-          if (!row) continue;
-          const state = row.querySelector(".dbalie-payment-state");
-          const title = titles[item.state] || item.state;
-          if (state.textContent.trim() !== title) state.textContent = title;
-          if (!open.has(item.state)) row.querySelector(".dbalie-pay")?.remove();
-        }
-      } catch (error) {
-        // Try again at the next tick: the network may be back.
-      }
-    };
-    setInterval(poll, 10000);
-  }
-};
-if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", watchPayments);
-} else {
-  watchPayments();
-}
-
 // Many bookings came from this internet address: the server asks for a solved
 // ALTCHA challenge (proof of work). The browser solves it while the citizen
 // fills in the form; the widget itself is inert (not in the tab order, not

@@ -12,7 +12,6 @@ class Room {
     this.status = section.querySelector(".room-status");
     this.localVideo = section.querySelector(".room-local");
     this.remoteArea = section.querySelector(".room-remotes");
-    this.waitingList = section.querySelector(".room-waiting");
     this.chatLog = section.querySelector(".room-chat-log");
     this.quality = section.querySelector(".room-quality");
     this.peers = new Map(); // participant -> {pc, video, role, name}
@@ -314,7 +313,6 @@ class Room {
     if (message.event === "leave") {
       this.dropPeer(id);
       this.say(this.text.left.replace("${name}", message.name));
-      this.renderWaiting();
       return;
     }
     if (message.event === "reconnecting") {
@@ -327,33 +325,11 @@ class Room {
     const peer = this.peers.get(id) || { role: message.role, name: message.name };
     peer.admitted = message.admitted;
     this.peers.set(id, peer);
-    this.renderWaiting();
+    // (Who waits is listed by the live desk, desk.js, in and out of the call.)
     if (message.event === "join" && !message.admitted && this.role === "employee") {
       this.say(this.text.someone_waiting.replace("${name}", message.name));
     }
     if (peer.admitted && this.admitted) this.maybeOffer(id);
-  }
-
-  renderWaiting() {
-    // On a live desk (desk.js) the desk keeps this list, in and out of the call.
-    if (!this.waitingList || this.section.closest(".dbalie-desk")) return;
-    this.waitingList.replaceChildren();
-    for (const [id, peer] of this.peers) {
-      if (peer.admitted) continue;
-      const item = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "utrecht-button utrecht-button--primary-action";
-      button.textContent = this.text.admit.replace("${name}", peer.name);
-      button.addEventListener("click", () => {
-        this.send({ type: "admit", participant: id });
-        // The button goes away: put the focus on the room's status.
-        this.status.setAttribute("tabindex", "-1");
-        this.status.focus();
-      });
-      item.append(button);
-      this.waitingList.append(item);
-    }
   }
 
   makePc(id) {
