@@ -218,6 +218,10 @@ class ICounterProduct(model.Schema):
             "case_type",
             "document_type",
             "final_status_type",
+            "result_type",
+            "result_explanation",
+            "initiator_role_type",
+            "usage_conditions",
         ],
     )
 
@@ -263,6 +267,43 @@ class ICounterProduct(model.Schema):
     final_status_type = schema.URI(
         title=_("Final status in the case system"),
         description=_("The statustype URL set when a dossier is archived."),
+        required=False,
+    )
+
+    result_type = schema.URI(
+        title=_("Result in the case system"),
+        description=_(
+            "The resultaattype URL of this product's zaaktype. The case system "
+            "needs a result before the final status."
+        ),
+        required=False,
+    )
+
+    result_explanation = schema.TextLine(
+        title=_("Explanation of the result"),
+        description=_("Sent with the result, for example: Passport issued."),
+        max_length=1000,
+        required=False,
+    )
+
+    initiator_role_type = schema.URI(
+        title=_("Initiator role in the case system"),
+        description=_(
+            "The roltype URL of this product's zaaktype whose generic description "
+            "is initiator. A citizen who logged in with DigiD or an entrepreneur "
+            "with eHerkenning is sent as the initiator of the zaak. Leave empty "
+            "to send no initiator."
+        ),
+        required=False,
+    )
+
+    usage_conditions = schema.Text(
+        title=_("Conditions of use of the documents"),
+        description=_(
+            "When filled in, the documents are sent to the case system with "
+            "these conditions of use (gebruiksrechten). When empty, the "
+            "documents are marked as having no conditions of use."
+        ),
         required=False,
     )
 
