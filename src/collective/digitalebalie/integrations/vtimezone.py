@@ -1,0 +1,116 @@
+"""A VTIMEZONE as Outlook and Google write it: one yearly rule per change.
+
+RFC 5545 §3.6.5: an observance's DTSTART is the local time of the change in
+the offset *before* it (TZOFFSETFROM): for Europe/Amsterdam 02:00 on the last
+Sunday of March (CET to CEST) and 03:00 on the last Sunday of October (CEST
+to CET), each with ``RRULE:FREQ=YEARLY;BYMONTH=…;BYDAY=-1SU``. The rules are
+read from the tz database (zoneinfo) for the years around now; a change that
+follows no yearly rule in those years is written as an RDATE list instead.
+"""
+
+from calendar import monthrange
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from icalendar import Timezone
+from icalendar import TimezoneDaylight
+from icalendar import TimezoneStandard
+from zoneinfo import ZoneInfo
+
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+YEARS_BACK = 2
+YEARS_AHEAD = 12
+# A time far back for a zone without changes (as Google writes it).
+EPOCH = datetime(1970, 1, 1)
+
+
+def transitions(zone, first_year, last_year):
+    """[(UTC instant, offset before, offset after, name after, dst)] in those years."""
+    found = []
+    moment = datetime(first_year, 1, 1, tzinfo=UTC)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
+    step = timedelta(days=1)
+    while moment < end:
+        following = moment + step
+        before = moment.astimezone(zone).utcoffset()
+        if following.astimezone(zone).utcoffset() != before:
+            # Find the (whole) second of the change within the day.
+            low, high = 0, 86400
+            while high - low > 1:
+                middle = (low + high) // 2
+                at = moment + timedelta(seconds=middle)
+                if at.astimezone(zone).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            high = moment + timedelta(seconds=high)
+            local = high.astimezone(zone)
+            found.append(
+                (high, before, local.utcoffset(), local.tzname(), bool(local.dst()))
+            )
+        moment = following
+    return found
+
+
+def _byday(local):
+    """The yearly rule's BYDAY for that local date: "-1SU" (last) or "2SU" (second)."""
+    weekday = WEEKDAYS[local.weekday()]
+    if local.day + 7 > monthrange(local.year, local.month)[1]:
+        return f"-1{weekday}"
+    return f"{(local.day - 1) // 7 + 1}{weekday}"
+
+
+def _rule(changes):
+    """The yearly RRULE the changes follow, or None.
+
+    ``changes`` are the local times (before the change) of one kind of change,
+    one a year in consecutive years, the same month, weekday and time of day.
+    """
+    years = [local.year for local in changes]
+    if years != list(range(years[0], years[0] + len(years))):
+        return None
+    first = changes[0]
+    keys = {(local.month, _byday(local), local.time()) for local in changes}
+    if len(keys) != 1:
+        return None
+    return {"freq": "yearly", "bymonth": first.month, "byday": _byday(first)}
+
+
+def _observance(dst, name, before, after, changes):
+    observance = TimezoneDaylight() if dst else TimezoneStandard()
+    observance.add("dtstart", changes[0])
+    rule = _rule(changes) if len(changes) > 1 else None
+    if rule:
+        observance.add("rrule", rule)
+    elif len(changes) > 1:
+        observance.add("rdate", changes[1:])
+    observance.add("tzname", name)
+    observance.add("tzoffsetfrom", before)
+    observance.add("tzoffsetto", after)
+    return observance
+
+
+def build(tzid, year):
+    """The VTIMEZONE of ``tzid``, right from two years before ``year`` on."""
+    zone = ZoneInfo(tzid)
+    vtimezone = Timezone()
+    vtimezone.add("tzid", tzid)
+    found = transitions(zone, year - YEARS_BACK, year + YEARS_AHEAD)
+    if not found:
+        moment = datetime(year, 1, 1, tzinfo=UTC).astimezone(zone)
+        offset = moment.utcoffset()
+        vtimezone.add_component(
+            _observance(bool(moment.dst()), moment.tzname(), offset, offset, [EPOCH])
+        )
+        return vtimezone
+    kinds = {}
+    for instant, before, after, name, dst in found:
+        # The local time of the change as the clock showed it before.
+        local = (instant + before).replace(tzinfo=None)
+        kinds.setdefault((dst, name, before, after), []).append(local)
+    for (dst, name, before, after), changes in sorted(
+        kinds.items(), key=lambda item: item[1][0]
+    ):
+        vtimezone.add_component(_observance(dst, name, before, after, changes))
+    return vtimezone
