@@ -10,6 +10,7 @@ from datetime import datetime
 from datetime import timedelta
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
+import bisect
 
 
 def calendar_parts(message):
@@ -93,18 +94,28 @@ def zone_offsets(vtimezone, until):
 
 def offset_at(onsets, instant):
     """The offset the VTIMEZONE gives an instant: that of the last onset before it."""
-    current = None
-    for onset, offset in onsets:
-        if onset > instant:
-            break
-        current = offset
-    assert current is not None, f"the VTIMEZONE says nothing about {instant}"
-    return current
+    index = bisect.bisect_right([onset for onset, _ in onsets], instant)
+    assert index > 0, f"the VTIMEZONE says nothing about {instant}"
+    return onsets[index - 1][1]
 
 
 def hours(first_year, last_year):
+    """Every hour (UTC) of those years."""
     moment = datetime(first_year, 1, 1, tzinfo=UTC)
     end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
     while moment < end:
         yield moment
         moment += timedelta(hours=1)
+
+
+def hours_near_changes(zone, first_year, last_year):
+    """Noon (UTC) of every day, and every hour of the days around a change."""
+    for hour in hours(first_year, last_year):
+        day_before = hour - timedelta(days=1)
+        day_after = hour + timedelta(days=1)
+        offsets = {
+            moment.astimezone(zone).utcoffset()
+            for moment in (day_before, hour, day_after)
+        }
+        if hour.hour == 12 or len(offsets) > 1:
+            yield hour

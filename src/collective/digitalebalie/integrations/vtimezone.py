@@ -4,8 +4,9 @@ RFC 5545 §3.6.5: an observance's DTSTART is the local time of the change in
 the offset *before* it (TZOFFSETFROM): for Europe/Amsterdam 02:00 on the last
 Sunday of March (CET to CEST) and 03:00 on the last Sunday of October (CEST
 to CET), each with ``RRULE:FREQ=YEARLY;BYMONTH=…;BYDAY=-1SU``. The rules are
-read from the tz database (zoneinfo) for the years around now; a change that
-follows no yearly rule in those years is written as an RDATE list instead.
+read from the tz database (zoneinfo) for the years around now, each starting
+where the tz database starts following it; a change that follows no yearly
+rule in those years is written as an RDATE list instead.
 """
 
 from calendar import monthrange
@@ -21,8 +22,10 @@ from zoneinfo import ZoneInfo
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 YEARS_BACK = 2
 YEARS_AHEAD = 12
-# A time far back for a zone without changes (as Google writes it).
+# A time far back for a zone without changes (as Google writes it), and how
+# far back a yearly rule is followed in the tz database.
 EPOCH = datetime(1970, 1, 1)
+FIRST_YEAR = 1970
 
 
 def transitions(zone, first_year, last_year):
@@ -77,10 +80,42 @@ def _rule(changes):
     return {"freq": "yearly", "bymonth": first.month, "byday": _byday(first)}
 
 
-def _observance(dst, name, before, after, changes):
+def _since(zone, kind, rule, first):
+    """The first change of the rule: earlier years of the tz database that follow it.
+
+    So the observance's DTSTART is where the rule began (for Europe/Amsterdam
+    1981 and 1996), not the year the VTIMEZONE was made.
+    """
+    key = (rule["bymonth"], rule["byday"], first.time())
+    year = first.year - 1
+    while year >= FIRST_YEAR:
+        earlier = [
+            (instant + before).replace(tzinfo=None)
+            for instant, before, after, name, dst in transitions(zone, year, year)
+            if (dst, name, before, after) == kind
+        ]
+        if (
+            len(earlier) != 1
+            or (
+                earlier[0].month,
+                _byday(earlier[0]),
+                earlier[0].time(),
+            )
+            != key
+        ):
+            break
+        first = earlier[0]
+        year -= 1
+    return first
+
+
+def _observance(zone, kind, changes):
+    dst, name, before, after = kind
     observance = TimezoneDaylight() if dst else TimezoneStandard()
-    observance.add("dtstart", changes[0])
     rule = _rule(changes) if len(changes) > 1 else None
+    observance.add(
+        "dtstart", _since(zone, kind, rule, changes[0]) if rule else changes[0]
+    )
     if rule:
         observance.add("rrule", rule)
     elif len(changes) > 1:
@@ -98,19 +133,26 @@ def build(tzid, year):
     vtimezone.add("tzid", tzid)
     found = transitions(zone, year - YEARS_BACK, year + YEARS_AHEAD)
     if not found:
+        # One offset in all those years: since the last change before them.
+        for earlier in range(year - YEARS_BACK - 1, FIRST_YEAR - 1, -1):
+            last = transitions(zone, earlier, earlier)[-1:]
+            if last:
+                instant, before, after, name, dst = last[0]
+                local = (instant + before).replace(tzinfo=None)
+                vtimezone.add_component(
+                    _observance(zone, (dst, name, before, after), [local])
+                )
+                return vtimezone
         moment = datetime(year, 1, 1, tzinfo=UTC).astimezone(zone)
         offset = moment.utcoffset()
-        vtimezone.add_component(
-            _observance(bool(moment.dst()), moment.tzname(), offset, offset, [EPOCH])
-        )
+        kind = (bool(moment.dst()), moment.tzname(), offset, offset)
+        vtimezone.add_component(_observance(zone, kind, [EPOCH]))
         return vtimezone
     kinds = {}
     for instant, before, after, name, dst in found:
         # The local time of the change as the clock showed it before.
         local = (instant + before).replace(tzinfo=None)
         kinds.setdefault((dst, name, before, after), []).append(local)
-    for (dst, name, before, after), changes in sorted(
-        kinds.items(), key=lambda item: item[1][0]
-    ):
-        vtimezone.add_component(_observance(dst, name, before, after, changes))
+    for kind, changes in sorted(kinds.items(), key=lambda item: item[1][0]):
+        vtimezone.add_component(_observance(zone, kind, changes))
     return vtimezone
