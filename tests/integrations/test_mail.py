@@ -239,8 +239,8 @@ def test_names_with_accents_and_quotes_survive(browser, site):
 
 
 def next_date(month, day):
-    """The first month/day after tomorrow (within a year, the product's horizon)."""
-    first = datetime.now(AMS).date() + timedelta(days=2)
+    """The first month/day from tomorrow on (within 366 days, the product's horizon)."""
+    first = datetime.now(AMS).date() + timedelta(days=1)
     candidate = first.replace(month=month, day=day)
     return candidate if candidate >= first else candidate.replace(year=first.year + 1)
 
