@@ -64,6 +64,11 @@ def _byday(local):
     return f"{(local.day - 1) // 7 + 1}{weekday}"
 
 
+def _key(local):
+    """What one change has in common with the others of its yearly rule."""
+    return local.month, _byday(local), local.time()
+
+
 def _rule(changes):
     """The yearly RRULE the changes follow, or None.
 
@@ -73,20 +78,19 @@ def _rule(changes):
     years = [local.year for local in changes]
     if years != list(range(years[0], years[0] + len(years))):
         return None
-    first = changes[0]
-    keys = {(local.month, _byday(local), local.time()) for local in changes}
-    if len(keys) != 1:
+    if len({_key(local) for local in changes}) != 1:
         return None
+    first = changes[0]
     return {"freq": "yearly", "bymonth": first.month, "byday": _byday(first)}
 
 
-def _since(zone, kind, rule, first):
+def _since(zone, kind, first):
     """The first change of the rule: earlier years of the tz database that follow it.
 
     So the observance's DTSTART is where the rule began (for Europe/Amsterdam
     1981 and 1996), not the year the VTIMEZONE was made.
     """
-    key = (rule["bymonth"], rule["byday"], first.time())
+    key = _key(first)
     year = first.year - 1
     while year >= FIRST_YEAR:
         earlier = [
@@ -94,15 +98,7 @@ def _since(zone, kind, rule, first):
             for instant, before, after, name, dst in transitions(zone, year, year)
             if (dst, name, before, after) == kind
         ]
-        if (
-            len(earlier) != 1
-            or (
-                earlier[0].month,
-                _byday(earlier[0]),
-                earlier[0].time(),
-            )
-            != key
-        ):
+        if len(earlier) != 1 or _key(earlier[0]) != key:
             break
         first = earlier[0]
         year -= 1
@@ -113,9 +109,7 @@ def _observance(zone, kind, changes):
     dst, name, before, after = kind
     observance = TimezoneDaylight() if dst else TimezoneStandard()
     rule = _rule(changes) if len(changes) > 1 else None
-    observance.add(
-        "dtstart", _since(zone, kind, rule, changes[0]) if rule else changes[0]
-    )
+    observance.add("dtstart", _since(zone, kind, changes[0]) if rule else changes[0])
     if rule:
         observance.add("rrule", rule)
     elif len(changes) > 1:
