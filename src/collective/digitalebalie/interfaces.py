@@ -13,6 +13,7 @@ from zope.interface import Interface
 from zope.publisher.interfaces.browser import IDefaultBrowserLayer
 import ipaddress
 import math
+import re
 
 
 class IDigitaleBalieLayer(IDefaultBrowserLayer):
@@ -96,6 +97,25 @@ def _network_ok(value):
     except ValueError:
         raise InvalidNetwork(value) from None
     return True
+
+
+class InvalidXmppDomain(schema.ValidationError):
+    __doc__ = _("Type a domain name, for example meet.example.nl, or *.")
+
+
+def _xmpp_domain_ok(value):
+    value = value.strip()
+    labels = value.split(".")
+    return value == "*" or (
+        len(value) <= 253
+        and all(
+            re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", label, re.IGNORECASE)
+            for label in labels
+        )
+    )
+
+
+_xmpp_domain = _checked(_xmpp_domain_ok, InvalidXmppDomain)
 
 
 class InvalidColour(schema.ValidationError):
@@ -220,6 +240,7 @@ class IDigitaleBalieSettings(model.Schema):
             "jitsi_url",
             "jitsi_app_id",
             "jitsi_audience",
+            "jitsi_subject",
             "livekit_url",
             "livekit_api_key",
             "livekit_meet_url",
@@ -259,6 +280,17 @@ class IDigitaleBalieSettings(model.Schema):
         description=_("An audience the Jitsi server accepts (JWT_ACCEPTED_AUDIENCES)."),
         default="jitsi",
         required=False,
+    )
+
+    jitsi_subject = schema.TextLine(
+        title=_("Jitsi XMPP domain"),
+        description=_(
+            "The token's subject (sub): the XMPP domain of the Jitsi server, "
+            "checked when it verifies domains. Empty: the host name of the "
+            "address above. * for any domain; meet.jitsi for docker-jitsi-meet."
+        ),
+        required=False,
+        constraint=_xmpp_domain,
     )
 
     livekit_url = schema.URI(

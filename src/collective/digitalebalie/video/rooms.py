@@ -140,7 +140,9 @@ def engine_info(provider, room, participant, role, name):
                     app_id=setting("jitsi_app_id", ""),
                     secret=credentials.get_secret("jitsi_app_secret"),
                     audience=setting("jitsi_audience", "") or "jitsi",
-                    domain=providers.jitsi_host(url),
+                    domain=providers.jitsi_subject(
+                        url, setting("jitsi_subject", "") or ""
+                    ),
                     room=room,
                     participant=participant,
                     name=name,
