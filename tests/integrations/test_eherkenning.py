@@ -9,6 +9,7 @@ from collective.digitalebalie.integrations import identification
 from collective.digitalebalie.integrations import oidc
 from cryptography.hazmat.primitives.asymmetric import rsa
 from datetime import date
+from datetime import timedelta
 from fake_oidc import LEVEL
 from fake_oidc import Relay
 from fake_oidc import eherkenning_claims
@@ -90,7 +91,9 @@ def book(browser, setup, make_product, **fields):
         channels=["video"],
         **fields,
     )
-    token, start = book_soon(browser, product, email="ondernemer@example.nl")
+    token, start = book_soon(
+        browser, product, email="ondernemer@example.nl", ahead=timedelta(minutes=1)
+    )
     appointment = team_agenda(setup["anna"], date.fromisoformat(start[:10]))[0]["@id"]
     return {**setup, "token": token, "appointment": appointment, "product": product}
 

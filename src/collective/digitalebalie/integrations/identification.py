@@ -103,7 +103,10 @@ def company(identity, hide=True):
 
 def request_identification(appointment):
     """Counter staff ask the citizen to log in with DigiD on their appointment page."""
-    if identity_of(appointment) is not None:
+    identity = identity_of(appointment)
+    if identity is not None and identity["scheme"] == "eherkenning":
+        raise WrongState(_("The entrepreneur has already logged in with eHerkenning."))
+    if identity is not None:
         raise WrongState(_("The citizen has already logged in with DigiD."))
     if api.content.get_state(appointment) not in ("booked", "in_progress"):
         raise WrongState(
