@@ -60,7 +60,7 @@ def broker():
 
 
 @pytest.fixture
-def setup(functional, broker, browser_as, make_team):
+def configured(functional, broker, browser_as, make_team):
     """One broker for both (the callbacks differ); settings and secrets set."""
     anna = make_team("burgerzaken", "anna")["anna"]
     manager = browser_as("Manager", language="en")
@@ -82,7 +82,7 @@ def setup(functional, broker, browser_as, make_team):
     return {"anna": anna, "manager": manager}
 
 
-def book(browser, setup, make_product, **fields):
+def book(browser, configured, make_product, **fields):
     product = make_product(
         teams=["burgerzaken"],
         duration=5,
@@ -94,13 +94,20 @@ def book(browser, setup, make_product, **fields):
     token, start = book_soon(
         browser, product, email="ondernemer@example.nl", ahead=timedelta(minutes=1)
     )
-    appointment = team_agenda(setup["anna"], date.fromisoformat(start[:10]))[0]["@id"]
-    return {**setup, "token": token, "appointment": appointment, "product": product}
+    appointment = team_agenda(configured["anna"], date.fromisoformat(start[:10]))[0][
+        "@id"
+    ]
+    return {
+        **configured,
+        "token": token,
+        "appointment": appointment,
+        "product": product,
+    }
 
 
 @pytest.fixture
-def case(browser, setup, make_product):
-    return book(browser, setup, make_product, identification="eherkenning")
+def case(browser, configured, make_product):
+    return book(browser, configured, make_product, identification="eherkenning")
 
 
 def authorize(browser, case, path="identify"):
@@ -325,10 +332,10 @@ def test_too_low_a_level_is_refused(browser, case):
     assert stored(case)["loa"] == LEVEL + "loa4"
 
 
-def test_a_product_that_needs_less(browser, setup, make_product):
+def test_a_product_that_needs_less(browser, configured, make_product):
     case = book(
         browser,
-        setup,
+        configured,
         make_product,
         identification="eherkenning",
         eherkenning_loa=LEVEL + "loa2",
@@ -395,9 +402,9 @@ def test_state_and_nonce_must_match(browser, case, relay, portal_url):
 
 
 def test_the_citizen_chooses_when_the_product_allows_either(
-    browser, setup, make_product
+    browser, configured, make_product
 ):
-    case = book(browser, setup, make_product, identification="either")
+    case = book(browser, configured, make_product, identification="either")
     browser.headers["Accept-Language"] = "en"
     video = browser.get(f"@appointment/{case['token']}/video", headers=JSON)
     assert video.json()["error"]["message"] == (
@@ -441,9 +448,9 @@ def test_the_citizen_chooses_when_the_product_allows_either(
 
 
 def test_identification_setting_and_the_old_field(
-    browser, setup, make_product, functional
+    browser, configured, make_product, functional
 ):
-    manager = setup["manager"]
+    manager = configured["manager"]
     url = make_product(identification="eherkenning")
     product = manager.get(url, headers=JSON).json()
     assert product["identification"]["token"] == "eherkenning"
