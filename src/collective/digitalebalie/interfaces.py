@@ -706,6 +706,74 @@ class IDigitaleBalieSettings(model.Schema):
         required=True,
     )
 
+    # --- eHerkenning for entrepreneurs (issue 18): integrations/eherkenning.py ---
+    model.fieldset(
+        "eherkenning",
+        label=_("eHerkenning"),
+        fields=[
+            "eherkenning_issuer",
+            "eherkenning_client_id",
+            "eherkenning_scope",
+            "eherkenning_legal_subject_claim",
+            "eherkenning_acting_subject_claim",
+            "eherkenning_branch_claim",
+            "eherkenning_name_claim",
+            "eherkenning_loa_claim",
+        ],
+    )
+
+    eherkenning_issuer = schema.URI(
+        title=_("Issuer of the eHerkenning broker (OpenID Connect)"),
+        description=_(
+            "For example https://broker.example.nl. The client secret is on the "
+            "secrets page. The level of assurance is set per product."
+        ),
+        required=False,
+        constraint=_encrypted_address,
+    )
+
+    eherkenning_client_id = schema.TextLine(
+        title=_("Client id at the eHerkenning broker"), required=False
+    )
+
+    eherkenning_scope = schema.TextLine(
+        title=_("Scopes at the eHerkenning broker"), default="openid", required=True
+    )
+
+    eherkenning_legal_subject_claim = schema.TextLine(
+        title=_("Claim with the KVK number or RSIN"),
+        description=_(
+            "Its name qualifier says which: urn:etoegang:1.9:EntityConcernedID:KvKnr "
+            "or urn:etoegang:1.9:EntityConcernedID:RSIN."
+        ),
+        default="urn:etoegang:core:LegalSubjectID",
+        required=True,
+    )
+
+    eherkenning_acting_subject_claim = schema.TextLine(
+        title=_("Claim with the person acting (a pseudonym)"),
+        default="urn:etoegang:core:ActingSubjectID",
+        required=True,
+    )
+
+    eherkenning_branch_claim = schema.TextLine(
+        title=_("Claim with the branch number"),
+        default="urn:etoegang:1.9:ServiceRestriction:Vestigingsnr",
+        required=True,
+    )
+
+    eherkenning_name_claim = schema.TextLine(
+        title=_("Claim with the company name"),
+        default="urn:etoegang:1.11:attribute-represented:CompanyName",
+        required=True,
+    )
+
+    eherkenning_loa_claim = schema.TextLine(
+        title=_("Claim with the eHerkenning level of assurance"),
+        default="acr",
+        required=True,
+    )
+
     # --- Limits against abuse of the booking (issue 15): see limits.py ---
 
     model.fieldset(
@@ -827,6 +895,10 @@ class IDigitaleBalieSecrets(Interface):
 
     oidc_client_secret = schema.ASCIILine(
         title=_("Client secret at the DigiD broker"), required=False, default=""
+    )
+
+    eherkenning_client_secret = schema.ASCIILine(
+        title=_("Client secret at the eHerkenning broker"), required=False, default=""
     )
 
     sso_client_secret = schema.ASCIILine(

@@ -103,6 +103,29 @@ def upgrade_to_1006(context):
     index_open_bookings()
 
 
+def upgrade_to_1007(context):
+    """eHerkenning's settings (new registry records); products get their
+    *Identification* from requires_identification (true is DigiD)."""
+    api.portal.get_tool("portal_setup").runImportStepFromProfile(
+        "profile-collective.digitalebalie:default", "plone.app.registry"
+    )
+    identification_from_the_old_field()
+
+
+def identification_from_the_old_field():
+    count = 0
+    with api.env.adopt_roles(["Manager"]):
+        for brain in api.content.find(portal_type="CounterProduct"):
+            product = brain.getObject()
+            product._p_activate()  # a ghost's __dict__ is empty
+            stored = product.__dict__
+            if "requires_identification" in stored and "identification" not in stored:
+                # The class's property writes identification and drops the old value.
+                product.requires_identification = stored["requires_identification"]
+                count += 1
+    logger.info("Identification set on %s products from before it", count)
+
+
 def index_open_bookings():
     """The limit of open appointments per person (1006) counts the booked
     appointments made before it: index those that have not started."""

@@ -10,6 +10,7 @@ from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.content.counter_product import CHANNELS
+from collective.digitalebalie.content.counter_product import identification_method
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
 from plone.protect import CheckAuthenticator
@@ -71,6 +72,10 @@ class CounterProductView(BookingFormMixin, BrowserView):
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
     challenge = None
+
+    def identification_method(self):
+        """none, digid, eherkenning or either."""
+        return identification_method(self.context)
 
     def __call__(self):
         headers.citizen_page(self.request.response)
