@@ -104,11 +104,12 @@ def upgrade_to_1006(context):
 
 
 def upgrade_to_1007(context):
-    """eHerkenning's settings (new registry records); products get their
-    *Identification* from requires_identification (true is DigiD)."""
-    api.portal.get_tool("portal_setup").runImportStepFromProfile(
-        "profile-collective.digitalebalie:default", "plone.app.registry"
-    )
+    """This round (issue 18 and on): new registry records (eHerkenning, the
+    Jitsi XMPP domain); products get their *Identification* from
+    requires_identification (true is DigiD); the Make an appointment portlet."""
+    setup = api.portal.get_tool("portal_setup")
+    for step in ("plone.app.registry", "portlets"):
+        setup.runImportStepFromProfile("profile-collective.digitalebalie:default", step)
     identification_from_the_old_field()
 
 

@@ -34,9 +34,25 @@ class BookingFormMixin:
 
     errors = None
     message = None
+    message_type = None
 
     def error(self, name):
         return (self.errors or {}).get(name)
+
+    def summary_at(self, place):
+        """Is the error summary shown at ``place``? It stands just before the step
+        with the first wrong field ("times" or "person"), so that on a phone the
+        summary and that field are in one screen; other errors go to "top"."""
+        if not self.message:
+            return False
+        names = set(self.errors or ())
+        if "start" in names or self.message_type == "SlotUnavailable":
+            where = "times"
+        elif names & set(FIELDS):
+            where = "person"
+        else:
+            where = "top"
+        return where == place
 
     def value(self, name, default=""):
         return self.request.form.get(name, default)
@@ -62,6 +78,7 @@ class BookingFormMixin:
         transaction.doom()  # nothing a failed attempt touched is kept
         self.request.response.setStatus(error.status)
         self.message = error.message
+        self.message_type = error.type
         self.errors = {
             name: self.translate(text) for name, text in error.fields.items()
         }

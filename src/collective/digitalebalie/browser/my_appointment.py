@@ -249,6 +249,8 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
         if not schemes:
             return None
         identity = identification.identity_of(self.appointment)
+        if identity is None and self.state not in ("booked", "in_progress"):
+            return None  # cancelled or over: nothing to log in for any more
         urls = (
             {scheme: f"{self.url}/identify/{scheme}" for scheme in schemes}
             if len(schemes) > 1
@@ -319,6 +321,23 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
     @property
     def may_upload(self):
         return self.state in ("booked", "in_progress")
+
+    @property
+    def show_documents(self):
+        """The documents part: while sending is possible, or to list what was sent."""
+        return self.has_dossier and (self.may_upload or bool(self.my_documents()))
+
+    def link_sent_to(self):
+        """Where the link went too (after booking), so a typo is noticed."""
+        email = getattr(self.appointment, "email", None)
+        if not email:
+            return ""
+        return self.translate(
+            _("We also sent the link by e-mail to ${email}.", mapping={"email": email})
+        )
+
+    def copied_text(self):
+        return self.translate(_("The link is copied."))
 
     @property
     def upload_url(self):
