@@ -103,6 +103,13 @@ def upgrade_to_1006(context):
     index_open_bookings()
 
 
+def upgrade_to_1007(context):
+    """The walk-in queue's setting (a new registry record)."""
+    api.portal.get_tool("portal_setup").runImportStepFromProfile(
+        "profile-collective.digitalebalie:default", "plone.app.registry"
+    )
+
+
 def index_open_bookings():
     """The limit of open appointments per person (1006) counts the booked
     appointments made before it: index those that have not started."""
