@@ -3,8 +3,8 @@ counter staff taking the next citizen; refusals in Dutch and English."""
 
 from datetime import datetime
 from datetime import timedelta
-from helpers import JSON
 from helpers import AMS
+from helpers import JSON
 from helpers import cookie_login
 from helpers import origin
 import pytest
@@ -50,9 +50,7 @@ def available(session, value=True):
 
 def join(browser, product, accept=None, **data):
     headers = {**JSON, "Accept-Language": accept} if accept else JSON
-    return browser.post(
-        f"{product}/@queue", json={**CITIZEN, **data}, headers=headers
-    )
+    return browser.post(f"{product}/@queue", json={**CITIZEN, **data}, headers=headers)
 
 
 def joined(browser, product, **data):
@@ -95,9 +93,12 @@ class TestJoining:
         assert response.status_code == 409, response.text
         error = response.json()["error"]
         assert error["type"] == "QueueClosed"
-        assert error["opens"] == datetime(
-            tomorrow.year, tomorrow.month, tomorrow.day, 10, 0, tzinfo=AMS
-        ).isoformat()
+        assert (
+            error["opens"]
+            == datetime(
+                tomorrow.year, tomorrow.month, tomorrow.day, 10, 0, tzinfo=AMS
+            ).isoformat()
+        )
         assert "at 10:00" in error["message"]
         dutch = join(browser, product, accept="nl").json()["error"]["message"]
         assert "om 10:00" in dutch
@@ -121,9 +122,7 @@ class TestJoining:
             response = join(browser, product, **data)
             assert response.status_code == 400, (data, response.text)
             assert response.json()["error"]["type"] == "ValidationError"
-        response = browser.post(
-            f"{product}/@queue", data="[1]", headers=JSON
-        )
+        response = browser.post(f"{product}/@queue", data="[1]", headers=JSON)
         assert response.status_code == 400
         assert waiting(team["anna"])["items_total"] == 0
 
@@ -285,11 +284,15 @@ class TestStaff:
         assert mine["state"] == "in_progress"
         assert mine["channel"] == "video"
         # Bram's, now, with a dossier of its own.
-        agenda = team["bram"].get(
-            "@agenda",
-            params={"start": datetime.now(AMS).date().isoformat(), "scope": "mine"},
-            headers=JSON,
-        ).json()["items"]
+        agenda = (
+            team["bram"]
+            .get(
+                "@agenda",
+                params={"start": datetime.now(AMS).date().isoformat(), "scope": "mine"},
+                headers=JSON,
+            )
+            .json()["items"]
+        )
         (item,) = [i for i in agenda if i["@id"] == appointment]
         assert item["assignee"]["id"] == "bram"
         assert item["channel"] == "video"
