@@ -108,6 +108,11 @@ def queue_of(product, create=True):
     return IAnnotations(product).get(QUEUE_KEY)
 
 
+def ticket_url(token):
+    """The citizen's queue page (their link while they wait)."""
+    return f"{api.portal.get().absolute_url()}/@@queue-ticket/{token}"
+
+
 def _ticket_index():
     return annotation(store.appointments_folder(), TICKETS_KEY, OOBTree)
 

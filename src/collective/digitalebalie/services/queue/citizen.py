@@ -2,6 +2,7 @@
 
 POST {product}/@queue                 {"fullname", "language", "phone"?, "email"?}
 GET  /@queue-ticket/{token}           the place, the wait, the state
+GET  /@queue-ticket/{token}/watch     how the page follows the queue (live desk's Watch)
 POST /@queue-ticket/{token}/leave
 POST /@queue-ticket/{token}/callback  {"phone"}
 POST /@queue-ticket/{token}/callback/cancel
@@ -10,18 +11,13 @@ POST /@queue-ticket/{token}/callback/cancel
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
 from collective.digitalebalie import limits
-from collective.digitalebalie.booking import links
 from collective.digitalebalie.services.base import Service
 from collective.digitalebalie.services.base import TokenService
 from collective.digitalebalie.services.base import json_object
+from collective.digitalebalie.video import rooms
 from collective.digitalebalie.walkin import queue
 from plone.protect.interfaces import IDisableCSRFProtection
 from zope.interface import alsoProvides
-
-
-def ticket_url(token):
-    """The citizen's queue page (their link while they wait)."""
-    return links.citizen_url(token).replace("/@@my-appointment/", "/@@queue-ticket/")
 
 
 class QueuePost(Service):
@@ -44,7 +40,7 @@ class QueuePost(Service):
         self.request.response.setHeader("Cache-Control", "no-store")
         return {
             "token": token,
-            "url": ticket_url(token),
+            "url": queue.ticket_url(token),
             "position": position,
             "estimated_wait_minutes": queue.estimate(self.context, position),
         }
@@ -54,6 +50,10 @@ class TicketGet(TokenService):
     """GET /@queue-ticket/{token}."""
 
     def reply(self):
+        if self.params[1:] == ["watch"]:
+            # How the page follows the queue (a watch token; see rooms.py).
+            product, _queue, ticket = queue.find(self.token)
+            return rooms.queue_watch_info(product, "citizen", f"queue-{ticket['id']}")
         if len(self.params) != 1:
             raise errors.NotFound(_("No place in a queue with this link."))
         return queue.ticket_status(self.token)
