@@ -187,6 +187,42 @@ def create_product(launcher, **fields):
     return url, response.json()["UID"]
 
 
+def create_team(live_site, team_id, user_ids, password):
+    """A team (a group with the CounterEmployee role) and its members, over REST."""
+    site, admin = live_site.site, live_site.admin
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    response = requests.post(
+        f"{site}/@groups",
+        json={"groupname": team_id, "title": team_id, "roles": ["CounterEmployee"]},
+        headers=headers,
+        auth=admin,
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    for user_id in user_ids:
+        response = requests.post(
+            f"{site}/@users",
+            json={
+                "username": user_id,
+                "email": f"{user_id}@example.org",
+                "password": password,
+                "fullname": user_id.title(),
+            },
+            headers=headers,
+            auth=admin,
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+    response = requests.patch(
+        f"{site}/@groups/{team_id}",
+        json={"users": dict.fromkeys(user_ids, True)},
+        headers=headers,
+        auth=admin,
+        timeout=30,
+    )
+    assert response.status_code == 204, response.text
+
+
 def book_first_free(
     product, fullname, email="burger@example.nl", days_ahead=2, **extra
 ):

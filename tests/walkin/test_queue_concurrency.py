@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from helpers import JSON
 from live import create_product
+from live import create_team
 import pytest
 import requests
 import threading
@@ -22,48 +23,13 @@ PASSWORD = "walk-In-test-pw-1"
 ALL_DAY = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
 
 
-def make_team(live_site, team_id, user_ids):
-    """A team (a group with the CounterEmployee role) and its members, over REST."""
-    site, admin = live_site.site, live_site.admin
-    response = requests.post(
-        f"{site}/@groups",
-        json={"groupname": team_id, "title": team_id, "roles": ["CounterEmployee"]},
-        headers=JSON,
-        auth=admin,
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    for user_id in user_ids:
-        response = requests.post(
-            f"{site}/@users",
-            json={
-                "username": user_id,
-                "email": f"{user_id}@example.org",
-                "password": PASSWORD,
-                "fullname": user_id.title(),
-            },
-            headers=JSON,
-            auth=admin,
-            timeout=30,
-        )
-        assert response.status_code == 201, response.text
-    response = requests.patch(
-        f"{site}/@groups/{team_id}",
-        json={"users": dict.fromkeys(user_ids, True)},
-        headers=JSON,
-        auth=admin,
-        timeout=30,
-    )
-    assert response.status_code == 204, response.text
-
-
 @pytest.fixture(scope="module")
 def walk_in(live_site):
     """A walk-in product served by three available employees; (url, sessions)."""
     stamp = time.monotonic_ns() % 10**8
     team_id = f"inloop{stamp}"
     employees = [f"inloop{stamp}-{number}" for number in range(EMPLOYEES)]
-    make_team(live_site, team_id, employees)
+    create_team(live_site, team_id, employees, PASSWORD)
     url, _uid = create_product(
         live_site,
         title="Inloop Burgerzaken",

@@ -85,7 +85,7 @@ class TestProductPage:
         assert page.status_code == 200
         assert page.headers["Cache-Control"] == "no-store"
         assert page.headers["Referrer-Policy"] == "no-referrer"
-        assert "You are next." in text(page)
+        assert "You are number 1 in the queue: you are next." in text(page)
         soup = BeautifulSoup(page.text, "html.parser")
         place = soup.select_one(".dbalie-queue-place")
         assert place["aria-live"] == "polite"

@@ -34,7 +34,7 @@ import transaction
 # What queue.js says; ${n} and ${minutes} are filled in by the script.
 CITIZEN_MESSAGES = {
     "position": _("You are number ${n} in the queue."),
-    "first": _("You are next."),
+    "first": _("You are number 1 in the queue: you are next."),
     "wait": _("Expected wait: about ${minutes} minutes."),
     "your_turn": _("It is your turn. The employee is starting the video call."),
     "your_turn_title": _("Your turn!"),
