@@ -15,6 +15,7 @@ from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.browser.device_test import DeviceTestPage
 from collective.digitalebalie.video import device_test
 from collective.digitalebalie.walkin import availability
+from collective.digitalebalie.walkin import callbacks
 from collective.digitalebalie.walkin import queue
 from collective.digitalebalie.walkin import staff
 from datetime import UTC
@@ -110,9 +111,9 @@ class QueueTicketView(BookingFormMixin, BrowserView):
             if "leave" in self.request.form:
                 queue.leave(self.token)
             elif "callback" in self.request.form:
-                queue.request_callback(self.token, self.value("phone"))
+                callbacks.request_callback(self.token, self.value("phone"))
             elif "cancel_callback" in self.request.form:
-                queue.cancel_callback(self.token)
+                callbacks.cancel_callback(self.token)
             else:
                 return False
         except errors.UserError as error:

@@ -3,6 +3,7 @@
 See the package's docstring for where the queue lives and why.
 """
 
+from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
@@ -32,6 +33,10 @@ import statistics
 
 
 QUEUE_KEY = "collective.digitalebalie.walkin-queue"  # on the product
+FINISHED_KEY = (
+    "collective.digitalebalie.walkin-finished"  # on the product: hash -> dict
+)
+STATS_KEY = "collective.digitalebalie.walkin-stats"  # on the product: day -> ((joined, taken, left), ...)
 SEEN_KEY = "collective.digitalebalie.walkin-seen"  # on the product: ticket id -> time
 TICKETS_KEY = "collective.digitalebalie.walkin-tickets"  # hash -> product UID
 GRACE_SECONDS = 120  # a citizen who is gone keeps their place this long
@@ -67,29 +72,24 @@ class QueueEmpty(errors.UserError):
 class WalkInQueue(Persistent):
     """The tickets of one product's walk-in queue; every change writes it.
 
-    ``tickets``: ticket id -> dict; ``durations``: the lengths (seconds) of
-    the last walk-in calls; ``history``: (joined, taken, left) times of
-    finished tickets, without personal data, for the statistics.
+    ``tickets``: ticket id -> dict, the waiting ones and open callback
+    requests only (finished tickets move to a BTree of their own, so this
+    record stays small); ``durations``: the lengths (seconds) of the last
+    walk-in calls, for the estimate.
     """
+
+    purged = 0  # the day (ordinal) finished tickets past retention were last removed
 
     def __init__(self):
         self.next_id = 1
         self.tickets = {}
         self.durations = ()
-        self.history = ()
 
     def add(self, ticket):
         ticket["id"] = str(self.next_id)
         self.next_id += 1
         self.tickets = {**self.tickets, ticket["id"]: ticket}
         return ticket
-
-    def update(self, ticket_id, **values):
-        self.tickets = {
-            **self.tickets,
-            ticket_id: {**self.tickets[ticket_id], **values},
-        }
-        return self.tickets[ticket_id]
 
     def waiting(self):
         """The waiting tickets, first come first."""
@@ -281,12 +281,16 @@ def find(token):
     with api.env.adopt_roles(["Manager"]):
         product = api.content.get(UID=uid)
     queue = queue_of(product, create=False) if product is not None else None
-    found = [
-        t for t in (queue.tickets.values() if queue else ()) if t["hash"] == token_hash
-    ]
-    if not found:
+    if queue is None:
         raise not_found
-    return product, queue, found[0]
+    for ticket in queue.tickets.values():
+        if ticket["hash"] == token_hash:
+            return product, queue, ticket
+    finished = IAnnotations(product).get(FINISHED_KEY)
+    ticket = finished.get(token_hash) if finished is not None else None
+    if ticket is None:
+        raise not_found
+    return product, queue, ticket
 
 
 def ticket_status(token, now=None):
@@ -336,7 +340,7 @@ def ticket_status(token, now=None):
     return answer
 
 
-def finish(product, queue, ticket, state, now, **values):
+def finish(product, queue, ticket, state, now, count=True, **values):
     """A ticket leaves the line: its personal data go (a callback keeps its own)."""
     kept = {
         "id": ticket["id"],
@@ -347,11 +351,24 @@ def finish(product, queue, ticket, state, now, **values):
         state: now.timestamp(),
         **values,
     }
-    queue.tickets = {**queue.tickets, ticket["id"]: kept}
-    entry = (ticket["joined"], kept.get(TAKEN), kept.get(LEFT))
-    queue.history = (*queue.history, entry)
+    rest = {k: v for k, v in queue.tickets.items() if k != ticket["id"]}
+    if kept.get("callback"):
+        queue.tickets = {**rest, ticket["id"]: kept}  # the team still needs it
+    else:
+        queue.tickets = rest
+        annotation(product, FINISHED_KEY, OOBTree)[ticket["hash"]] = kept
+    if count:  # (a settled callback was counted when it left)
+        day = _local_day(ticket["joined"])
+        stats = annotation(product, STATS_KEY, LOBTree)
+        entry = (ticket["joined"], kept.get(TAKEN), kept.get(LEFT))
+        stats[day] = (*stats.get(day, ()), entry)
     notices.queue_changed(product)
     return kept
+
+
+def _local_day(timestamp):
+    moment = datetime.fromtimestamp(timestamp, UTC).astimezone(settings.site_timezone())
+    return moment.date().toordinal()
 
 
 def leave(token, now=None):
@@ -380,49 +397,21 @@ def sweep(product, queue, now):
     for ticket in queue.waiting():
         if not _present(product, ticket, now):
             _left(product, queue, ticket, now, gone=True)
-    # Finished tickets go after the retention period (the history stays, anonymous).
+    # Once a day: finished tickets go after the retention period (their
+    # links stop working); the statistics keep their times, anonymous.
+    today = _local_day(now.timestamp())
+    if queue.purged >= today:
+        return
+    queue.purged = today
+    finished = IAnnotations(product).get(FINISHED_KEY)
     limit = now.timestamp() - settings.link_days() * 86400
     old = [
-        t
-        for t in queue.tickets.values()
-        if t["state"] != WAITING and max(t.get(TAKEN, 0), t.get(LEFT, 0)) < limit
+        ticket
+        for ticket in (finished.values() if finished is not None else ())
+        if not ticket.get("callback")
+        and max(ticket.get(TAKEN, 0), ticket.get(LEFT, 0)) < limit
     ]
-    if old:
-        index = _ticket_index()
-        for ticket in old:
-            index.pop(ticket["hash"], None)
-        queue.tickets = {k: v for k, v in queue.tickets.items() if v not in old}
-        queue.history = tuple(
-            e for e in queue.history if max(e[1] or 0, e[2] or 0) >= limit
-        )
-
-
-def request_callback(token, phone, now=None):
-    """Instead of waiting long: leave a number and be called back."""
-    now = now or now_utc()
-    product, queue, ticket = find(token)
-    if ticket["state"] != WAITING:
-        raise errors.WrongState(_("You are no longer in the queue."))
-    number = e164(phone) if isinstance(phone, str) else None
-    if number is None:
-        raise errors.InvalidInput(
-            _("Fill in a valid telephone number, like 06 12345678."),
-            {"phone": _("Fill in a valid telephone number, like 06 12345678.")},
-        )
-    ids = [t["id"] for t in waiting(product, now)]
-    position = ids.index(ticket["id"]) + 1 if ticket["id"] in ids else 1
-    wait = estimate(product, position, now) or 0
-    if wait < long_wait_minutes():
-        raise errors.WrongState(
-            _("The wait is short. Please stay in the queue; it is your turn soon.")
-        )
-    callback = {"phone": number, "fullname": ticket["fullname"], "at": now.timestamp()}
-    finish(product, queue, ticket, LEFT, now, callback=callback)
-
-
-def cancel_callback(token, now=None):
-    product, queue, ticket = find(token)
-    if not ticket.get("callback"):
-        raise errors.WrongState(_("You did not ask to be called back."))
-    queue.update(ticket["id"], callback=None)
-    notices.queue_changed(product)
+    index = _ticket_index()
+    for ticket in old:
+        index.pop(ticket["hash"], None)
+        del finished[ticket["hash"]]

@@ -10,9 +10,9 @@ from collective.digitalebalie.booking import rules
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.booking.events import WalkInTaken
 from collective.digitalebalie.settings import now_utc
-from collective.digitalebalie.video import notices
 from collective.digitalebalie.walkin.availability import products_of_teams
 from collective.digitalebalie.walkin.availability import touch
+from collective.digitalebalie.walkin.callbacks import settle_callback
 from collective.digitalebalie.walkin.queue import CALLS_COUNTED
 from collective.digitalebalie.walkin.queue import TAKEN
 from collective.digitalebalie.walkin.queue import QueueEmpty
@@ -88,8 +88,7 @@ def callback_done(user, item_id):
     product, queue, ticket = _staff_ticket(user, item_id)
     if not ticket.get("callback"):
         raise errors.NotFound(_("This callback request is no longer there."))
-    queue.update(ticket["id"], callback=None)
-    notices.queue_changed(product)
+    settle_callback(product, queue, ticket)
 
 
 def _staff_ticket(user, item_id):

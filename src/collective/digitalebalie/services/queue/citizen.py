@@ -15,6 +15,7 @@ from collective.digitalebalie.services.base import Service
 from collective.digitalebalie.services.base import TokenService
 from collective.digitalebalie.services.base import json_object
 from collective.digitalebalie.video import rooms
+from collective.digitalebalie.walkin import callbacks
 from collective.digitalebalie.walkin import queue
 from plone.protect.interfaces import IDisableCSRFProtection
 from zope.interface import alsoProvides
@@ -72,10 +73,10 @@ class TicketPost(TokenService):
             data = json_object(self.request)
             if data is None:
                 raise errors.InvalidInput(_("Send a JSON object."))
-            queue.request_callback(self.token, data.get("phone"))
+            callbacks.request_callback(self.token, data.get("phone"))
             self.request.response.setStatus(201)
             return queue.ticket_status(self.token)
         if action == ("callback", "cancel"):
-            queue.cancel_callback(self.token)
+            callbacks.cancel_callback(self.token)
             return queue.ticket_status(self.token)
         raise errors.NotFound(_("No place in a queue with this link."))
