@@ -125,11 +125,25 @@ def touch(user_id, now=None):
 
 
 def available_employees(product, now=None):
-    return [
-        user_id
-        for user_id in teams.members(teams.product_teams(product))
-        if is_available(user_id, now)
-    ]
+    """The members of the product's teams who are available now.
+
+    Only those in the availability table are looked up in the user folder
+    (each lookup is a round through PAS): a join, an estimate and a take ask
+    this several times.
+    """
+    table = IAnnotations(store.appointments_folder()).get(AVAILABLE_KEY)
+    if not table:
+        return []
+    candidates = [user_id for user_id in table if is_available(user_id, now)]
+    if not candidates:
+        return []
+    groups_tool = api.portal.get_tool("portal_groups")
+    members = set()
+    for group_id in teams.product_teams(product):
+        group = groups_tool.getGroupById(group_id)
+        if group is not None:
+            members.update(group.getGroupMemberIds())
+    return sorted(user_id for user_id in candidates if user_id in members)
 
 
 def logged_out(event):
