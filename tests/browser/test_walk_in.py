@@ -6,6 +6,7 @@ in the agenda and takes them; both are in the video call, and the citizen's
 page never reloaded.
 """
 
+from browser_helpers import run_axe
 from browser_helpers import wait_for
 from helpers import JSON
 from live import create_product
@@ -78,6 +79,7 @@ def test_walk_in_to_the_call_without_a_reload(live_site, walk_in):
     employee.goto(f"{live_site.site}/@@agenda")
     employee.click("#walk-in-availability button[name=available]")
     employee.wait_for_selector("#walk-in-availability button[value='0']")
+    assert run_axe(employee) == []
 
     # Someone else is first in the queue.
     first = requests.post(
@@ -91,6 +93,7 @@ def test_walk_in_to_the_call_without_a_reload(live_site, walk_in):
     # The citizen joins from the product page and is number 2.
     citizen.goto(product)
     assert "Spreek ons nu (video)" in citizen.inner_text("#walk-in")
+    assert run_axe(citizen) == []
     citizen.fill("#walkin-fullname", "Fatima el Amrani")
     with citizen.expect_navigation():
         citizen.click("#walk-in-form button[name=walk_in]")
@@ -98,7 +101,14 @@ def test_walk_in_to_the_call_without_a_reload(live_site, walk_in):
     assert "U bent nummer 2 in de wachtrij." in citizen.inner_text(
         ".dbalie-queue-place"
     )
-    citizen.evaluate("window.__queue = 'not reloaded'")
+    assert run_axe(citizen) == []
+    # A marker a reload would lose, and a count of the tones played.
+    citizen.evaluate(
+        "() => { window.__queue = 'not reloaded'; window.__tones = 0;"
+        " const make = AudioContext.prototype.createOscillator;"
+        " AudioContext.prototype.createOscillator = function () {"
+        " window.__tones += 1; return make.call(this); }; }"
+    )
     wait_for(citizen, "document.querySelector('.dbalie-queue').dataset.live === 'push'")
 
     # The first one leaves: within 2 s the citizen is number 1.
@@ -117,6 +127,7 @@ def test_walk_in_to_the_call_without_a_reload(live_site, walk_in):
 
     # The agenda shows them live; the employee takes them.
     arrives(employee, f"{text_of('.dbalie-walk-in-list')}.includes('Fatima el Amrani')")
+    assert "Inloop: 1 wachtend" in employee.title()
     with employee.expect_navigation():
         employee.click("#walk-in-take button")
     assert "/appointments/" in employee.url
@@ -135,3 +146,4 @@ def test_walk_in_to_the_call_without_a_reload(live_site, walk_in):
             timeout=30000,
         )
     assert citizen.evaluate("window.__queue") == "not reloaded"
+    assert citizen.evaluate("window.__tones") > 0  # the sound at their turn

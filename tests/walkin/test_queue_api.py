@@ -339,3 +339,44 @@ class TestStaff:
         own = {**JSON, "Origin": origin(portal_url)}
         assert anna.post("@queue/next", json={}, headers=own).status_code == 201
         anna.close()
+
+
+class TestProductFields:
+    def test_walk_in_fields_over_rest(self, browser_as, team):
+        manager = browser_as("Manager", language="en")
+        base = {
+            "@type": "CounterProduct",
+            "title": "Inloop",
+            "duration": 10,
+            "walk_in": True,
+        }
+        bad = manager.post(
+            "",
+            json={
+                **base,
+                "walk_in_hours": [{"weekday": 0, "start": "12:00", "end": "09:00"}],
+            },
+            headers=JSON,
+        )
+        assert bad.status_code == 400, bad.text
+        assert "Walk-in hours" in bad.text
+        good = manager.post(
+            "", json={**base, "walk_in_hours": ALL_DAY[:1]}, headers=JSON
+        )
+        assert good.status_code == 201, good.text
+        product = manager.get(good.json()["@id"], headers=JSON).json()
+        assert product["walk_in"] is True
+        assert product["walk_in_max_queue"] == 20
+        assert product["walk_in_hours"][0]["start"] == "00:00"
+
+
+def test_logging_out_ends_availability(team, portal_url):
+    anna = cookie_login(portal_url, "anna")
+    own = {**JSON, "Origin": origin(portal_url)}
+    response = anna.post("@availability", json={"available": True}, headers=own)
+    assert response.json() == {"available": True}
+    anna.get("logout")
+    assert team["anna"].get("@availability", headers=JSON).json() == {
+        "available": False
+    }
+    anna.close()

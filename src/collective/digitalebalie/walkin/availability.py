@@ -13,7 +13,9 @@ from collective.digitalebalie.video import notices
 from datetime import datetime
 from datetime import timedelta
 from plone import api
+from plone.protect.auto import safeWrite
 from zope.annotation.interfaces import IAnnotations
+from zope.globalrequest import getRequest
 
 
 AVAILABLE_KEY = "collective.digitalebalie.walkin-available"  # user id -> time
@@ -153,3 +155,5 @@ def logged_out(event):
     table = IAnnotations(store.appointments_folder()).get(AVAILABLE_KEY)
     if user_id and table is not None and user_id in table:
         del table[user_id]
+        # Logging out is a GET: plone.protect would undo the write otherwise.
+        safeWrite(table, getRequest())
