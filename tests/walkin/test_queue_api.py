@@ -311,6 +311,21 @@ class TestStaff:
         assert team["anna"].post("@queue/next", json={}, headers=JSON).status_code == (
             409
         )
+        # The statistics: two joined, two taken, how long they waited; no names.
+        stats = team["bram"].get(f"{product}/@queue-statistics", headers=JSON)
+        assert stats.status_code == 200, stats.text
+        (day,) = stats.json()["items"]
+        assert (day["joined"], day["taken"], day["left"]) == (2, 2, 0)
+        assert 0 <= day["median_wait_minutes"] <= day["longest_wait_minutes"] < 5
+        assert "Fatima" not in stats.text
+        assert (
+            team["carla"].get(f"{product}/@queue-statistics", headers=JSON).status_code
+            == 403
+        )
+        bad = team["bram"].get(
+            f"{product}/@queue-statistics", params={"start": "gisteren"}, headers=JSON
+        )
+        assert bad.status_code == 400
 
     def test_availability_needs_a_boolean(self, team):
         response = team["anna"].post(

@@ -14,6 +14,7 @@ from collective.digitalebalie.walkin.availability import products_of_teams
 from collective.digitalebalie.walkin.availability import touch
 from collective.digitalebalie.walkin.callbacks import settle_callback
 from collective.digitalebalie.walkin.queue import CALLS_COUNTED
+from collective.digitalebalie.walkin.queue import STATS_KEY
 from collective.digitalebalie.walkin.queue import TAKEN
 from collective.digitalebalie.walkin.queue import QueueEmpty
 from collective.digitalebalie.walkin.queue import finish
@@ -21,12 +22,15 @@ from collective.digitalebalie.walkin.queue import queue_of
 from collective.digitalebalie.walkin.queue import sweep
 from collective.digitalebalie.walkin.queue import waiting
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from plone import api
 from plone.dexterity.utils import createContentInContainer
+from zope.annotation.interfaces import IAnnotations
 from zope.event import notify
 import secrets
+import statistics
 
 
 # --- counter staff ---------------------------------------------------------------
@@ -184,3 +188,30 @@ def ticket_json(ticket, product, appointment):
         "waiting_since": _iso(ticket["joined"]),
         "taken": appointment.start.astimezone(settings.site_timezone()).isoformat(),
     }
+
+
+def statistics_of(product, first_day, last_day):
+    """Per day (site time) how many joined, were taken, left, and how long the
+    taken ones waited (median, longest; minutes). From the anonymous times of
+    finished tickets; who waits now is not counted yet."""
+    days = IAnnotations(product).get(STATS_KEY)
+    result = []
+    for day, entries in (
+        days.items(min=first_day.toordinal(), max=last_day.toordinal()) if days else ()
+    ):
+        waits = [(taken - joined) / 60 for joined, taken, _left in entries if taken]
+        result.append(
+            {
+                "day": date.fromordinal(day).isoformat(),
+                "joined": len(entries),
+                "taken": len(waits),
+                "left": sum(
+                    1 for _joined, taken, left in entries if left and not taken
+                ),
+                "median_wait_minutes": round(statistics.median(waits), 1)
+                if waits
+                else None,
+                "longest_wait_minutes": round(max(waits), 1) if waits else None,
+            }
+        )
+    return result
