@@ -351,6 +351,9 @@ def finish(product, queue, ticket, state, now, count=True, **values):
         state: now.timestamp(),
         **values,
     }
+    seen = IAnnotations(product).get(SEEN_KEY)
+    if seen is not None and ticket["id"] in seen:
+        del seen[ticket["id"]]
     rest = {k: v for k, v in queue.tickets.items() if k != ticket["id"]}
     if kept.get("callback"):
         queue.tickets = {**rest, ticket["id"]: kept}  # the team still needs it
