@@ -234,6 +234,7 @@ class IDigitaleBalieSettings(model.Schema):
             "room_server_url",
             "room_opens_minutes_before",
             "room_closes_minutes_after",
+            "walk_in_long_wait_minutes",
             "stun_urls",
             "turn_urls",
             "turn_credential_minutes",
@@ -647,6 +648,18 @@ class IDigitaleBalieSettings(model.Schema):
         description=_("9 digits; the source organisation of cases and documents."),
         required=False,
         constraint=_rsin_ok,
+    )
+
+    walk_in_long_wait_minutes = schema.Int(
+        title=_("Walk-in: offer a callback from this wait on (minutes)"),
+        description=_(
+            "When the estimated wait in a walk-in queue is this long or longer, "
+            "a citizen may leave a telephone number and be called back instead."
+        ),
+        default=20,
+        min=5,
+        max=240,
+        required=True,
     )
 
     room_opens_minutes_before = schema.Int(

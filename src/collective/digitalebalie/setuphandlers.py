@@ -105,7 +105,7 @@ def upgrade_to_1006(context):
 
 def upgrade_to_1007(context):
     """This round (issue 18 and on): new registry records (eHerkenning, the
-    Jitsi XMPP domain); products get their *Identification* from
+    Jitsi XMPP domain, the walk-in queue's callback wait); products get their *Identification* from
     requires_identification (true is DigiD); the Make an appointment portlet."""
     setup = api.portal.get_tool("portal_setup")
     for step in ("plone.app.registry", "portlets"):

@@ -9,6 +9,7 @@ from collective.digitalebalie.booking import actions
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.picker import SlotPicker
+from collective.digitalebalie.browser.walk_in_form import WalkInFormMixin
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.content.counter_product import identification_method
 from collective.digitalebalie.services.serialize import citizen_url
@@ -84,7 +85,7 @@ class BookingFormMixin:
         }
 
 
-class CounterProductView(BookingFormMixin, BrowserView):
+class CounterProductView(WalkInFormMixin, BookingFormMixin, BrowserView):
     index = ViewPageTemplateFile("templates/counter_product.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
@@ -114,6 +115,10 @@ class CounterProductView(BookingFormMixin, BrowserView):
             and self.bookable
             and "book" in self.request.form
         ) and self.handle_book():
+            return ""
+        if (
+            self.request.method == "POST" and "walk_in" in self.request.form
+        ) and self.handle_walk_in():
             return ""
         if self.bookable and self.challenge is None and self.gate.needed():
             # The browser solves it while the citizen fills in the form.

@@ -108,6 +108,16 @@ class IOpeningHoursRow(model.Schema):
     )
 
 
+class IWalkInHoursRow(model.Schema):
+    weekday = schema.Choice(title=_("Day"), vocabulary=WEEKDAYS, required=True)
+    start = schema.TextLine(
+        title=_("From"), description=_("For example 09:00"), required=True
+    )
+    end = schema.TextLine(
+        title=_("Until"), description=_("For example 12:00"), required=True
+    )
+
+
 class IClosureRow(model.Schema):
     start = schema.Date(title=_("First day"), required=True)
     end = schema.Date(title=_("Last day"), required=True)
@@ -207,6 +217,39 @@ class ICounterProduct(model.Schema):
         default=60,
         min=1,
         max=366,
+        required=True,
+    )
+
+    model.fieldset(
+        "walk_in",
+        label=_("Walk in (video)"),
+        fields=["walk_in", "walk_in_hours", "walk_in_max_queue"],
+    )
+
+    walk_in = schema.Bool(
+        title=_("Citizens can walk in without an appointment (video)"),
+        description=_(
+            "During the walk-in hours, while an employee of the product's teams "
+            "is available, citizens can join a queue and talk to us now."
+        ),
+        default=False,
+        required=False,
+    )
+
+    directives.widget("walk_in_hours", DataGridFieldFactory)
+    walk_in_hours = schema.List(
+        title=_("Walk-in hours"),
+        description=_("One row per period, in the time zone of the municipality."),
+        value_type=DictRow(title=_("Period"), schema=IWalkInHoursRow),
+        default=[],
+        required=False,
+    )
+
+    walk_in_max_queue = schema.Int(
+        title=_("At most this many citizens waiting"),
+        default=20,
+        min=1,
+        max=500,
         required=True,
     )
 
@@ -339,6 +382,13 @@ class ICounterProduct(model.Schema):
             rules.parse_periods(getattr(data, "opening_hours", None) or [])
         except rules.RuleError as error:
             raise Invalid(rule_message(error, _("Opening hours"))) from None
+
+    @invariant
+    def valid_walk_in_hours(data):
+        try:
+            rules.parse_periods(getattr(data, "walk_in_hours", None) or [])
+        except rules.RuleError as error:
+            raise Invalid(rule_message(error, _("Walk-in hours"))) from None
 
     @invariant
     def valid_closures(data):

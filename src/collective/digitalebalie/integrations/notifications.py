@@ -401,3 +401,22 @@ def appointment_booked(appointment, event):
 
 def appointment_moved(appointment, event):
     moved(appointment)
+
+
+SMS_WALK_IN_LEFT = _(
+    "${municipality}: you have left the queue for ${product}, because your page "
+    "was closed for more than 2 minutes. You are welcome to join again."
+)
+
+
+def walk_in_left(phone, language, product):
+    """A text message to a walk-in citizen who lost their place (only with a number)."""
+    if not phone or not sms_enabled():
+        return None
+    text = _t(
+        SMS_WALK_IN_LEFT,
+        language or "nl",
+        municipality=_municipality(),
+        product=product.Title(),
+    )
+    return outbox.queue_sms(phone, sms.sender(), text, "walk-in-left")

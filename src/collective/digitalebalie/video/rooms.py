@@ -218,6 +218,35 @@ def desk_info(appointment, role, participant):
     return info
 
 
+def queue_watch_info(product, role, participant):
+    """How a page follows a product's walk-in queue (the citizen's, the agenda):
+    a watch token for the queue's path on the room server (no name in it), or
+    polling only."""
+    info = {"poll_seconds": QUEUE_POLL_SECONDS, "watch": None}
+    base = (setting("room_server_url", "") or "").strip().rstrip("/")
+    secret = credentials.get_secret("room_token_secret")
+    if not (base and secret):
+        return info
+    room = notices.queue_room(product.UID())
+    info["watch"] = {
+        "url": f"{base}/{room}",
+        "token": tokens.mint(
+            secret,
+            room=room,
+            participant=participant,
+            role=role,
+            ttl=TOKEN_MINUTES * 60,
+            watch=True,
+        ),
+    }
+    return info
+
+
+# Without the room server a queue page asks this often (it also shows that the
+# citizen is still there, see walkin/queue.py).
+QUEUE_POLL_SECONDS = 10
+
+
 class VideoUnavailable(errors.UserError):
     type = "VideoUnavailable"
     status = 503
