@@ -145,3 +145,34 @@ def revealed_json(identity, request):
             "branch": identity.get("branch", ""),
         }
     return {"bsn": identity["bsn"]}
+
+
+def betrokkene(identity):
+    """betrokkeneType, betrokkeneIdentificatie and roltoelichting of a verified identity.
+
+    DigiD gives a BSN (natuurlijk_persoon); eHerkenning a KVK number, with a
+    branch when the company chose one (vestiging), or an RSIN
+    (niet_natuurlijk_persoon), as Zaken API 1.5 defines them.
+    """
+    if identity.get("scheme") == "eherkenning":
+        subject = identity.get("legal_subject") or {}
+        number = str(subject.get("number") or "")
+        if subject.get("kind") == "kvk" and number:
+            numbers = {"kvkNummer": number}
+            if identity.get("branch"):
+                numbers["vestigingsNummer"] = str(identity["branch"])
+            return "vestiging", numbers, "Ondernemer, ingelogd met eHerkenning"
+        if subject.get("kind") == "rsin" and number:
+            return (
+                "niet_natuurlijk_persoon",
+                {"innNnpId": number},
+                "Ondernemer, ingelogd met eHerkenning",
+            )
+        return None
+    if identity.get("bsn"):
+        return (
+            "natuurlijk_persoon",
+            {"inpBsn": str(identity["bsn"])},
+            "Inwoner, ingelogd met DigiD",
+        )
+    return None

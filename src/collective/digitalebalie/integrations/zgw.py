@@ -16,14 +16,15 @@ or the zaak has no resultaat, so both come first.
 """
 
 from BTrees.OOBTree import OOBTree
-from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
 from collective.digitalebalie import teams
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.integrations import digid
-from collective.digitalebalie.integrations.addresses import encrypted_or_local
+from collective.digitalebalie.integrations import identification
 from collective.digitalebalie.integrations.retries import CLAIM
 from collective.digitalebalie.integrations.retries import pause_after
+from collective.digitalebalie.integrations.zgw_client import Client
+from collective.digitalebalie.integrations.zgw_client import ZgwError
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
@@ -33,24 +34,10 @@ from persistent.mapping import PersistentMapping
 from plone import api
 from ZODB.POSException import ConflictError
 import base64
-import json
-import jwt
-import time
 import transaction
-import urllib.error
-import urllib.parse
-import urllib.request
 
 
 QUEUE_KEY = "collective.digitalebalie.zgw-queue"  # dossier id -> next try
-TIMEOUT = 30
-CRS = {"Accept-Crs": "EPSG:4326", "Content-Crs": "EPSG:4326"}
-
-
-class ZgwError(Exception):
-    def __init__(self, message, retry):
-        super().__init__(message)
-        self.retry = retry
 
 
 def enabled():
@@ -93,82 +80,6 @@ def request_final_status(dossier):
     if current.get("state") == "done":
         current["state"] = "waiting"
     _queue()[dossier.getId()] = datetime.now(UTC)
-
-
-# --- the HTTP client ---------------------------------------------------------------
-
-
-class Client:
-    def __init__(self, user_id, user_name):
-        self.zaken = (setting("zaken_api_url") or "").rstrip("/")
-        self.documenten = (setting("documenten_api_url") or "").rstrip("/")
-        self.client_id = setting("zgw_client_id") or ""
-        self.secret = credentials.get_secret("zgw_secret")
-        self.rsin = setting("rsin") or ""
-        self.user_id = user_id
-        self.user_name = user_name
-        missing = [
-            name
-            for name, value in (
-                ("Zaken API", self.zaken),
-                ("Documenten API", self.documenten),
-                ("client id", self.client_id),
-                ("secret", self.secret),
-                ("RSIN", self.rsin),
-            )
-            if not value
-        ]
-        if missing:
-            raise ZgwError(f"not configured: {', '.join(missing)}", retry=False)
-
-    def _token(self):
-        now = int(time.time())
-        claims = {
-            "iss": self.client_id,
-            "iat": now,
-            "client_id": self.client_id,
-            "user_id": self.user_id,
-            "user_representation": self.user_name,
-        }
-        return jwt.encode(claims, self.secret, algorithm="HS256")
-
-    def call(self, method, url, body=None, crs=False):
-        if not encrypted_or_local(url):
-            # Documents and the JWT travel with every call: only encrypted.
-            raise ZgwError(f"the address must start with https://: {url}", retry=False)
-        headers = {
-            "Authorization": f"Bearer {self._token()}",
-            "Accept": "application/json",
-        }
-        if crs:
-            headers.update(CRS)
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - http(s) checked
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            detail = error.read()[:300].decode("utf-8", "replace")
-            retry = error.code >= 500 or error.code in (408, 429)
-            raise ZgwError(
-                f"{method} {url}: HTTP {error.code} {detail}", retry
-            ) from None
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            raise ZgwError(f"{method} {url}: {error}", retry=True) from None
-
-    @staticmethod
-    def _results(answer):
-        if isinstance(answer, dict):
-            return answer.get("results") or []
-        return answer or []
-
-    def find(self, url, crs=False, **params):
-        query = urllib.parse.urlencode(params)
-        results = self._results(self.call("GET", f"{url}?{query}", crs=crs))
-        return results[0]["url"] if results else None
 
 
 # --- delivery ---------------------------------------------------------------------
@@ -344,37 +255,6 @@ def _result(client, dossier, product, zaak):
     transaction.commit()
 
 
-def betrokkene(identity):
-    """betrokkeneType, betrokkeneIdentificatie and roltoelichting of a verified identity.
-
-    DigiD gives a BSN (natuurlijk_persoon); eHerkenning a KVK number, with a
-    branch when the company chose one (vestiging), or an RSIN
-    (niet_natuurlijk_persoon), as Zaken API 1.5 defines them.
-    """
-    if identity.get("scheme") == "eherkenning":
-        subject = identity.get("legal_subject") or {}
-        number = str(subject.get("number") or "")
-        if subject.get("kind") == "kvk" and number:
-            identification = {"kvkNummer": number}
-            if identity.get("branch"):
-                identification["vestigingsNummer"] = str(identity["branch"])
-            return "vestiging", identification, "Ondernemer, ingelogd met eHerkenning"
-        if subject.get("kind") == "rsin" and number:
-            return (
-                "niet_natuurlijk_persoon",
-                {"innNnpId": number},
-                "Ondernemer, ingelogd met eHerkenning",
-            )
-        return None
-    if identity.get("bsn"):
-        return (
-            "natuurlijk_persoon",
-            {"inpBsn": str(identity["bsn"])},
-            "Inwoner, ingelogd met DigiD",
-        )
-    return None
-
-
 def _initiator(client, dossier, product, zaak):
     """The identified citizen or entrepreneur as the zaak's initiator; once."""
     current = state(dossier)
@@ -384,11 +264,11 @@ def _initiator(client, dossier, product, zaak):
     identity = digid.identity_of(dossier)
     if not roltype or identity is None:
         return
-    found = betrokkene(identity)
+    found = identification.betrokkene(identity)
     if found is None:
         # Never the identity itself in the message: it is shown and logged.
         raise ZgwError("the identity of the dossier cannot be sent", retry=False)
-    kind, identification, explanation = found
+    kind, numbers, explanation = found
     rollen = f"{client.zaken}/rollen"
     # A zaak has at most one initiator: one found is ours (or was set there).
     url = client.find(rollen, zaak=zaak, omschrijvingGeneriek="initiator")
@@ -401,7 +281,7 @@ def _initiator(client, dossier, product, zaak):
                 "betrokkeneType": kind,
                 "roltype": roltype,
                 "roltoelichting": explanation,
-                "betrokkeneIdentificatie": identification,
+                "betrokkeneIdentificatie": numbers,
             },
         )["url"]
     current["initiator"] = url
