@@ -20,7 +20,7 @@ class TestInstall:
 
     def test_profile_version(self, setup_tool, package_name):
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1006",
+            "1007",
         )
 
     def test_no_pending_upgrade_steps(self, setup_tool, package_name):
@@ -132,7 +132,7 @@ class TestUpgradeTo1001:
         assert setup_tool.listUpgrades(f"{package_name}:default")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1006",
+            "1007",
         )
         assert TEAM_ROLE in portal.validRoles()
         assert TEAM_ROLE in product.get_local_roles_for_userid("balie")
@@ -232,7 +232,7 @@ class TestUpgradeTo1006:
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1005")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1006",
+            "1007",
         )
         for name, value in old.items():
             assert secrets.get_secret(name) == value

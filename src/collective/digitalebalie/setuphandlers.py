@@ -4,6 +4,7 @@ from collective.digitalebalie import credentials
 from collective.digitalebalie import limits
 from collective.digitalebalie import logger
 from collective.digitalebalie import sso
+from collective.digitalebalie import statistics
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.booking.store import FOLDER_ID
@@ -19,7 +20,7 @@ from plone.base.interfaces import INonInstallable
 from zope.interface import implementer
 
 
-ROLES = ("CounterEmployee", "CounterTeam")
+ROLES = ("CounterEmployee", "CounterTeam", "CounterTeamLead")
 
 
 @implementer(INonInstallable)
@@ -101,6 +102,17 @@ def upgrade_to_1006(context):
     move_secrets_out_of_the_registry()
     ensure_secrets()
     index_open_bookings()
+
+
+def upgrade_to_1007(context):
+    """Statistics: the permission and the team lead role; a row of figures for
+    every appointment made before (payments of dossiers already destroyed and
+    satisfaction answers given before are not in them)."""
+    api.portal.get_tool("portal_setup").runImportStepFromProfile(
+        "profile-collective.digitalebalie:default", "rolemap"
+    )
+    count = statistics.rebuild()
+    logger.info("Statistics: figures of %s appointments", count)
 
 
 def index_open_bookings():

@@ -22,6 +22,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
 from collective.digitalebalie.booking import store
+from collective.digitalebalie.booking.events import AppointmentChanged
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.errors import UserError as BookingError
@@ -37,6 +38,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from plone import api
+from zope.event import notify
 import base64
 import hashlib
 import hmac
@@ -345,6 +347,7 @@ def finish(request):
             dossier, "identified with DigiD", f"level {identity['loa']}", who="citizen"
         )
     notices.changed(appointment, "identification")
+    notify(AppointmentChanged(appointment, "identification"))
     link = decrypt(record["link"]) or {}
     return appointment, link.get("token", "")
 
