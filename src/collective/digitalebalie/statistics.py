@@ -9,15 +9,17 @@ figures are counted before the retention job removes the personal data and the
 dossier with its payments, and a year of 100,000 appointments is read from one
 BTree without opening any appointment (``bench/bench_statistics.py``).
 
-Satisfaction answers are kept apart from the rows, as counts per (day of the
-answer, product, teams, score): an answer is never linked to its appointment
-(see ``aftercall/satisfaction.py``).
+Rows live in one OOBTree keyed ``(day ordinal, appointment id)``; each change
+of a row also changes the sums of its day, product and teams (``days``), which
+a period's figures add up: a year is a few thousand of them, whatever the
+number of appointments. Changes of one product's day meet in one record (as
+its bookings already do in the ledger): at counter scale a rare conflict, which
+Zope retries.
 
-Rows live in one OOBTree keyed ``(day ordinal, appointment id)``: bookings of
-different appointments insert different keys, which ZODB merges.
+Satisfaction answers are only counted in those sums, by the day of the answer:
+an answer is never linked to its appointment (see ``aftercall/satisfaction.py``).
 """
 
-from BTrees.Length import Length
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
@@ -34,6 +36,7 @@ from persistent import Persistent
 from plone import api
 from zope.annotation.interfaces import IAnnotations
 import math
+import operator
 import statistics as pystatistics
 
 
@@ -69,12 +72,85 @@ FIELDS = (
 FIELD = {name: index for index, name in enumerate(FIELDS)}
 
 
+# The counts of a day's aggregate, in order; then 24 counts per starting hour
+# (appointments not cancelled), for the heat map.
+COUNTS = (
+    "booked",
+    "completed",
+    "open",
+    "cancelled",
+    "by_citizen",
+    "by_staff",
+    "no_show",
+    "staff_made",
+    "walk_ins",
+    *CHANNELS,
+    *SCHEMES,
+    "asked",
+    "asked_cents",
+    "paid",
+    "paid_cents",
+    # Satisfaction answers given that day, by score (not the appointment's day).
+    *(f"score_{score}" for score in SCORES),
+)
+COUNT = {name: index for index, name in enumerate(COUNTS)}
+WIDTH = len(COUNTS) + 24
+
+
 class Store(Persistent):
-    """The rows of all appointments and the satisfaction counts; made once."""
+    """The rows of all appointments, their sums per day and the satisfaction
+    counts; made once."""
 
     def __init__(self):
         self.rows = OOBTree()  # (day ordinal, appointment id) -> row tuple
-        self.scores = OOBTree()  # (day ordinal, product uid, teams, score) -> Length
+        # (day ordinal, product uid, teams) -> (counts tuple, waits tuple): what
+        # a period's figures add up, a few thousand a year (not 100,000 rows).
+        self.days = OOBTree()
+
+
+def counts_of(row):
+    """What one row adds to its day's counts."""
+    state, who, channel, scheme = row[4], row[5], row[7], row[10]
+    counts = [0] * WIDTH
+    counts[COUNT["booked"]] = 1
+    if state in ("booked", "in_progress"):
+        counts[COUNT["open"]] = 1
+    elif state in ("completed", "cancelled", "no_show"):
+        counts[COUNT[state]] = 1
+    if who:
+        counts[COUNT["by_" + who]] = 1
+    counts[COUNT["staff_made"]] = int(row[6])
+    counts[COUNT["walk_ins"]] = int(row[8])
+    counts[COUNT[channel]] = 1
+    if scheme:
+        counts[COUNT[scheme]] = 1
+    counts[COUNT["asked"]] = row[FIELD["asked_count"]]
+    counts[COUNT["asked_cents"]] = row[FIELD["asked_cents"]]
+    counts[COUNT["paid"]] = row[FIELD["paid_count"]]
+    counts[COUNT["paid_cents"]] = row[FIELD["paid_cents"]]
+    if state != "cancelled":
+        counts[len(COUNTS) + row[3]] = 1
+    return counts
+
+
+def add_to_day(days, day, row, sign, change=None):
+    """Add (sign 1) or take away (-1) a row's counts (or ``change``) to its day."""
+    key = (day, row[0], row[1])
+    counts, waits = days.get(key, ((0,) * WIDTH, ()))
+    change = counts_of(row) if change is None else change
+    counts = tuple(a + sign * b for a, b in zip(counts, change, strict=True))
+    waited = row[9] if len(row) > 9 and row[8] else None
+    if waited is not None:
+        waits = list(waits)
+        if sign > 0:
+            waits.append(waited)
+        elif waited in waits:
+            waits.remove(waited)
+        waits = tuple(sorted(waits))
+    if not any(counts):
+        days.pop(key, None)
+    else:
+        days[key] = (counts, waits)
 
 
 def _store(create=True):
@@ -163,32 +239,32 @@ def note(appointment):
     """Write (or rewrite) the appointment's row; idempotent, cheap when unchanged."""
     if getattr(appointment, "start", None) is None:
         return
-    rows = _store().rows
+    found = _store()
+    rows = found.rows
     day = appointment.start.astimezone(settings.site_timezone()).date().toordinal()
     key = (day, appointment.getId())
     old_key = getattr(appointment, "statistics_key", None)
     previous = rows.get(old_key) if old_key is not None else None
     row = row_of(appointment, previous)
-    if old_key is not None and old_key != key and old_key in rows:
-        del rows[old_key]
-    if rows.get(key) != row:
+    if old_key != key or previous != row:
+        if previous is not None:
+            del rows[old_key]
+            add_to_day(found.days, old_key[0], previous, -1)
         rows[key] = row
+        add_to_day(found.days, day, row, +1)
     if old_key != key:
         appointment.statistics_key = key
 
 
 def note_answer(appointment, day, score):
-    """A satisfaction answer: one more for (day, product, teams, score)."""
-    key = (
-        day.toordinal(),
+    """A satisfaction answer: one more for (day of the answer, product, teams)."""
+    change = [0] * WIDTH
+    change[COUNT[f"score_{score}"]] = 1
+    group = (
         appointment.product_uid,
         tuple(sorted(getattr(appointment, "teams", None) or ())),
-        score,
     )
-    scores = _store().scores
-    if key not in scores:
-        scores[key] = Length()
-    scores[key].change(1)
+    add_to_day(_store().days, day.toordinal(), group, +1, change)
 
 
 def appointment_changed(appointment, event=None):
@@ -302,117 +378,56 @@ def scope(context, product_uid=""):
 
 
 class Tally:
-    """Counts of one product, team or the whole scope, in one pass over the rows."""
+    """The counts of one product, team or the whole choice."""
 
-    __slots__ = (
-        "asked",
-        "asked_cents",
-        "booked",
-        "by_citizen",
-        "by_staff",
-        "channels",
-        "paid",
-        "paid_cents",
-        "schemes",
-        "scores",
-        "staff_made",
-        "states",
-        "waits",
-        "walk_ins",
-    )
+    __slots__ = ("counts", "waits")
 
     def __init__(self):
-        self.booked = 0
-        self.states = {}
-        self.by_citizen = self.by_staff = self.staff_made = 0
-        self.channels = dict.fromkeys(CHANNELS, 0)
-        self.schemes = dict.fromkeys(SCHEMES, 0)
-        self.asked = self.asked_cents = self.paid = self.paid_cents = 0
+        self.counts = [0] * WIDTH
         self.waits = []
-        self.walk_ins = 0
-        self.scores = dict.fromkeys(SCORES, 0)
 
-    def add(self, row):
-        (
-            _uid,
-            _teams,
-            _weekday,
-            _hour,
-            state,
-            who,
-            staff_made,
-            channel,
-            walk_in,
-            waited,
-            scheme,
-            asked,
-            asked_cents,
-            paid,
-            paid_cents,
-        ) = row
-        self.booked += 1
-        self.states[state] = self.states.get(state, 0) + 1
-        if who == "staff":
-            self.by_staff += 1
-        elif who == "citizen":
-            self.by_citizen += 1
-        if staff_made:
-            self.staff_made += 1
-        self.channels[channel] = self.channels.get(channel, 0) + 1
-        if scheme:
-            self.schemes[scheme] = self.schemes.get(scheme, 0) + 1
-        if asked:
-            self.asked += asked
-            self.asked_cents += asked_cents
-        if paid:
-            self.paid += paid
-            self.paid_cents += paid_cents
-        if walk_in:
-            self.walk_ins += 1
-            if waited is not None:
-                self.waits.append(waited)
+    def add(self, counts, waits):
+        self.counts = list(map(operator.add, self.counts, counts))
+        self.waits.extend(waits)
 
     def figures(self):
-        states = self.states
-        cancelled = states.get("cancelled", 0)
-        held = self.booked - cancelled
-        identified = sum(self.schemes.values())
-        count = sum(self.scores.values())
-        total = sum(score * n for score, n in self.scores.items())
+        c = {name: self.counts[index] for name, index in COUNT.items()}
+        held = c["booked"] - c["cancelled"]
+        identified = sum(c[scheme] for scheme in SCHEMES)
+        scores = {score: c[f"score_{score}"] for score in SCORES}
+        count = sum(scores.values())
+        total = sum(score * n for score, n in scores.items())
         return {
-            "booked": self.booked,
-            "completed": states.get("completed", 0),
-            "open": states.get("booked", 0) + states.get("in_progress", 0),
+            "booked": c["booked"],
+            "completed": c["completed"],
+            "open": c["open"],
             "cancelled": {
-                "total": cancelled,
-                "by_citizen": self.by_citizen,
-                "by_staff": self.by_staff,
+                "total": c["cancelled"],
+                "by_citizen": c["by_citizen"],
+                "by_staff": c["by_staff"],
             },
-            "no_show": states.get("no_show", 0),
-            "staff_made": self.staff_made,
+            "no_show": c["no_show"],
+            "staff_made": c["staff_made"],
             "walk_ins": {
-                "count": self.walk_ins,
+                "count": c["walk_ins"],
                 "waiting_median_seconds": median(self.waits),
                 "waiting_p90_seconds": percentile(self.waits, 90),
             },
-            "channels": {
-                channel: self.channels.get(channel, 0) for channel in CHANNELS
-            },
+            "channels": {channel: c[channel] for channel in CHANNELS},
             "identified": {
-                "digid": self.schemes.get("digid", 0),
-                "eherkenning": self.schemes.get("eherkenning", 0),
+                **{scheme: c[scheme] for scheme in SCHEMES},
                 "total": identified,
                 # Of the appointments that were not cancelled.
                 "share": round(identified / held, 4) if held else None,
             },
             "payments": {
-                "asked": {"count": self.asked, "amount_cents": self.asked_cents},
-                "paid": {"count": self.paid, "amount_cents": self.paid_cents},
+                "asked": {"count": c["asked"], "amount_cents": c["asked_cents"]},
+                "paid": {"count": c["paid"], "amount_cents": c["paid_cents"]},
             },
             "satisfaction": {
                 "count": count,
                 "mean": round(total / count, 2) if count else None,
-                "distribution": {str(s): self.scores[s] for s in SCORES},
+                "distribution": {str(s): scores[s] for s in SCORES},
             },
         }
 
@@ -433,8 +448,25 @@ def percentile(values, p):
     return ordered[rank - 1]
 
 
-def _teams_of(by_team, row_teams):
-    return [by_team[team_id] for team_id in row_teams if team_id in by_team]
+def _groups(found, first, last, uids, allowed):
+    """{(product uid, teams, weekday): (counts, waits)} of the period: the days
+    added up first (a few thousand tuples, in C), the tallies after."""
+    groups = {}
+    if found is None:
+        return groups
+    days = found.days.items(
+        min=(first.toordinal(),), max=(last.toordinal() + 1,), excludemax=True
+    )
+    for (day, uid, row_teams), (counts, waits) in days:
+        if uid not in uids or (allowed is not None and not allowed & set(row_teams)):
+            continue
+        key = (uid, row_teams, (day - 1) % 7)  # the weekday: ordinal 1 is a Monday
+        if key in groups:
+            before, waited = groups[key]
+            groups[key] = (list(map(operator.add, before, counts)), waited + waits)
+        else:
+            groups[key] = (counts, waits)
+    return groups
 
 
 def compute(context, first, last, product_uid=""):
@@ -442,27 +474,20 @@ def compute(context, first, last, product_uid=""):
     allowed = visible_teams()
     products = scope(context, product_uid)
     uids = {api.content.get_uuid(p): p for p in products}
-    found = _store(create=False)
     total = Tally()
     by_product = {uid: Tally() for uid in uids}
     team_ids = sorted(allowed) if allowed is not None else teams.team_ids()
     by_team = {team_id: Tally() for team_id in team_ids}
     hours = [[0] * 24 for _day in range(7)]
-    first_key, last_key = (first.toordinal(),), (last.toordinal() + 1,)
-    if found is not None:
-        rows = found.rows.values(min=first_key, max=last_key, excludemax=True)
-        for row in rows:
-            if row[0] in uids and (allowed is None or allowed.intersection(row[1])):
-                for tally in (total, by_product[row[0]], *_teams_of(by_team, row[1])):
-                    tally.add(row)
-                if row[4] != "cancelled":
-                    hours[row[2]][row[3]] += 1
-        scores = found.scores.items(min=first_key, max=last_key, excludemax=True)
-        for (_day, uid, row_teams, score), length in scores:
-            if uid in uids and (allowed is None or allowed.intersection(row_teams)):
-                n = length()
-                for tally in (total, by_product[uid], *_teams_of(by_team, row_teams)):
-                    tally.scores[score] += n
+    groups = _groups(_store(create=False), first, last, uids, allowed)
+    for (uid, row_teams, weekday), (counts, waits) in groups.items():
+        for tally in (
+            total,
+            by_product[uid],
+            *(by_team[t] for t in row_teams if t in by_team),
+        ):
+            tally.add(counts, waits)
+        hours[weekday] = list(map(operator.add, hours[weekday], counts[len(COUNTS) :]))
     return {
         "start": first.isoformat(),
         "end": last.isoformat(),
@@ -480,8 +505,7 @@ def compute(context, first, last, product_uid=""):
             # A team lead sees the products of their teams, and those their
             # teams had appointments of (a product may change teams).
             if allowed is None
-            or by_product[uid].booked
-            or sum(by_product[uid].scores.values())
+            or any(by_product[uid].counts)
             or allowed & set(teams.product_teams(product))
         ],
         "teams": [
