@@ -313,6 +313,7 @@ class TestUpgradeTo1007:
     def test_upgrade_counts_the_appointments_made_before(
         self, portal, setup_tool, package_name
     ):
+        from collective.digitalebalie import figures
         from collective.digitalebalie import statistics
         from zope.annotation.interfaces import IAnnotations
 
@@ -353,6 +354,6 @@ class TestUpgradeTo1007:
         }
         assert roles == {"Manager", "Site Administrator", statistics.TEAM_LEAD_ROLE}
         with api.env.adopt_roles(["Manager"]):
-            found = statistics.compute(portal, day, day)
+            found = figures.compute(portal, day, day)
         assert found["total"]["booked"] == 2
         assert found["total"]["cancelled"]["total"] == 1

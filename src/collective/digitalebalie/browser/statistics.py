@@ -3,6 +3,7 @@
 from babel.numbers import format_currency
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
+from collective.digitalebalie import figures
 from collective.digitalebalie import statistics
 from collective.digitalebalie import validation
 from collective.digitalebalie.browser import formatting
@@ -63,9 +64,9 @@ class StatisticsView(BrowserView):
         self.end = self._text("end")
         self.product = self._text("product")
         try:
-            first, last = statistics.parse_period(form, defaults=True)
+            first, last = figures.parse_period(form, defaults=True)
             self.start, self.end = first.isoformat(), last.isoformat()
-            self.data = statistics.compute(self.context, first, last, self.product)
+            self.data = figures.compute(self.context, first, last, self.product)
         except errors.UserError as error:
             self.error = self.t(error.message)
             self.request.response.setStatus(error.status)
@@ -92,7 +93,7 @@ class StatisticsView(BrowserView):
                 "title": product.Title(),
                 "selected": uid == self.product,
             }
-            for product in statistics.products_in(self.context)
+            for product in figures.products_in(self.context)
             for uid in [product.UID()]
         ]
 
