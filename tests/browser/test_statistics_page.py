@@ -21,9 +21,12 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def run_axe(page):
+    # Plone's own toolbar (#edit-zone) is left out: on a phone it folds into
+    # icons without names, on every page of Plone, not only this one.
     page.evaluate(AXE.read_text())
     return page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        "async (tags) => (await axe.run({exclude: [['#edit-zone']]},"
+        " {runOnly: {type: 'tag', values: tags}}))"
         ".violations.map(v => ({id: v.id, help: v.help,"
         " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))",
         TAGS,

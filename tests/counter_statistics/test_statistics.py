@@ -285,7 +285,7 @@ class TestPage:
             row.th.text.strip(): row.td.text.strip()
             for row in soup.select("table.dbalie-statistics-summary tbody tr")
         }
-        assert summary["Booked"] == "10"
+        assert summary["Appointments made"] == "10"
         assert summary["Cancelled by the citizen"] == "1"
         assert summary["Walk-ins"] == (
             "3 (waiting time: median 10 min 00 s, 90% within 20 min 00 s)"

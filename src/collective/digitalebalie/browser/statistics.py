@@ -19,7 +19,7 @@ import io
 # (key, title, how to read it from the figures): the columns of the tables
 # per product and per team, and of the CSV.
 COLUMNS = (
-    ("booked", _("Booked"), lambda f: f["booked"]),
+    ("booked", _("Appointments made"), lambda f: f["booked"]),
     ("completed", _("Completed"), lambda f: f["completed"]),
     ("open", _("Not yet held"), lambda f: f["open"]),
     (
@@ -197,7 +197,7 @@ class StatisticsView(BrowserView):
     def heat_map_svg(self):
         """The heat map as a picture (its numbers are in the table beside it)."""
         found = self.heat_map()
-        size, left, top_margin = 28, 110, 24
+        size, left, top_margin = 40, 110, 24
         width = left + size * len(found["hours"]) + 4
         height = top_margin + size * 7 + 4
         parts = [
@@ -208,12 +208,12 @@ class StatisticsView(BrowserView):
         for column, hour in enumerate(found["hours"]):
             x = left + column * size + size // 2
             parts.append(
-                f'<text x="{x}" y="16" text-anchor="middle" font-size="11">{hour:02d}</text>'
+                f'<text x="{x}" y="16" text-anchor="middle" font-size="13">{hour:02d}:00</text>'
             )
         for line, row in enumerate(found["rows"]):
             y = top_margin + line * size
             parts.append(
-                f'<text x="{left - 6}" y="{y + 18}" text-anchor="end" font-size="12">'
+                f'<text x="{left - 8}" y="{y + 24}" text-anchor="end" font-size="14">'
                 f"{row['name']}</text>"
             )
             for column, cell in enumerate(row["cells"]):
@@ -224,8 +224,8 @@ class StatisticsView(BrowserView):
                 )
                 if cell["count"]:
                     parts.append(
-                        f'<text x="{x + size // 2 - 1}" y="{y + 18}" text-anchor="middle" '
-                        f'font-size="11" class="dbalie-heat-text-{cell["level"]}">'
+                        f'<text x="{x + size // 2 - 1}" y="{y + 24}" text-anchor="middle" '
+                        f'font-size="14" class="dbalie-heat-text-{cell["level"]}">'
                         f"{cell['count']}</text>"
                     )
         parts.append("</svg>")
