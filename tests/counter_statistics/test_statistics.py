@@ -180,6 +180,30 @@ class TestFigures:
         after = get(manager, **WEEK).json()
         assert after["total"] == before["total"] == TOTAL
 
+    def test_a_folder_counts_its_own_products(self, data, manager):
+        with api.env.adopt_roles(["Manager"]):
+            folder = api.content.create(
+                container=data.portal, type="Folder", id="balie", title="Balie"
+            )
+            api.content.move(source=data.a, target=folder)
+        transaction.commit()
+        response = manager.get(
+            f"{folder.absolute_url()}/@counter-statistics", params=WEEK, headers=ACCEPT
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert [p["title"] for p in body["products"]] == [PRODUCT_A]
+        assert body["total"] == A_FIGURES
+        # The other product is not in this folder.
+        other = get(manager, product=api.content.get_uuid(data.b), **WEEK)
+        assert other.status_code == 200
+        response = manager.get(
+            f"{folder.absolute_url()}/@counter-statistics",
+            params={**WEEK, "product": api.content.get_uuid(data.b)},
+            headers=ACCEPT,
+        )
+        assert response.status_code == 400
+
     def test_moving_an_appointment_moves_its_figures(self, data, manager):
         appointment = data.book(data.a, at(6, "09:00"))
         transaction.commit()
@@ -226,6 +250,16 @@ class TestWhoSeesThem:
         other = get(lead, product=api.content.get_uuid(data.b), **WEEK).json()
         assert other["total"]["booked"] == 0
         assert other["total"]["satisfaction"]["count"] == 0
+
+    def test_the_team_lead_s_page(self, data, lead):
+        response = lead.get("@@counter-statistics", params=WEEK)
+        assert response.status_code == 200
+        soup = BeautifulSoup(response.text, "html.parser")
+        names = [
+            row.th.text.strip()
+            for row in soup.select("table.dbalie-statistics-table tbody tr")
+        ]
+        assert names == [PRODUCT_A, "Burgerzaken"]
 
     def test_a_lead_role_without_a_team_sees_nothing(self, data, make_user, portal_url):
         make_user("loner", ["Member", statistics.TEAM_LEAD_ROLE])
