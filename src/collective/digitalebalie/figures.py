@@ -199,10 +199,11 @@ def _groups(found, first, last, uids, allowed):
     days = found.days.items(
         min=(first.toordinal(),), max=(last.toordinal() + 1,), excludemax=True
     )
-    for (day, uid, row_teams), (counts, waits) in days:
+    for (day, uid, row_teams), record in days:
         if uid not in uids or (allowed is not None and not allowed & set(row_teams)):
             continue
         key = (uid, row_teams, (day - 1) % 7)  # the weekday: ordinal 1 is a Monday
+        counts, waits = record.counts, record.waits
         if key in groups:
             before, waited = groups[key]
             groups[key] = (list(map(operator.add, before, counts)), waited + waits)

@@ -10,17 +10,17 @@ dossier with its payments, and a year of 100,000 appointments is read from one
 BTree without opening any appointment (``bench/bench_statistics.py``).
 
 Rows live in one OOBTree keyed ``(day ordinal, appointment id)``; each change
-of a row also changes the sums of its day, product and teams (``days``), which
-a period's figures add up: a year is a few thousand of them, whatever the
-number of appointments. Changes of one product's day meet in one record (as
-its bookings already do in the ledger): at counter scale a rare conflict, which
-Zope retries.
+of a row also changes the sums of its day, product and teams (``DaySums``),
+which a period's figures add up: a year is a few thousand of them, whatever the
+number of appointments. Changes of one product's day meet in one record, which
+merges concurrent changes (they only add and take away).
 
 Satisfaction answers are only counted in those sums, by the day of the answer:
 an answer is never linked to its appointment (see ``aftercall/satisfaction.py``).
 """
 
 from BTrees.OOBTree import OOBTree
+from collections import Counter
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import dossiers
@@ -29,6 +29,7 @@ from collective.digitalebalie.integrations import payments
 from collective.digitalebalie.storage import annotation
 from persistent import Persistent
 from plone import api
+from ZODB.POSException import ConflictError
 from zope.annotation.interfaces import IAnnotations
 
 
@@ -93,8 +94,8 @@ class Store(Persistent):
 
     def __init__(self):
         self.rows = OOBTree()  # (day ordinal, appointment id) -> row tuple
-        # (day ordinal, product uid, teams) -> (counts tuple, waits tuple): what
-        # a period's figures add up, a few thousand a year (not 100,000 rows).
+        # (day ordinal, product uid, teams) -> DaySums: what a period's figures
+        # add up, a few thousand a year (not 100,000 rows).
         self.days = OOBTree()
 
 
@@ -123,24 +124,58 @@ def counts_of(row):
     return counts
 
 
+class DaySums(Persistent):
+    """The sums of one day, product and team set: counts and the walk-ins' waits.
+
+    Every change of an appointment of that product and day writes it, as
+    concurrent bookings of different times of that day do; they only add
+    and take away, so two such transactions merge here instead of one of them
+    starting again (the booking ledger merges them too, see store.py).
+    """
+
+    def __init__(self):
+        self.counts = (0,) * WIDTH
+        self.waits = ()
+
+    def _p_resolveConflict(self, old, committed, mine):
+        states = (old, committed, mine)
+        if not all(
+            isinstance(state, dict)
+            and set(state) == {"counts", "waits"}
+            and len(state["counts"]) == WIDTH
+            for state in states
+        ):
+            raise ConflictError("DaySums: unexpected state")
+        counts = tuple(
+            c + m - o
+            for o, c, m in zip(
+                old["counts"], committed["counts"], mine["counts"], strict=True
+            )
+        )
+        waits = Counter(committed["waits"])
+        waits.update(Counter(mine["waits"]) - Counter(old["waits"]))
+        waits.subtract(Counter(old["waits"]) - Counter(mine["waits"]))
+        return {"counts": counts, "waits": tuple(sorted(waits.elements()))}
+
+
 def add_to_day(days, day, row, sign, change=None):
     """Add (sign 1) or take away (-1) a row's counts (or ``change``) to its day."""
     key = (day, row[0], row[1])
-    counts, waits = days.get(key, ((0,) * WIDTH, ()))
+    record = days.get(key)
+    if record is None:
+        record = days[key] = DaySums()
     change = counts_of(row) if change is None else change
-    counts = tuple(a + sign * b for a, b in zip(counts, change, strict=True))
+    record.counts = tuple(
+        a + sign * b for a, b in zip(record.counts, change, strict=True)
+    )
     waited = row[9] if len(row) > 9 and row[8] else None
     if waited is not None:
-        waits = list(waits)
+        waits = list(record.waits)
         if sign > 0:
             waits.append(waited)
         elif waited in waits:
             waits.remove(waited)
-        waits = tuple(sorted(waits))
-    if not any(counts):
-        days.pop(key, None)
-    else:
-        days[key] = (counts, waits)
+        record.waits = tuple(sorted(waits))
 
 
 def get_store(create=True):
@@ -259,6 +294,8 @@ def note_answer(appointment, day, score):
 
 def appointment_changed(appointment, event=None):
     """Subscriber: booked, moved, a workflow step, an edit, a payment, an identification."""
+    if getattr(event, "transition", True) is None:
+        return  # the workflow's start, at creation: AppointmentBooked follows
     note(appointment)
 
 
