@@ -51,7 +51,7 @@ def main(app, out_path):
         )
         uids.append((product.UID(), (team_ids[n % 4],)))
     transaction.commit()
-    found = statistics.ensure_store()
+    found = statistics.get_store()
     rng = random.Random(21)
     states = ["completed"] * 80 + ["cancelled"] * 10 + ["no_show"] * 5 + ["booked"] * 5
     t0 = time.perf_counter()

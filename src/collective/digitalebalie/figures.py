@@ -31,10 +31,6 @@ DEFAULT_DAYS = 30
 # --- the request -----------------------------------------------------------------
 
 
-class Forbidden(errors.Forbidden):
-    pass
-
-
 def parse_period(form, defaults=False, today=None):
     """(first, last) local days from ``start`` and ``end`` (YYYY-MM-DD).
 
@@ -85,7 +81,9 @@ def visible_teams():
         return None
     mine = teams.user_teams()
     if not mine:
-        raise Forbidden(_("Only managers and team leads may see the statistics."))
+        raise errors.Forbidden(
+            _("Only managers and team leads may see the statistics.")
+        )
     return mine
 
 

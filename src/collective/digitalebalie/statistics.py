@@ -185,10 +185,6 @@ def get_store(create=True):
     return IAnnotations(folder).get(KEY)
 
 
-def ensure_store(portal=None):
-    return get_store(create=True)
-
-
 # --- writing ---------------------------------------------------------------------
 
 
@@ -204,10 +200,7 @@ def cancelled_by(appointment):
 
 def identified(appointment):
     """The scheme the citizen identified with, or "" (never the identity)."""
-    try:
-        identity = digid.identity_of(appointment)
-    except Exception:  # noqa: BLE001 - an unreadable identity counts as none
-        identity = None
+    identity = digid.identity_of(appointment)  # None when unreadable
     if not isinstance(identity, dict):
         return ""
     scheme = identity.get("scheme")
