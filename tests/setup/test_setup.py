@@ -20,7 +20,7 @@ class TestInstall:
 
     def test_profile_version(self, setup_tool, package_name):
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1007",
+            "1008",
         )
 
     def test_no_pending_upgrade_steps(self, setup_tool, package_name):
@@ -132,7 +132,7 @@ class TestUpgradeTo1001:
         assert setup_tool.listUpgrades(f"{package_name}:default")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1007",
+            "1008",
         )
         assert TEAM_ROLE in portal.validRoles()
         assert TEAM_ROLE in product.get_local_roles_for_userid("balie")
@@ -232,7 +232,7 @@ class TestUpgradeTo1006:
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1005")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1007",
+            "1008",
         )
         for name, value in old.items():
             assert secrets.get_secret(name) == value
@@ -306,8 +306,8 @@ class TestUpgradeTo1006Limits:
         assert limits.open_bookings(product, "o@example.nl", None, now) == 2
 
 
-class TestUpgradeTo1007:
-    """A site of 1006 gets the permission to see the statistics, the team lead
+class TestUpgradeTo1008:
+    """A site of 1007 gets the permission to see the statistics, the team lead
     role, and the figures of the appointments it already had."""
 
     def test_upgrade_counts_the_appointments_made_before(
@@ -337,14 +337,14 @@ class TestUpgradeTo1007:
                 {"start": start.isoformat(), "fullname": "Oud", "email": "o@ex.nl"},
             )
         appointments.cancel(appointment)
-        # As before 1007: no rows, no permission, no role.
+        # As before 1008: no rows, no permission, no role.
         folder = portal["appointments"]
         IAnnotations(folder).pop(statistics.KEY)
         portal.manage_permission(statistics.VIEW_STATISTICS, [], acquire=True)
         portal.__ac_roles__ = tuple(
             r for r in portal.__ac_roles__ if r != statistics.TEAM_LEAD_ROLE
         )
-        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1006")
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1007")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert statistics.TEAM_LEAD_ROLE in portal.validRoles()
         roles = {

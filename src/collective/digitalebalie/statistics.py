@@ -24,7 +24,7 @@ from collections import Counter
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import dossiers
-from collective.digitalebalie.integrations import digid
+from collective.digitalebalie.integrations import identification
 from collective.digitalebalie.integrations import payments
 from collective.digitalebalie.storage import annotation
 from persistent import Persistent
@@ -200,13 +200,11 @@ def cancelled_by(appointment):
 
 def identified(appointment):
     """The scheme the citizen identified with, or "" (never the identity)."""
-    identity = digid.identity_of(appointment)  # None when unreadable
+    identity = identification.identity_of(appointment)  # None when unreadable
     if not isinstance(identity, dict):
         return ""
-    scheme = identity.get("scheme")
-    if scheme in SCHEMES:
-        return scheme
-    return "digid" if identity.get("bsn") else ""
+    scheme = identity.get("scheme")  # "digid" for identities from before eHerkenning
+    return scheme if scheme in SCHEMES else ""
 
 
 def _payments(appointment):

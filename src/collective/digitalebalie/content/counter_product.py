@@ -1,7 +1,9 @@
 """A counter product: a service of the municipality a citizen can book."""
 
+from Acquisition import aq_base
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
+from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
 from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
 from collective.z3cform.datagridfield.row import DictRow
 from decimal import Decimal
@@ -214,10 +216,15 @@ class ICounterProduct(model.Schema):
         fields=[
             "required_documents",
             "faq",
-            "requires_identification",
+            "identification",
+            "eherkenning_loa",
             "case_type",
             "document_type",
             "final_status_type",
+            "result_type",
+            "result_explanation",
+            "initiator_role_type",
+            "usage_conditions",
         ],
     )
 
@@ -237,6 +244,29 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
+    identification = schema.Choice(
+        title=_("Identification"),
+        description=_(
+            "How the citizen shows who they are before the video call: with "
+            "DigiD (citizens), eHerkenning (entrepreneurs), or either (the "
+            "citizen chooses on the appointment page)."
+        ),
+        vocabulary="collective.digitalebalie.IdentificationMethods",
+        required=False,
+        default=None,
+    )
+
+    eherkenning_loa = schema.Choice(
+        title=_("Level of assurance the eHerkenning login needs"),
+        description=_("A login at a lower level is refused."),
+        vocabulary="collective.digitalebalie.EHerkenningLevels",
+        default=EHERKENNING_DEFAULT_LEVEL,
+        required=True,
+    )
+
+    # Before "Identification": true meant DigiD. Kept for the REST API (read
+    # and written as before), not in the edit form.
+    directives.omitted("requires_identification")
     requires_identification = schema.Bool(
         title=_("The citizen must identify (DigiD or ID document)"),
         default=False,
@@ -266,6 +296,43 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
+    result_type = schema.URI(
+        title=_("Result in the case system"),
+        description=_(
+            "The resultaattype URL of this product's zaaktype. The case system "
+            "needs a result before the final status."
+        ),
+        required=False,
+    )
+
+    result_explanation = schema.TextLine(
+        title=_("Explanation of the result"),
+        description=_("Sent with the result, for example: Passport issued."),
+        max_length=1000,
+        required=False,
+    )
+
+    initiator_role_type = schema.URI(
+        title=_("Initiator role in the case system"),
+        description=_(
+            "The roltype URL of this product's zaaktype whose generic description "
+            "is initiator. A citizen who logged in with DigiD or an entrepreneur "
+            "with eHerkenning is sent as the initiator of the zaak. Leave empty "
+            "to send no initiator."
+        ),
+        required=False,
+    )
+
+    usage_conditions = schema.Text(
+        title=_("Conditions of use of the documents"),
+        description=_(
+            "When filled in, the documents are sent to the case system with "
+            "these conditions of use (gebruiksrechten). When empty, the "
+            "documents are marked as having no conditions of use."
+        ),
+        required=False,
+    )
+
     @invariant
     def valid_opening_hours(data):
         try:
@@ -281,6 +348,43 @@ class ICounterProduct(model.Schema):
             raise Invalid(rule_message(error, _("Closed"))) from None
 
 
+IDENTIFICATION_METHODS = ("none", "digid", "eherkenning", "either")
+
+
+def identification_method(product):
+    """none, digid, eherkenning or either: the product's *Identification*.
+
+    A product from before that setting has only requires_identification:
+    true there means DigiD.
+    """
+    if product is None:
+        return "none"
+    value = getattr(product, "identification", None)
+    if value in IDENTIFICATION_METHODS:
+        return value
+    stored = getattr(aq_base(product), "__dict__", {})
+    if "requires_identification" in stored:
+        return "digid" if stored["requires_identification"] else "none"
+    if isinstance(product, CounterProduct):
+        return "none"
+    return "digid" if getattr(product, "requires_identification", False) else "none"
+
+
 @implementer(ICounterProduct)
 class CounterProduct(Item):
     """A counter product."""
+
+    @property
+    def requires_identification(self):
+        """True when the product needs any identification (the REST API's old field)."""
+        return identification_method(self) != "none"
+
+    @requires_identification.setter
+    def requires_identification(self, value):
+        # Written by an old client: true is DigiD unless a method is chosen.
+        current = identification_method(self)
+        if value:
+            self.identification = "digid" if current == "none" else current
+        else:
+            self.identification = "none"
+        self.__dict__.pop("requires_identification", None)

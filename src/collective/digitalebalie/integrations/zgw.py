@@ -8,6 +8,11 @@ something, but before we recorded it, finds it again instead of making a
 second one. Errors a retry can help (unreachable, 5xx, 429) are retried with
 growing pauses; others (a wrong zaaktype, a refused JWT, a document too large)
 stop and are shown on the dossier until an employee sends it again.
+
+Followed: Zaken API 1.5.x, Documenten API 1.5.x and the Catalogi API they
+refer to. A conforming Zaken API refuses an eindstatus while an
+informatieobject of the zaak has no ``indicatieGebruiksrecht`` (rule zrc-008)
+or the zaak has no resultaat, so both come first.
 """
 
 from BTrees.OOBTree import OOBTree
@@ -15,6 +20,7 @@ from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
 from collective.digitalebalie import teams
 from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.integrations import digid
 from collective.digitalebalie.integrations.addresses import encrypted_or_local
 from collective.digitalebalie.integrations.retries import CLAIM
 from collective.digitalebalie.integrations.retries import pause_after
@@ -240,9 +246,13 @@ def _document(client, dossier, product, document, zaak):
                     "inhoud": base64.b64encode(content).decode("ascii"),
                     "informatieobjecttype": getattr(product, "document_type", "") or "",
                     "vertrouwelijkheidaanduiding": "vertrouwelijk",
+                    # Only gebruiksrechten can make it true (see _usage_rights).
+                    "indicatieGebruiksrecht": False,
                 },
             )
             url = eio["url"]
+            # Made with the indication set; one found again is checked later.
+            record["usage"] = not _usage_conditions(product)
         record["eio"] = url
         _keep_claim(dossier)
         transaction.commit()
@@ -258,6 +268,147 @@ def _document(client, dossier, product, document, zaak):
         transaction.commit()
 
 
+def _usage_conditions(product):
+    return (getattr(product, "usage_conditions", "") or "").strip()
+
+
+def _usage_rights(client, dossier, product, record):
+    """Make sure the document's ``indicatieGebruiksrecht`` is set (zrc-008).
+
+    With the product's conditions of use: gebruiksrechten (the Documenten API
+    then sets it to true); without: false, changed under the document's lock
+    when the document was made without it.
+    """
+    if record.get("usage"):
+        return
+    eio = record["eio"]
+    conditions = _usage_conditions(product)
+    if conditions:
+        rights = f"{client.documenten}/gebruiksrechten"
+        if client.find(rights, informatieobject=eio) is None:
+            client.call(
+                "POST",
+                rights,
+                {
+                    "informatieobject": eio,
+                    "startdatum": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "omschrijvingVoorwaarden": conditions,
+                },
+            )
+    else:
+        unset = client.call("GET", eio).get("indicatieGebruiksrecht") is None
+        lock = record.get("lock")
+        if unset or lock:
+            if not lock:
+                lock = client.call("POST", f"{eio}/lock", {})["lock"]
+                # Kept, so that a run stopped halfway still unlocks it.
+                record["lock"] = lock
+                _keep_claim(dossier)
+                transaction.commit()
+            if unset:
+                client.call(
+                    "PATCH", eio, {"indicatieGebruiksrecht": False, "lock": lock}
+                )
+            client.call("POST", f"{eio}/unlock", {"lock": lock})
+            record.pop("lock", None)
+    record["usage"] = True
+    _keep_claim(dossier)
+    transaction.commit()
+
+
+def _result(client, dossier, product, zaak):
+    """The zaak's resultaat, needed before its eindstatus; made once."""
+    current = state(dossier)
+    if current.get("resultaat"):
+        return
+    resultaattype = getattr(product, "result_type", "") or ""
+    if not resultaattype:
+        raise ZgwError("the product has no result type", retry=False)
+    resultaten = f"{client.zaken}/resultaten"
+    url = client.find(resultaten, zaak=zaak)  # a zaak has one resultaat
+    if url is None:
+        url = client.call(
+            "POST",
+            resultaten,
+            {
+                "zaak": zaak,
+                "resultaattype": resultaattype,
+                "toelichting": (
+                    getattr(product, "result_explanation", "")
+                    or "Afgehandeld via de digitale balie"
+                )[:1000],
+            },
+        )["url"]
+    current["resultaat"] = url
+    _keep_claim(dossier)
+    transaction.commit()
+
+
+def betrokkene(identity):
+    """betrokkeneType, betrokkeneIdentificatie and roltoelichting of a verified identity.
+
+    DigiD gives a BSN (natuurlijk_persoon); eHerkenning a KVK number, with a
+    branch when the company chose one (vestiging), or an RSIN
+    (niet_natuurlijk_persoon), as Zaken API 1.5 defines them.
+    """
+    if identity.get("scheme") == "eherkenning":
+        subject = identity.get("legal_subject") or {}
+        number = str(subject.get("number") or "")
+        if subject.get("kind") == "kvk" and number:
+            identification = {"kvkNummer": number}
+            if identity.get("branch"):
+                identification["vestigingsNummer"] = str(identity["branch"])
+            return "vestiging", identification, "Ondernemer, ingelogd met eHerkenning"
+        if subject.get("kind") == "rsin" and number:
+            return (
+                "niet_natuurlijk_persoon",
+                {"innNnpId": number},
+                "Ondernemer, ingelogd met eHerkenning",
+            )
+        return None
+    if identity.get("bsn"):
+        return (
+            "natuurlijk_persoon",
+            {"inpBsn": str(identity["bsn"])},
+            "Inwoner, ingelogd met DigiD",
+        )
+    return None
+
+
+def _initiator(client, dossier, product, zaak):
+    """The identified citizen or entrepreneur as the zaak's initiator; once."""
+    current = state(dossier)
+    if current.get("initiator"):
+        return
+    roltype = getattr(product, "initiator_role_type", "") or ""
+    identity = digid.identity_of(dossier)
+    if not roltype or identity is None:
+        return
+    found = betrokkene(identity)
+    if found is None:
+        # Never the identity itself in the message: it is shown and logged.
+        raise ZgwError("the identity of the dossier cannot be sent", retry=False)
+    kind, identification, explanation = found
+    rollen = f"{client.zaken}/rollen"
+    # A zaak has at most one initiator: one found is ours (or was set there).
+    url = client.find(rollen, zaak=zaak, omschrijvingGeneriek="initiator")
+    if url is None:
+        url = client.call(
+            "POST",
+            rollen,
+            {
+                "zaak": zaak,
+                "betrokkeneType": kind,
+                "roltype": roltype,
+                "roltoelichting": explanation,
+                "betrokkeneIdentificatie": identification,
+            },
+        )["url"]
+    current["initiator"] = url
+    _keep_claim(dossier)
+    transaction.commit()
+
+
 def _final_status(client, dossier, product, zaak):
     current = state(dossier)
     if current.get("final_status") != "waiting":
@@ -265,6 +416,10 @@ def _final_status(client, dossier, product, zaak):
     statustype = getattr(product, "final_status_type", "") or ""
     if not statustype:
         raise ZgwError("the product has no final status type", retry=False)
+    for record in current["documents"].values():
+        if record.get("eio"):
+            _usage_rights(client, dossier, product, record)
+    _result(client, dossier, product, zaak)
     client.call(
         "POST",
         f"{client.zaken}/statussen",
@@ -297,6 +452,7 @@ def _send(dossier):
     zaak = _zaak(client, dossier, product)
     _keep_claim(dossier)
     transaction.commit()
+    _initiator(client, dossier, product, zaak)
     for document in sorted(dossier.objectValues(), key=lambda d: d.created()):
         _document(client, dossier, product, document, zaak)
     _final_status(client, dossier, product, zaak)

@@ -8,7 +8,7 @@ from collective.digitalebalie import settings
 from collective.digitalebalie import validation
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
-from collective.digitalebalie.integrations import digid
+from collective.digitalebalie.integrations import identification
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.video import notices
 from collective.digitalebalie.video import providers
@@ -82,12 +82,23 @@ def join_info(appointment, role, participant, name, now=None):
         raise RoomClosed(message, opens=opens, closes=closes)
     if role == "citizen":
         product = store.product_of(appointment)
-        if (
-            digid.required(appointment, product)
-            and digid.identity_of(appointment) is None
-        ):
+        schemes = identification.schemes(appointment, product)
+        if schemes and identification.identity_of(appointment) is None:
             raise IdentificationRequired(
-                _("First log in with DigiD. Then you can join the video call.")
+                {
+                    ("digid",): _(
+                        "First log in with DigiD. Then you can join the video call."
+                    ),
+                    ("eherkenning",): _(
+                        "First log in with eHerkenning. Then you can join the video call."
+                    ),
+                }.get(
+                    schemes,
+                    _(
+                        "First log in with DigiD or eHerkenning. Then you can join "
+                        "the video call."
+                    ),
+                )
             )
     room = appointment.getId()
     provider = setting("video_provider", "builtin") or "builtin"
@@ -140,7 +151,9 @@ def engine_info(provider, room, participant, role, name):
                     app_id=setting("jitsi_app_id", ""),
                     secret=credentials.get_secret("jitsi_app_secret"),
                     audience=setting("jitsi_audience", "") or "jitsi",
-                    domain=providers.jitsi_host(url),
+                    domain=providers.jitsi_subject(
+                        url, setting("jitsi_subject", "") or ""
+                    ),
                     room=room,
                     participant=participant,
                     name=name,
