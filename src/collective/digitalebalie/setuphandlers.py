@@ -4,6 +4,7 @@ from collective.digitalebalie import credentials
 from collective.digitalebalie import limits
 from collective.digitalebalie import logger
 from collective.digitalebalie import sso
+from collective.digitalebalie import statistics
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.booking.store import FOLDER_ID
@@ -19,7 +20,7 @@ from plone.base.interfaces import INonInstallable
 from zope.interface import implementer
 
 
-ROLES = ("CounterEmployee", "CounterTeam")
+ROLES = ("CounterEmployee", "CounterTeam", "CounterTeamLead")
 
 
 @implementer(INonInstallable)
@@ -125,6 +126,17 @@ def identification_from_the_old_field():
                 product.requires_identification = stored["requires_identification"]
                 count += 1
     logger.info("Identification set on %s products from before it", count)
+
+
+def upgrade_to_1008(context):
+    """Statistics: the permission and the team lead role; a row of figures for
+    every appointment made before (payments of dossiers already destroyed and
+    satisfaction answers given before are not in them)."""
+    api.portal.get_tool("portal_setup").runImportStepFromProfile(
+        "profile-collective.digitalebalie:default", "rolemap"
+    )
+    count = statistics.rebuild()
+    logger.info("Statistics: figures of %s appointments", count)
 
 
 def index_open_bookings():

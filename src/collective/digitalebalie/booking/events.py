@@ -55,3 +55,32 @@ class WalkInTaken(ObjectEvent):
         super().__init__(appointment)
         self.product = product
         self.employee = employee
+
+
+class IAppointmentChanged(IObjectEvent):
+    """A fact about an appointment changed that no workflow step tells: a
+    payment asked, paid or withdrawn, an identification (for the statistics)."""
+
+    part = Attribute("What changed: 'payments' or 'identification'")
+
+
+@implementer(IAppointmentChanged)
+class AppointmentChanged(ObjectEvent):
+    def __init__(self, appointment, part):
+        super().__init__(appointment)
+        self.part = part
+
+
+class ISatisfactionAnswered(IObjectEvent):
+    """The citizen answered the satisfaction question about the appointment."""
+
+    day = Attribute("The (local) day of the answer")
+    score = Attribute("The score, 1-5")
+
+
+@implementer(ISatisfactionAnswered)
+class SatisfactionAnswered(ObjectEvent):
+    def __init__(self, appointment, day, score):
+        super().__init__(appointment)
+        self.day = day
+        self.score = score
