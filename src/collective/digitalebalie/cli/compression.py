@@ -89,6 +89,7 @@ class GzipMiddleware:
         state = {}
 
         def gzip_start_response(status, headers, exc_info=None):
+            state["started"] = True
             if compressible(status, headers):
                 state["compressor"] = zlib.compressobj(self.level, zlib.DEFLATED, 31)
                 headers = _compressed_headers(headers)
@@ -101,6 +102,10 @@ class GzipMiddleware:
             return gzip_write
 
         body = self.app(environ, gzip_start_response)
+        if state.get("started") and "compressor" not in state:
+            # Not compressed (an image, a PDF): the body as it is, so the
+            # server can still send a file wrapper efficiently.
+            return body
         return self._stream(body, state)
 
     def _stream(self, body, state):
