@@ -17,8 +17,8 @@ for (const control of document.querySelectorAll(".toolbar-collapse:not([href]), 
 // Anonymous visitors get no Plone JavaScript bundle (registry expression on
 // plone.bundles/plone: a citizen's phone loads 800 KB less). The phone's menu
 // button still opens and closes the navigation panel, as Bootstrap's
-// offcanvas does: Escape and the close button close it, focus goes into the
-// panel and back to the button.
+// offcanvas does: Escape, the close button and the backdrop close it, focus
+// goes into the panel, stays there, and goes back to the button.
 if (!document.querySelector("script[data-bundle='plone']")) {
   for (const toggler of document.querySelectorAll("[data-bs-toggle='offcanvas'][data-bs-target]")) {
     const panel = document.querySelector(toggler.dataset.bsTarget);
@@ -32,10 +32,15 @@ if (!document.querySelector("script[data-bundle='plone']")) {
       backdrop?.remove();
       backdrop = null;
       document.removeEventListener("keydown", onKey);
+      document.removeEventListener("focusin", onFocus);
       toggler.focus();
     };
     const onKey = (event) => {
       if (event.key === "Escape") close();
+    };
+    // As Bootstrap's focus trap: Tab stays inside the open panel.
+    const onFocus = (event) => {
+      if (!panel.contains(event.target)) panel.focus();
     };
     const open = () => {
       panel.classList.add("show");
@@ -48,6 +53,7 @@ if (!document.querySelector("script[data-bundle='plone']")) {
       document.body.append(backdrop);
       document.addEventListener("keydown", onKey);
       panel.focus();
+      document.addEventListener("focusin", onFocus);
     };
     toggler.setAttribute("aria-expanded", "false");
     toggler.addEventListener("click", () => (panel.classList.contains("show") ? close() : open()));
