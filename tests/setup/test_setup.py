@@ -357,3 +357,32 @@ class TestUpgradeTo1008:
             found = figures.compute(portal, day, day)
         assert found["total"]["booked"] == 2
         assert found["total"]["cancelled"]["total"] == 1
+
+
+class TestUpgradeTo1007:
+    """A site of 1006 had no HTTP caching and gave anonymous visitors all of
+    Plone's JavaScript."""
+
+    def test_upgrade_installs_caching_and_keeps_the_bundle_from_anonymous(
+        self, portal, setup_tool, package_name
+    ):
+        from plone.base.utils import get_installer
+        from plone.registry.interfaces import IRegistry
+        from zope.component import getUtility
+
+        registry = getUtility(IRegistry)
+        registry["plone.bundles/plone.expression"] = ""
+        registry["plone.caching.interfaces.ICacheSettings.enabled"] = False
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1006")
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
+            "1008",
+        )
+        assert get_installer(portal).is_product_installed("plone.app.caching")
+        assert registry["plone.caching.interfaces.ICacheSettings.enabled"] is True
+        assert registry["plone.bundles/plone.expression"] == (
+            "python: member is not None"
+        )
+        assert registry["plone.bundles/plone.jscompilation"] == (
+            "++plone++static/bundle-plone/bundle.min.js"
+        )

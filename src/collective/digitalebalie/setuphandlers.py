@@ -17,6 +17,7 @@ from collective.digitalebalie.dossiers.dossiers import ensure_dossiers_folder
 from collective.digitalebalie.settings import now_utc
 from plone import api
 from plone.base.interfaces import INonInstallable
+from plone.base.utils import get_installer
 from zope.interface import implementer
 
 
@@ -107,7 +108,13 @@ def upgrade_to_1006(context):
 def upgrade_to_1007(context):
     """This round (issue 18 and on): new registry records (eHerkenning, the
     Jitsi XMPP domain, the walk-in queue's callback wait); products get their *Identification* from
-    requires_identification (true is DigiD); the Make an appointment portlet."""
+    requires_identification (true is DigiD); the Make an appointment portlet.
+    Light pages for a phone (issue 22): plone.app.caching, a new dependency,
+    before the registry that holds its rules; Plone's JavaScript bundles for
+    logged-in users only."""
+    installer = get_installer(api.portal.get())
+    if not installer.is_product_installed("plone.app.caching"):
+        installer.install_product("plone.app.caching")
     setup = api.portal.get_tool("portal_setup")
     for step in ("plone.app.registry", "portlets"):
         setup.runImportStepFromProfile("profile-collective.digitalebalie:default", step)
