@@ -413,3 +413,36 @@ class TestCancelledInTheAgenda:
         # The cancelled time is free again for others.
         again = book(browser, product, at(tomorrow(), "10:00"), fullname="Piet Bakker")
         assert again.status_code == 201
+
+
+class TestStaffScreensInDutch:
+    def appointment_page(self, browser, team, product, **book_data):
+        book(browser, product, at(tomorrow(), "09:00"), **book_data)
+        anna = team["anna"]
+        url = team_agenda(anna)[0]["@id"]
+        response = anna.get(url, headers={"Accept-Language": "nl"})
+        assert response.status_code == 200
+        return url, BeautifulSoup(response.text, "html.parser")
+
+    def test_toolbar_state_and_language_in_dutch(self, browser, team, product):
+        _url, soup = self.appointment_page(browser, team, product, language="nl")
+        toolbar = soup.find(id="plone-contentmenu-workflow")
+        assert toolbar is not None
+        assert "Gemaakt" in toolbar.text and "Booked" not in toolbar.text
+        facts = soup.find("dt", string="Taal").find_next("dd")
+        assert facts.text.strip() == "Nederlands"
+
+    def test_breadcrumb_names_the_citizen_and_the_local_time(
+        self, browser, team, product
+    ):
+        url, soup = self.appointment_page(
+            browser, team, product, fullname="Jan de Vries"
+        )
+        crumbs = soup.find(id="portal-breadcrumbs").text
+        assert "Jan de Vries" in crumbs
+        assert "09:00" in crumbs  # local time, not UTC
+        assert "UTC" not in crumbs
+        assert url.rsplit("/", 1)[-1] not in crumbs
+        # Someone who may not work it gets no page, so no name either.
+        response = browser.get(url, allow_redirects=False)
+        assert "Jan de Vries" not in response.text
