@@ -203,7 +203,9 @@ def test_demo_keeps_text_messages_in_the_outbox(browser, site, gateway):
     )
     rows = BeautifulSoup(dutch.text, "html.parser").select("tbody tr")
     sms_rows = [r for r in rows if "+31612345678" in r.text]
-    assert all("Hier bewaard, niet verstuurd (demo)" in r.text for r in sms_rows)
+    assert all(
+        "Hier bewaard, niet verstuurd (demo-instelling)" in r.text for r in sms_rows
+    )
     assert "kept (demo)" not in dutch.text
 
 

@@ -20,7 +20,7 @@ class TestInstall:
 
     def test_profile_version(self, setup_tool, package_name):
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1006",
+            "1007",
         )
 
     def test_no_pending_upgrade_steps(self, setup_tool, package_name):
@@ -104,6 +104,11 @@ class TestUninstall:
     def test_type_removed(self, portal):
         assert api.portal.get_tool("portal_types").get("CounterProduct") is None
 
+    def test_agenda_actions_removed(self, portal):
+        actions = api.portal.get_tool("portal_actions")
+        for category in ("object", "user"):
+            assert "digitalebalie-agenda" not in actions[category].objectIds()
+
     def test_role_removed(self, portal):
         assert "CounterEmployee" not in portal.validRoles()
 
@@ -132,7 +137,7 @@ class TestUpgradeTo1001:
         assert setup_tool.listUpgrades(f"{package_name}:default")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1006",
+            "1007",
         )
         assert TEAM_ROLE in portal.validRoles()
         assert TEAM_ROLE in product.get_local_roles_for_userid("balie")
@@ -201,6 +206,25 @@ class TestUpgradeTo1005:
         assert secrets.get_secret("jitsi_app_secret") == ""
 
 
+class TestUpgradeTo1007:
+    def test_upgrade_adds_the_agenda_to_toolbar_and_user_menu(
+        self, portal, setup_tool, package_name
+    ):
+        actions = api.portal.get_tool("portal_actions")
+        for category in ("object", "user"):
+            actions[category].manage_delObjects(["digitalebalie-agenda"])
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1006")
+        assert setup_tool.listUpgrades(f"{package_name}:default") != []
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert setup_tool.listUpgrades(f"{package_name}:default") == []
+        for category in ("object", "user"):
+            action = actions[category]["digitalebalie-agenda"]
+            assert action.url_expr.endswith("/@@agenda")
+            assert action.permissions == (
+                "collective.digitalebalie: Manage appointments",
+            )
+
+
 class TestUpgradeTo1006:
     """A site of 1005 kept its secrets in the registry, which shows them (its
     edit form, GET @registry, the ZMI): the upgrade moves them out."""
@@ -232,7 +256,7 @@ class TestUpgradeTo1006:
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1005")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1006",
+            "1007",
         )
         for name, value in old.items():
             assert secrets.get_secret(name) == value

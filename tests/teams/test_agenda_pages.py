@@ -168,8 +168,8 @@ class TestAgendaPage:
         )
         soup = BeautifulSoup(response.text, "html.parser")
         form = soup.find("select", attrs={"name": "assignee"}).find_parent("form")
-        assert "Geven aan een collega" in form.find("button").text
-        assert "Het gesprek beginnen" in soup.find("button", value="start").text
+        assert "Aan een collega geven" in form.find("button").text
+        assert "Gesprek beginnen" in soup.find("button", value="start").text
 
     def test_reassign_to_a_team_member_only(self, browser, team, product, make_team):
         make_team("vergunningen", "carla")

@@ -103,6 +103,13 @@ def upgrade_to_1006(context):
     index_open_bookings()
 
 
+def upgrade_to_1007(context):
+    """The agenda in the toolbar and the user menu (portal_actions)."""
+    api.portal.get_tool("portal_setup").runImportStepFromProfile(
+        "profile-collective.digitalebalie:default", "actions"
+    )
+
+
 def index_open_bookings():
     """The limit of open appointments per person (1006) counts the booked
     appointments made before it: index those that have not started."""
