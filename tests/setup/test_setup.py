@@ -109,6 +109,10 @@ class TestUninstall:
         for category in ("object", "user"):
             assert "digitalebalie-agenda" not in actions[category].objectIds()
 
+    def test_product_icon_removed(self, portal):
+        registry = api.portal.get_tool("portal_registry")
+        assert "plone.icon.contenttype/counterproduct" not in registry.records
+
     def test_role_removed(self, portal):
         assert "CounterEmployee" not in portal.validRoles()
 
@@ -213,6 +217,8 @@ class TestUpgradeTo1007:
         actions = api.portal.get_tool("portal_actions")
         for category in ("object", "user"):
             actions[category].manage_delObjects(["digitalebalie-agenda"])
+        registry = api.portal.get_tool("portal_registry")
+        del registry.records["plone.icon.contenttype/counterproduct"]
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1006")
         assert setup_tool.listUpgrades(f"{package_name}:default") != []
         setup_tool.upgradeProfile(f"{package_name}:default")
@@ -223,6 +229,9 @@ class TestUpgradeTo1007:
             assert action.permissions == (
                 "collective.digitalebalie: Manage appointments",
             )
+        assert registry["plone.icon.contenttype/counterproduct"].endswith(
+            "calendar-check.svg"
+        )
 
 
 class TestUpgradeTo1006:

@@ -104,10 +104,11 @@ def upgrade_to_1006(context):
 
 
 def upgrade_to_1007(context):
-    """The agenda in the toolbar and the user menu (portal_actions)."""
-    api.portal.get_tool("portal_setup").runImportStepFromProfile(
-        "profile-collective.digitalebalie:default", "actions"
-    )
+    """The agenda in the toolbar and the user menu (portal_actions); the
+    counter product's own icon (registry)."""
+    setup = api.portal.get_tool("portal_setup")
+    for step in ("actions", "plone.app.registry"):
+        setup.runImportStepFromProfile("profile-collective.digitalebalie:default", step)
 
 
 def index_open_bookings():

@@ -2,7 +2,6 @@
 
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
-from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
 from collective.z3cform.datagridfield.row import DictRow
 from decimal import Decimal
 from decimal import InvalidOperation
@@ -16,6 +15,7 @@ from zope.i18n import translate
 from zope.interface import Invalid
 from zope.interface import implementer
 from zope.interface import invariant
+from zope.schema.interfaces import ITextLine
 from zope.schema.vocabulary import SimpleTerm
 from zope.schema.vocabulary import SimpleVocabulary
 
@@ -69,7 +69,7 @@ def rule_message(error, label):
 
 
 class InvalidPrice(schema.ValidationError):
-    __doc__ = _("Write the price as an amount in euros, for example 24.50.")
+    __doc__ = _("Write the price as an amount in euros, for example 24,50.")
 
 
 def validate_price(value):
@@ -88,6 +88,18 @@ def validate_price(value):
     ):
         raise InvalidPrice(value)
     return True
+
+
+class IPriceLine(ITextLine):
+    """A price in euros; the edit form reads "75,50" and "€ 75,50" too."""
+
+
+@implementer(IPriceLine)
+class PriceLine(schema.TextLine):
+    pass
+
+
+GRID = "collective.digitalebalie.browser.product_form.CounterGridFieldWidget"
 
 
 class IOpeningHoursRow(model.Schema):
@@ -134,9 +146,9 @@ class ICounterProduct(model.Schema):
         required=True,
     )
 
-    price = schema.TextLine(
+    price = PriceLine(
         title=_("Price (euros)"),
-        description=_("Leave empty when the service is free. Example: 24.50"),
+        description=_("Leave empty when the service is free. Example: 24,50"),
         required=False,
         constraint=validate_price,
     )
@@ -171,7 +183,7 @@ class ICounterProduct(model.Schema):
         fields=["opening_hours", "closures", "min_notice_hours", "max_days_ahead"],
     )
 
-    directives.widget("opening_hours", DataGridFieldFactory)
+    directives.widget(opening_hours=GRID)
     opening_hours = schema.List(
         title=_("Opening hours"),
         description=_(
@@ -183,7 +195,7 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
-    directives.widget("closures", DataGridFieldFactory)
+    directives.widget(closures=GRID)
     closures = schema.List(
         title=_("Closed"),
         description=_("Days without appointments, such as holidays. Both days count."),
@@ -221,7 +233,7 @@ class ICounterProduct(model.Schema):
         ],
     )
 
-    directives.widget("required_documents", DataGridFieldFactory)
+    directives.widget(required_documents=GRID)
     required_documents = schema.List(
         title=_("What to bring or upload"),
         value_type=DictRow(title=_("Document"), schema=IRequiredDocumentRow),
@@ -229,7 +241,7 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
-    directives.widget("faq", DataGridFieldFactory)
+    directives.widget(faq=GRID)
     faq = schema.List(
         title=_("Frequently asked questions"),
         value_type=DictRow(title=_("Question"), schema=IFaqRow),
