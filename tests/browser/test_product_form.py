@@ -219,3 +219,36 @@ def test_navigation_shows_a_calendar_for_a_product(browser_as, make_product):
     file_icon = manager.get("++plone++bootstrap-icons/file-earmark.svg")
     assert icon.content != file_icon.content
     assert product
+
+
+def test_an_editor_saves_a_product_at_the_first_try_in_chromium(live_site, chromium):
+    """In a real browser the grid adds rows of its own; they are no input."""
+    from browser_helpers import logged_in_page
+
+    login, password = live_site.admin
+    context, page = logged_in_page(chromium, live_site.site, login, password)
+    try:
+        page.goto(f"{live_site.site}/++add++CounterProduct")
+        page.fill("#form-widgets-IBasic-title", "Verhuizing doorgeven")
+        page.locator(".autotoc-nav a", has_text="Openingstijden en afspraken").click()
+        grid = page.locator("#form-widgets-opening_hours")
+        # The labelled buttons, visible and in Dutch.
+        assert grid.get_by_role("button", name="Rij toevoegen").first.is_visible()
+        row = grid.locator("tbody tr:visible").first
+        row.locator("select").select_option(value="0")
+        row.locator("input[id$='-widgets-start']").fill("9.00")
+        row.locator("input[id$='-widgets-end']").fill("12:00")
+        # The grid appends an empty row after the one typed in; one more click
+        # on "Rij toevoegen" adds another, left empty.
+        row.get_by_role("button", name="Rij toevoegen").click()
+        with page.expect_navigation():
+            page.click("#form-buttons-save")
+        errors = page.locator(".invalid-feedback").all_inner_texts()
+        assert errors == []
+        assert "verhuizing-doorgeven" in page.url
+        # Private, without a team: the editor reads both, in words.
+        text = page.inner_text("body")
+        assert "Geen team behandelt dit product" in text
+        assert "Publiceren" in text
+    finally:
+        context.close()
