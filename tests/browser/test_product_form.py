@@ -131,7 +131,7 @@ def test_a_wrong_price_is_explained(browser_as):
     values = add_form_values(browser, [(0, "09:00", "12:00", 1)])
     values["form.widgets.price"] = "vijftig"
     response = browser.post("++add++CounterProduct", data=values)
-    assert "for example 24,50" in response.text
+    assert "for example 24.50" in response.text
     assert browser.get("rijbewijs-verlengen").status_code == 404
 
 

@@ -69,7 +69,7 @@ def rule_message(error, label):
 
 
 class InvalidPrice(schema.ValidationError):
-    __doc__ = _("Write the price as an amount in euros, for example 24,50.")
+    __doc__ = _("Write the price as an amount in euros, for example 24.50.")
 
 
 def validate_price(value):
