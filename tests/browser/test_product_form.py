@@ -252,3 +252,12 @@ def test_an_editor_saves_a_product_at_the_first_try_in_chromium(live_site, chrom
         assert "Publiceren" in text
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("count", ["1000000000", "-3", "veel"])
+def test_a_strange_row_count_is_no_crash(browser_as, count):
+    browser = browser_as("Manager", language="en")
+    values = add_form_values(browser, [(0, "09:00", "12:00", 1)])
+    values["form.widgets.opening_hours.count"] = count
+    response = browser.post("++add++CounterProduct", data=values, timeout=60)
+    assert response.status_code in (200, 400)

@@ -169,7 +169,7 @@ def test_wrong_token_is_retried_wrong_number_is_not(browser, site, gateway):
     failed = [
         r
         for r in soup.select("tbody tr")
-        if r.find_all("td")[-1].text.startswith("failed")
+        if r.find_all("td")[-1].text.startswith("Not sent: see the error")
     ]
     assert len(failed) == 2 and all("error 201" in r.text for r in failed)
 

@@ -24,6 +24,7 @@ from z3c.form.interfaces import INPUT_MODE
 from z3c.form.interfaces import IFieldWidget
 from z3c.form.widget import ComputedWidgetAttribute
 from z3c.form.widget import FieldWidget
+from zExceptions import BadRequest
 from zope.i18n import translate
 from zope.interface import implementer
 import re
@@ -39,6 +40,9 @@ TYPED = {
     "faq": ("question", "answer"),
 }
 TIMES = {"opening_hours": ("start", "end")}
+# More rows than a week of opening hours could need: a form claiming more is
+# read no further.
+MAX_ROWS = 500
 
 
 def clock_text(value):
@@ -89,13 +93,20 @@ class CounterGridWidget(DataGridFieldWidget):
     def _field_name(self):
         return self.field.__name__
 
+    def _count(self):
+        """The number of rows the form says it sends (at most MAX_ROWS)."""
+        try:
+            count = int(self.request.form.get(f"{self.name}.count") or 0)
+        except (TypeError, ValueError):
+            return None
+        return max(0, min(count, MAX_ROWS))
+
     def _tidy_the_request(self):
         """Leave out empty rows (renumbering the rest) and write times as HH:MM."""
         form = self.request.form
-        try:
-            count = int(form.get(f"{self.name}.count") or 0)
-        except ValueError:
-            return
+        count = self._count()
+        if count is None:
+            raise BadRequest("The grid's row count is not a number.")
         typed = TYPED.get(self._field_name, ())
         times = TIMES.get(self._field_name, ())
         rows = []
@@ -133,7 +144,7 @@ class CounterGridWidget(DataGridFieldWidget):
 
     def _raw_rows(self):
         form = self.request.form
-        count = int(form.get(f"{self.name}.count") or 0)
+        count = self._count() or 0
         result = []
         for index in range(count):
             prefix = f"{self.name}.{index}.widgets."
