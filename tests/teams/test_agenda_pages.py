@@ -295,6 +295,35 @@ class TestStaffMadeAppointments:
         assert items[at(tomorrow(), "11:00")] != items[at(tomorrow(), "09:00")]
         assert "Appointment made" in joined.text and "Appointment made" in separate.text
 
+    def test_rest_booking_by_staff_chooses_the_dossier(self, team, product):
+        anna = team["anna"]
+
+        def post(hhmm, **extra):
+            return anna.post(
+                f"{product}/@book",
+                json={
+                    "start": at(tomorrow(), hhmm),
+                    "any_time": True,
+                    "fullname": "Piet Bakker",
+                    "email": "piet@example.nl",
+                    **extra,
+                },
+                headers=JSON,
+            )
+
+        assert post("19:00").status_code == 201
+        assert post("19:15").status_code == 201  # joins, as before
+        assert post("19:30", dossier="new").status_code == 201
+        wrong = post("19:45", dossier="maybe")
+        assert wrong.status_code == 400
+        assert wrong.json()["error"]["message"] == (
+            "Choose: add to the open dossier, or start a new one."
+        )
+        items = {i["start"]: i["dossier"] for i in team_agenda(anna)}
+        assert len(items) == 3
+        assert items[at(tomorrow(), "19:15")] == items[at(tomorrow(), "19:00")]
+        assert items[at(tomorrow(), "19:30")] != items[at(tomorrow(), "19:00")]
+
     def test_employee_of_another_team_cannot(self, make_team, product):
         carla = make_team("vergunningen", "carla")["carla"]
         response = carla.get("@@new-appointment")
