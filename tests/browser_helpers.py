@@ -1,6 +1,11 @@
 """Helpers of the browser tests (Chromium driven by Playwright)."""
 
+from pathlib import Path
 import time
+
+
+AXE = Path(__file__).parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def logged_in_page(chromium, site, login, password, width=1280, height=800):
@@ -32,3 +37,15 @@ def wait_for(page, expression, timeout=30000):
         if time.monotonic() > deadline:
             raise AssertionError(f"Timed out waiting for: {expression}")
         page.wait_for_timeout(100)
+
+
+def run_axe(page):
+    """axe-core's violations of WCAG 2.1 A and AA on the page as it is now."""
+    # Evaluated, not added as an inline <script>: the pages' CSP refuses those.
+    page.evaluate(AXE.read_text())
+    return page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => ({id: v.id, help: v.help,"
+        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))",
+        TAGS,
+    )

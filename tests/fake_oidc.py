@@ -7,6 +7,13 @@ play a man in the middle (spoil the ID token's signature, strip it to
 rotates its keys (re-sign every ID token with ``signing_key``, without a
 ``kid``, and publish only that key), or a provider whose metadata names other
 addresses.
+
+``eherkenning_claims`` makes the claims an eHerkenning broker puts in an ID
+token (Afsprakenstelsel eToegang attribute names), for oidc-provider-mock's
+users: the company (KVK number or RSIN) in the object form ``{"value",
+"namequalifier"}`` or as a plain string with a ``namequalifier`` claim next to
+it, the acting person's pseudonym, the branch when the authorization is
+limited to one, and the level of assurance in ``acr``.
 """
 
 from collections import Counter
@@ -17,6 +24,42 @@ import hashlib
 import http.client
 import json
 import jwt
+
+
+ETOEGANG = "urn:etoegang:1.9:EntityConcernedID:"
+LEVEL = "urn:etoegang:core:assurance-class:"
+
+
+def eherkenning_claims(
+    number,
+    *,
+    kind="KvKnr",
+    branch=None,
+    loa="loa3",
+    form="object",
+    name="Bakkerij De Korenbloem B.V.",
+):
+    """The claims of an eHerkenning login; ``kind`` is the NameQualifier's last part."""
+    claims = {
+        "urn:etoegang:core:ActingSubjectID": (
+            "4B75A0EA107B3D36C82FD675B5B78CC2F181B22E33D85F2D4A5DA6345E8A0E2B"
+            "@2D8FF1EF10279BC2643F376D89835151"
+        ),
+        "urn:etoegang:1.11:attribute-represented:CompanyName": name,
+        "acr": LEVEL + loa,
+    }
+    if form == "object":
+        claims["urn:etoegang:core:LegalSubjectID"] = {
+            "value": number,
+            "namequalifier": ETOEGANG + kind,
+        }
+    else:
+        claims["urn:etoegang:core:LegalSubjectID"] = number
+        if kind:
+            claims["namequalifier"] = ETOEGANG + kind
+    if branch is not None:
+        claims["urn:etoegang:1.9:ServiceRestriction:Vestigingsnr"] = branch
+    return claims
 
 
 def b64(data):
@@ -38,6 +81,7 @@ class Relay(LocalServer):
         self.signing_key = None  # an RSA private key: rotate to it
         self.published_key = None  # the key /jwks shows; None: signing_key's
         self.metadata = {}  # merged into the provider's metadata
+        self.claims = {}  # merged into every ID token (needs signing_key)
         self.requests = Counter()  # path -> how often it was asked
         relay = self
 
@@ -95,6 +139,7 @@ class Relay(LocalServer):
 
     def change(self, id_token):
         claims = jwt.decode(id_token, options={"verify_signature": False})
+        claims.update(self.claims)
         if self.signing_key is not None:
             # A new key, and a token that does not say which key signed it.
             id_token = jwt.encode(claims, self.signing_key, algorithm="RS256")

@@ -108,9 +108,14 @@ def team_agenda(session, day=None):
     return response.json()["items"]
 
 
-def book_soon(browser, product, fullname="Jan Burger", email="jan@example.nl"):
+def book_soon(
+    browser, product, fullname="Jan Burger", email="jan@example.nl", ahead=None
+):
     """Book the first free slot from now on (today or tomorrow): a video room
-    opens shortly before it. Returns (token, start as ISO text)."""
+    opens shortly before it. Returns (token, start as ISO text).
+
+    ``ahead`` (a timedelta): only a slot at least that far from now, so that it
+    has not begun by the time the booking arrives (short slots, busy machine)."""
     now = datetime.now(AMS)
     slots = browser.get(
         f"{product}/@slots",
@@ -121,7 +126,10 @@ def book_soon(browser, product, fullname="Jan Burger", email="jan@example.nl"):
         headers=JSON,
     ).json()["items"]
     slot = next(
-        s for s in slots if s["available"] and datetime.fromisoformat(s["start"]) > now
+        s
+        for s in slots
+        if s["available"]
+        and datetime.fromisoformat(s["start"]) > now + (ahead or timedelta(0))
     )
     response = browser.post(
         f"{product}/@book",

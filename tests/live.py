@@ -1,5 +1,6 @@
 """A real running Digitale Balie: `digitalebalie-start` in a subprocess on a free port."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
@@ -187,6 +188,42 @@ def create_product(launcher, **fields):
     return url, response.json()["UID"]
 
 
+def create_team(live_site, team_id, user_ids, password):
+    """A team (a group with the CounterEmployee role) and its members, over REST."""
+    site, admin = live_site.site, live_site.admin
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    response = requests.post(
+        f"{site}/@groups",
+        json={"groupname": team_id, "title": team_id, "roles": ["CounterEmployee"]},
+        headers=headers,
+        auth=admin,
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    for user_id in user_ids:
+        response = requests.post(
+            f"{site}/@users",
+            json={
+                "username": user_id,
+                "email": f"{user_id}@example.org",
+                "password": password,
+                "fullname": user_id.title(),
+            },
+            headers=headers,
+            auth=admin,
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+    response = requests.patch(
+        f"{site}/@groups/{team_id}",
+        json={"users": dict.fromkeys(user_ids, True)},
+        headers=headers,
+        auth=admin,
+        timeout=30,
+    )
+    assert response.status_code == 204, response.text
+
+
 def book_first_free(
     product, fullname, email="burger@example.nl", days_ahead=2, **extra
 ):
@@ -237,3 +274,113 @@ def first_slot_soon(product):
         headers={"Accept": "application/json"},
         timeout=30,
     ).json()["items"][0]["start"]
+
+
+# --- the walk-in queue under load (tests/walkin, tests/cluster) ---------------------
+
+WALK_IN_PASSWORD = "walk-In-test-pw-1"
+WALK_IN_HOURS = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
+
+
+def walk_in_product(launcher, employees=3, max_queue=30):
+    """A walk-in product and its team, every member available; (url, sessions)."""
+    stamp = time.monotonic_ns() % 10**8
+    team_id = f"inloop{stamp}"
+    user_ids = [f"inloop{stamp}-{number}" for number in range(employees)]
+    create_team(launcher, team_id, user_ids, WALK_IN_PASSWORD)
+    url, _uid = create_product(
+        launcher,
+        title="Inloop Burgerzaken",
+        channels=["video"],
+        teams=[team_id],
+        walk_in=True,
+        walk_in_hours=WALK_IN_HOURS,
+        walk_in_max_queue=max_queue,
+    )
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    sessions = []
+    for user_id in user_ids:
+        session = requests.Session()
+        session.auth = (user_id, WALK_IN_PASSWORD)
+        response = session.post(
+            f"{launcher.site}/@availability",
+            json={"available": True},
+            headers=headers,
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        sessions.append(session)
+    return url, sessions
+
+
+def join_all_at_once(urls, citizens):
+    """``citizens`` join at the same moment, citizen i at ``urls[i % len(urls)]``."""
+    barrier = threading.Barrier(citizens)
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+
+    def one(number):
+        with requests.Session() as session:
+            barrier.wait()
+            response = session.post(
+                f"{urls[number % len(urls)]}/@queue",
+                json={"fullname": f"Inwoner {number}", "language": "nl"},
+                headers=headers,
+                timeout=120,
+            )
+        return response.status_code, response.json()
+
+    with ThreadPoolExecutor(max_workers=citizens) as pool:
+        return list(pool.map(one, range(citizens)))
+
+
+def take_until_empty(sites, sessions):
+    """Each employee (employee i at ``sites[i % len(sites)]``) takes the next
+    citizen again and again until the queue is empty, all at once; per
+    employee (what they took, every status they got)."""
+    barrier = threading.Barrier(len(sessions))
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+
+    def employee(number):
+        session = sessions[number]
+        taken, statuses = [], []
+        barrier.wait()
+        while True:
+            response = session.post(
+                f"{sites[number % len(sites)]}/@queue/next",
+                json={},
+                headers=headers,
+                timeout=120,
+            )
+            statuses.append(response.status_code)
+            if response.status_code != 201:
+                assert response.json()["error"]["type"] == "QueueEmpty", response.text
+                return taken, statuses
+            taken.append(response.json())
+
+    with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
+        return list(pool.map(employee, range(len(sessions))))
+
+
+def assert_taken_once_in_order(joins, results):
+    """Every citizen who joined was taken exactly once, first come first, no 5xx."""
+    citizens = len(joins)
+    assert sorted(status for status, _body in joins) == [201] * citizens, joins
+    # Each join saw the ones committed before it: places 1 to n, once each.
+    assert sorted(body["position"] for _s, body in joins) == list(
+        range(1, citizens + 1)
+    )
+    statuses = [status for _taken, got in results for status in got]
+    assert all(status < 500 for status in statuses), statuses
+
+    def number(item):  # the ticket's number in its queue: the order of joining
+        return int(item["ticket"]["id"].rsplit("-", 1)[1])
+
+    taken = [item for got, _statuses in results for item in got]
+    assert sorted(number(item) for item in taken) == list(range(1, citizens + 1))
+    assert len({item["appointment"] for item in taken}) == citizens
+    by_time = sorted(
+        taken, key=lambda item: datetime.fromisoformat(item["ticket"]["taken"])
+    )
+    assert [number(item) for item in by_time] == list(range(1, citizens + 1))
+    for got, _statuses in results:
+        assert [number(item) for item in got] == sorted(number(i) for i in got)

@@ -17,11 +17,15 @@ from helpers import AMS
 from helpers import JSON
 from helpers import Browser
 from live import ClusterLauncher
+from live import assert_taken_once_in_order
 from live import clean_env
 from live import create_product
 from live import every_day
 from live import first_slot_soon
 from live import free_port
+from live import join_all_at_once
+from live import take_until_empty
+from live import walk_in_product
 from pathlib import Path
 import aiohttp
 import asyncio
@@ -535,3 +539,14 @@ def test_a_change_reaches_the_open_pages_whichever_process_holds_the_room(cluste
     delays = asyncio.run(scenario())
     # Within 2 s of the employee's click (the request's own time included).
     assert max(delays) < 2, delays
+
+
+def test_walk_in_citizens_taken_once_across_both_instances(cluster):
+    """30 citizens join and 3 employees take at once, half of each on either
+    instance: the queue record on RelStorage makes each take happen once."""
+    url, sessions = walk_in_product(cluster, employees=3, max_queue=30)
+    joins = join_all_at_once([on_instance(cluster, url, n) for n in (0, 1)], 30)
+    results = take_until_empty(cluster.instances, sessions)
+    assert_taken_once_in_order(joins, results)
+    for session in sessions:
+        session.close()

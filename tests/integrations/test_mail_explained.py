@@ -7,7 +7,7 @@ from helpers import AMS
 from helpers import JSON
 from helpers import book
 from helpers import use_smtp
-from icalendar import Calendar
+from imip import event_of
 import pytest
 import re
 
@@ -59,14 +59,6 @@ def texts(message):
     plain = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     return plain, html
-
-
-def event_of(message):
-    part = next(
-        p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"
-    )
-    [event] = Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
-    return event
 
 
 def link_with(text, ending):

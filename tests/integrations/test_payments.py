@@ -12,6 +12,7 @@ from helpers import tomorrow
 from pypdf import PdfReader
 import io
 import pytest
+import requests
 import transaction
 
 
@@ -19,10 +20,14 @@ MOLLIE_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"
 
 
 @pytest.fixture
-def case(functional, browser, browser_as, make_product, make_team):
+def case(request, functional, browser, browser_as, make_product, make_team):
+    """Booked in Dutch, or in the language given by indirect parametrization."""
     anna = make_team("burgerzaken", "anna")["anna"]
     product = make_product(teams=["burgerzaken"], title="Rijbewijs", price="24.50")
-    token = book(browser, product, at(tomorrow(), "10:00")).json()["token"]
+    language = getattr(request, "param", "nl")
+    token = book(browser, product, at(tomorrow(), "10:00"), language=language).json()[
+        "token"
+    ]
     item = team_agenda(anna)[0]
     return {
         "anna": anna,
@@ -128,6 +133,7 @@ def test_mollie_payment_and_webhook(browser, case, mollie):
     (created,) = mollie.created
     assert created["amount"] == {"currency": "EUR", "value": "12.00"}
     assert created["method"] == "ideal"
+    assert created["locale"] == "nl_NL"  # booked in Dutch
     assert created["webhookUrl"].endswith("/@@mollie-webhook")
     assert case["token"] not in created["redirectUrl"]  # no secret at the provider
     (payment_id,) = mollie.payments
@@ -146,6 +152,78 @@ def test_mollie_payment_and_webhook(browser, case, mollie):
     mollie.payments[payment_id]["status"] = "expired"
     webhook(browser, payment_id)
     assert citizen_payments(browser, case)[0]["state"] == "paid"
+
+
+@pytest.mark.parametrize(
+    ("case", "locale", "other_language", "heading"),
+    [("nl", "nl_NL", "en", "Betaal € 12.00"), ("en", "en_US", "nl", "Pay € 12.00")],
+    indirect=["case"],
+)
+def test_the_payment_page_speaks_the_language_of_the_booking(
+    browser, case, mollie, locale, other_language, heading
+):
+    """Without a locale Mollie shows its page in the browser's language; the
+    citizen booked in theirs, so the payment page follows the booking."""
+    ask(case, amount="12,00")
+    assert not mollie.refused
+    (created,) = mollie.created
+    assert created["locale"] == locale
+    (payment,) = citizen_payments(browser, case)
+    # A browser set to the other language (a shared computer, a library).
+    page = browser.get(payment["pay_url"], headers={"Accept-Language": other_language})
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert soup.html["lang"] == locale[:2]
+    assert soup.h1.text == heading
+
+
+def test_the_fake_refuses_what_mollie_refuses(mollie):
+    """Mollie's create-payment rules (Payments API v2): 422 with its error body."""
+    good = {
+        "amount": {"currency": "EUR", "value": "12.00"},
+        "description": "Rijbewijs",
+        "redirectUrl": "https://balie.example.nl/@@payment-return/x",
+        "webhookUrl": "https://balie.example.nl/@@mollie-webhook",
+        "locale": "nl_NL",
+        "metadata": {"payment": "0123456789abcdef"},
+    }
+
+    def create(**changes):
+        body = {**good, **changes}
+        body = {key: value for key, value in body.items() if value is not None}
+        return requests.post(
+            f"{mollie.base}/v2/payments",
+            json=body,
+            headers={"Authorization": f"Bearer {MOLLIE_KEY}"},
+            timeout=10,
+        )
+
+    assert create().status_code == 201
+    # Too long a description is not refused: Mollie truncates it.
+    assert len(create(description="x" * 300).json()["description"]) == 255
+    for changes, field in [
+        ({"amount": None}, "amount"),
+        ({"amount": {"currency": "EUR", "value": 12}}, "amount.value"),
+        ({"amount": {"currency": "EUR", "value": "12"}}, "amount.value"),
+        ({"amount": {"currency": "EUR", "value": "12.5"}}, "amount.value"),
+        ({"amount": {"currency": "EUR", "value": "1,200.00"}}, "amount.value"),
+        ({"amount": {"currency": "EUR", "value": "0.00"}}, "amount"),
+        ({"amount": {"currency": "XYZ", "value": "12.00"}}, "amount.currency"),
+        ({"description": None}, "description"),
+        ({"description": " "}, "description"),
+        ({"redirectUrl": None}, "redirectUrl"),
+        ({"redirectUrl": "/@@payment-return/x"}, "redirectUrl"),
+        ({"webhookUrl": "javascript:alert(1)"}, "webhookUrl"),
+        ({"locale": "nl"}, "locale"),
+        ({"locale": "nl-NL"}, "locale"),
+        ({"locale": "fy_NL"}, "locale"),
+        ({"metadata": {"note": "x" * 1100}}, "metadata"),
+    ]:
+        response = create(**changes)
+        assert response.status_code == 422, (changes, response.text)
+        body = response.json()
+        assert body["status"] == 422 and body["title"] == "Unprocessable Entity"
+        assert body["field"] == field and body["detail"]
+    assert len(mollie.payments) == 2  # nothing made of the refused ones
 
 
 def test_forged_webhook_and_mollie_down(browser, case, mollie):

@@ -20,7 +20,7 @@ class TestInstall:
 
     def test_profile_version(self, setup_tool, package_name):
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1007",
+            "1008",
         )
 
     def test_no_pending_upgrade_steps(self, setup_tool, package_name):
@@ -141,7 +141,7 @@ class TestUpgradeTo1001:
         assert setup_tool.listUpgrades(f"{package_name}:default")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1007",
+            "1008",
         )
         assert TEAM_ROLE in portal.validRoles()
         assert TEAM_ROLE in product.get_local_roles_for_userid("balie")
@@ -210,7 +210,7 @@ class TestUpgradeTo1005:
         assert secrets.get_secret("jitsi_app_secret") == ""
 
 
-class TestUpgradeTo1007:
+class TestUpgradeTo1008:
     def test_upgrade_adds_the_agenda_to_toolbar_and_user_menu(
         self, portal, setup_tool, package_name
     ):
@@ -219,7 +219,7 @@ class TestUpgradeTo1007:
             actions[category].manage_delObjects(["digitalebalie-agenda"])
         registry = api.portal.get_tool("portal_registry")
         del registry.records["plone.icon.contenttype/counterproduct"]
-        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1006")
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1007")
         assert setup_tool.listUpgrades(f"{package_name}:default") != []
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.listUpgrades(f"{package_name}:default") == []
@@ -265,7 +265,7 @@ class TestUpgradeTo1006:
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1005")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1007",
+            "1008",
         )
         for name, value in old.items():
             assert secrets.get_secret(name) == value

@@ -1,6 +1,7 @@
 """Jitsi Meet or LiveKit as the video engine: the tokens Plone hands out carry
-the claims those servers check (Jitsi: jitsi-meet-tokens; LiveKit: access
-tokens with a video grant), and only when the room may be entered."""
+the claims those servers check (Jitsi: jitsi-meet-tokens and the community
+prosody plugins; LiveKit: access tokens with a video grant), and only when the
+room may be entered."""
 
 from collective.digitalebalie import secrets
 from collective.digitalebalie.video import providers
@@ -22,47 +23,169 @@ OPEN = [
 ]
 
 
+# --- what prosody checks -------------------------------------------------------
+
+
+class Refused(Exception):
+    """Prosody refuses the token (or the room) with this reason."""
+
+
+def prosody_admits(
+    token,
+    room_address,
+    *,
+    secret=JITSI_SECRET,
+    app_id="digitalebalie",
+    audiences=("jitsi",),
+    domain_verification=False,
+    now=None,
+):
+    """The session prosody would bind for ``token`` joining ``room_address``
+    (``room@conference.domain``), or raise Refused.
+
+    Follows jitsi-meet's ``token/util.lib.lua`` (``verify_token`` and
+    ``verify_room``, one domain, ``muc_mapper_domain_prefix`` "conference"):
+    the HS256 signature with the app secret and ``exp``/``nbf`` (luajwtjitsi);
+    ``iss`` one of the accepted issuers (the app id); ``room`` present; ``aud``
+    one of ``asap_accepted_audiences`` (or that list has ``*``); then the room:
+    its name equals the token's ``room`` in lower case, or the token's room is
+    ``*``; with ``enable_domain_verification`` also the MUC domain must be
+    ``conference.<sub>`` (any, for ``sub`` ``*``).
+    """
+    claims = verify_token(token, secret, app_id, audiences, now)
+    verify_room(claims, room_address, domain_verification)
+    return {
+        "jitsi_meet_room": claims["room"],
+        "jitsi_meet_domain": claims.get("sub"),
+        "jitsi_meet_context_user": (claims.get("context") or {}).get("user"),
+    }
+
+
+def verify_token(token, secret, app_id, audiences, now):
+    """util.lib.lua's verify_token: the claims, or raise Refused."""
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            options={"verify_aud": False, "verify_exp": False, "verify_nbf": False},
+        )
+    except jwt.PyJWTError as error:
+        raise Refused(f"signature: {error}") from None
+    verify_lifetime(claims, int(time.time()) if now is None else now)
+    if header.get("alg") in (None, "", "none"):
+        raise Refused("'alg' claim must not be empty")
+    if claims.get("iss") is None:
+        raise Refused("'iss' claim is missing")
+    if claims["iss"] != app_id:
+        raise Refused("Invalid issuer ('iss' claim)")
+    if claims.get("room") is None:
+        raise Refused("'room' claim is missing")
+    if claims.get("aud") is None:
+        raise Refused("'aud' claim is missing")
+    if "*" not in audiences and claims["aud"] not in audiences:
+        raise Refused("Invalid audience ('aud' claim)")
+    return claims
+
+
+def verify_lifetime(claims, now):
+    """luajwtjitsi, asked to verify: exp and nbf are numbers, now in between."""
+    for claim in ("exp", "nbf"):
+        if claim in claims and not isinstance(claims[claim], int | float):
+            raise Refused(f"'{claim}' must be a number")
+    if "exp" in claims and now >= claims["exp"]:
+        raise Refused("Not acceptable by exp")
+    if "nbf" in claims and now < claims["nbf"]:
+        raise Refused("Not acceptable by nbf")
+
+
+def verify_room(claims, room_address, domain_verification):
+    """util.lib.lua's verify_room for one domain (no multidomain)."""
+    node, _, muc_domain = room_address.partition("@")
+    token_room = claims["room"]
+    if token_room != "*" and node != token_room.lower():
+        raise Refused("room")
+    if domain_verification:
+        sub = claims.get("sub")
+        if sub is None:
+            raise Refused("'sub' claim is missing")
+        if sub != "*" and muc_domain != f"conference.{sub}".lower():
+            raise Refused("domain ('sub' claim)")
+
+
+def lobby_bypass(session):
+    """token_lobby_bypass: the occupant skips the lobby only for a boolean true."""
+    return (session["jitsi_meet_context_user"] or {}).get("lobby_bypass") is True
+
+
+def owner(session):
+    """token_affiliation: owner (moderator) for moderator true/"true" or an
+    owner-like affiliation, otherwise member."""
+    user = session["jitsi_meet_context_user"] or {}
+    return user.get("moderator") in (True, "true") or user.get("affiliation") in (
+        "owner",
+        "moderator",
+        "teacher",
+    )
+
+
 # --- the tokens on their own ---------------------------------------------------
+
+
+def jitsi(moderator, now, **overrides):
+    return providers.jitsi_token(
+        **{
+            "app_id": "digitalebalie",
+            "secret": JITSI_SECRET,
+            "audience": "jitsi",
+            "domain": "meet.example.nl",
+            "room": "Afspraak-AB12",
+            "participant": "employee-1f2e" if moderator else "citizen",
+            "name": "Anna de Vries" if moderator else "Jan Burger",
+            "moderator": moderator,
+            "ttl": 600,
+            "now": now,
+            **overrides,
+        }
+    )
+
+
+ROOM = "afspraak-ab12@conference.meet.example.nl"
 
 
 def test_jitsi_token_has_the_claims_jitsi_meet_tokens_checks():
     now = int(time.time())
-    token = providers.jitsi_token(
-        app_id="digitalebalie",
-        secret=JITSI_SECRET,
-        audience="jitsi",
-        domain="meet.example.nl",
-        room="Afspraak-AB12",
-        participant="employee-1f2e",
-        name="Anna de Vries",
-        moderator=True,
-        ttl=600,
-        now=now,
-    )
+    token = jitsi(True, now)
     assert jwt.get_unverified_header(token) == {"alg": "HS256", "typ": "JWT"}
-    claims = jwt.decode(
-        token,
-        JITSI_SECRET,
-        algorithms=["HS256"],
-        audience="jitsi",
-        issuer="digitalebalie",
-        options={"require": ["exp", "nbf", "iss", "aud", "sub", "room"]},
-    )
-    assert claims["sub"] == "meet.example.nl"
-    assert claims["room"] == "afspraak-ab12"  # Jitsi's room names are lower case
-    assert claims["context"]["user"] == {
+    session = prosody_admits(token, ROOM, now=now)
+    assert session["jitsi_meet_room"] == "afspraak-ab12"  # Jitsi's names: lower case
+    assert session["jitsi_meet_domain"] == "meet.example.nl"
+    assert session["jitsi_meet_context_user"] == {
         "id": "employee-1f2e",
         "name": "Anna de Vries",
         "moderator": True,
+        "lobby_bypass": True,
     }
+    claims = jwt.decode(token, JITSI_SECRET, algorithms=["HS256"], audience="jitsi")
     assert claims["exp"] - now == 600 and claims["nbf"] <= now
-    with pytest.raises(jwt.InvalidSignatureError):
-        jwt.decode(
-            token,
-            "another-secret-0123456789abcdefghijkl",
-            algorithms=["HS256"],
-            audience="jitsi",
-        )
+    # Valid from a little before now (clocks differ) until ten minutes after.
+    prosody_admits(token, ROOM, now=now - 29)
+    prosody_admits(token, ROOM, now=now + 599)
+    with pytest.raises(Refused, match="exp"):
+        prosody_admits(token, ROOM, now=now + 600)
+    with pytest.raises(Refused, match="nbf"):
+        prosody_admits(token, ROOM, now=now - 31)
+    with pytest.raises(Refused, match="signature"):
+        prosody_admits(token, ROOM, secret="another-secret-0123456789abcdefghijkl")
+    with pytest.raises(Refused, match="issuer"):
+        prosody_admits(token, ROOM, app_id="another-app")
+    with pytest.raises(Refused, match="audience"):
+        prosody_admits(token, ROOM, audiences=("meet",))
+    prosody_admits(token, ROOM, audiences=("*",))
+    # One room only.
+    with pytest.raises(Refused, match="room"):
+        prosody_admits(token, "afspraak-cd34@conference.meet.example.nl")
     with pytest.raises(ValueError):
         providers.jitsi_token(
             app_id="",
@@ -74,6 +197,38 @@ def test_jitsi_token_has_the_claims_jitsi_meet_tokens_checks():
             moderator=False,
             ttl=60,
         )
+
+
+def test_with_the_lobby_only_the_employee_walks_in():
+    """lobby_autostart gives every room a lobby; token_lobby_bypass lets a
+    token with ``context.user.lobby_bypass: true`` skip it; token_affiliation
+    makes moderators owner (who lets the others in)."""
+    now = int(time.time())
+    employee = prosody_admits(jitsi(True, now), ROOM, now=now)
+    citizen = prosody_admits(jitsi(False, now), ROOM, now=now)
+    assert lobby_bypass(employee) and owner(employee)
+    assert not lobby_bypass(citizen) and not owner(citizen)
+    assert citizen["jitsi_meet_context_user"]["lobby_bypass"] is False
+
+
+def test_the_token_names_the_xmpp_domain_prosody_verifies():
+    now = int(time.time())
+    assert providers.jitsi_subject("https://meet.example.nl:8443") == "meet.example.nl"
+    assert providers.jitsi_subject("https://meet.example.nl", " Meet.Jitsi ") == (
+        "meet.jitsi"
+    )
+    assert providers.jitsi_subject("https://meet.example.nl", "*") == "*"
+    public = jitsi(True, now, domain=providers.jitsi_subject("https://meet.example.nl"))
+    # Without domain verification prosody does not look at sub.
+    prosody_admits(public, "afspraak-ab12@conference.meet.jitsi", now=now)
+    # docker-jitsi-meet with ENABLE_DOMAIN_VERIFICATION: the XMPP domain is meet.jitsi.
+    docker = "afspraak-ab12@conference.meet.jitsi"
+    with pytest.raises(Refused, match="domain"):
+        prosody_admits(public, docker, domain_verification=True, now=now)
+    for sub in ("meet.jitsi", "*"):
+        token = jitsi(True, now, domain=providers.jitsi_subject("https://x.nl", sub))
+        prosody_admits(token, docker, domain_verification=True, now=now)
+    prosody_admits(public, ROOM, domain_verification=True, now=now)
 
 
 def test_livekit_token_has_a_video_grant_for_one_room():
@@ -167,21 +322,58 @@ def test_jitsi_embed_configuration(browser, case):
     assert jitsi["domain"] == "meet.example.nl"
     assert jitsi["script"] == "https://meet.example.nl/external_api.js"
     assert jitsi["room"] == citizen["room"].lower() and jitsi["name"] == "Jan Burger"
-    claims = jwt.decode(
-        jitsi["jwt"], JITSI_SECRET, algorithms=["HS256"], audience="jitsi"
-    )
-    assert claims["room"] == jitsi["room"] and claims["sub"] == "meet.example.nl"
-    assert claims["context"]["user"]["moderator"] is False
-    assert claims["context"]["user"]["name"] == "Jan Burger"
+    room = f"{jitsi['room']}@conference.meet.example.nl"
+    session = prosody_admits(jitsi["jwt"], room)
+    assert session["jitsi_meet_domain"] == "meet.example.nl"
+    assert session["jitsi_meet_context_user"]["name"] == "Jan Burger"
+    # The citizen waits in the lobby until the employee lets them in.
+    assert not owner(session) and not lobby_bypass(session)
 
     employee = case["anna"].get(f"{case['appointment']}/@video", headers=JSON).json()
-    claims = jwt.decode(
-        employee["jitsi"]["jwt"], JITSI_SECRET, algorithms=["HS256"], audience="jitsi"
-    )
-    assert claims["room"] == jitsi["room"]
-    assert claims["context"]["user"]["moderator"] is True
+    session = prosody_admits(employee["jitsi"]["jwt"], room)
+    assert owner(session) and lobby_bypass(session)
     # Citizens never learn the employee's login name.
-    assert "anna" not in claims["context"]["user"]["id"]
+    assert "anna" not in session["jitsi_meet_context_user"]["id"]
+
+    # A guest (an interpreter) waits in the lobby too.
+    invite = case["anna"].post(
+        f"{case['appointment']}/@video-guest", json={"name": "Tolk"}, headers=JSON
+    )
+    assert invite.status_code == 201, invite.text
+    guest_token = invite.json()["url"].rsplit("/", 1)[1]
+    guest = browser.get(f"@video-guest/{guest_token}", headers=JSON).json()
+    session = prosody_admits(guest["jitsi"]["jwt"], room)
+    assert not owner(session) and not lobby_bypass(session)
+
+
+def test_jitsi_xmpp_domain_for_docker_jitsi_meet(browser, case):
+    """docker-jitsi-meet with domain verification serves the XMPP domain
+    meet.jitsi behind any public address: the token's sub must name it."""
+    assert (
+        settings(
+            case,
+            video_provider="jitsi",
+            jitsi_url="https://meet.example.nl",
+            jitsi_app_id="digitalebalie",
+            jitsi_subject="meet.jitsi",
+        ).status_code
+        == 204
+    )
+    secrets.set_secret("jitsi_app_secret", JITSI_SECRET)
+    transaction.commit()
+    for info in (
+        browser.get(f"@appointment/{case['token']}/video", headers=JSON).json(),
+        case["anna"].get(f"{case['appointment']}/@video", headers=JSON).json(),
+    ):
+        assert info["jitsi"]["domain"] == "meet.example.nl"  # the IFrame API's host
+        room = f"{info['jitsi']['room']}@conference.meet.jitsi"
+        prosody_admits(info["jitsi"]["jwt"], room, domain_verification=True)
+        with pytest.raises(Refused, match="domain"):
+            prosody_admits(
+                info["jitsi"]["jwt"],
+                f"{info['jitsi']['room']}@conference.meet.example.nl",
+                domain_verification=True,
+            )
 
 
 def test_livekit_embed_configuration(browser, case):
@@ -244,6 +436,10 @@ def test_no_token_outside_the_room_window_or_for_strangers(browser, case):
         {"livekit_url": "https://livekit.example.nl"},
         {"livekit_meet_url": "http://meet.example.nl/custom"},
         {"video_provider": "zoom"},
+        {"jitsi_subject": "meet jitsi"},
+        {"jitsi_subject": "https://meet.jitsi"},
+        {"jitsi_subject": "*.example.nl"},
+        {"jitsi_subject": "meet.example.nl:443"},
     ],
 )
 def test_unsafe_or_unknown_settings_are_refused(case, values):

@@ -6,10 +6,15 @@ Running it again changes nothing that exists.
 
 from collective.digitalebalie import logger
 from collective.digitalebalie import teams
+from collective.digitalebalie.browser import book_portlet
 from collective.digitalebalie.dossiers import dossiers
 from pathlib import Path
 from plone import api
 from plone.formwidget.namedfile.converter import b64encode_file
+from plone.portlets.interfaces import IPortletAssignmentMapping
+from plone.portlets.interfaces import IPortletManager
+from zope.component import getMultiAdapter
+from zope.component import getUtility
 import os
 
 
@@ -150,11 +155,25 @@ def create_demo_content(portal):
             dossiers.follow_product_teams(product)
         _publish(product)
 
+    if _book_portlet(portal):
+        created.append("portlet")
+
     _demo_logo()
 
     if created:
         logger.info("Demo content created: %s", ", ".join(created))
     return created
+
+
+def _book_portlet(place):
+    """ "Make an appointment" on the home page, and so on the counter folder: on
+    a phone it comes right after the page's text, no menu needed."""
+    manager = getUtility(IPortletManager, name="plone.rightcolumn", context=place)
+    mapping = getMultiAdapter((place, manager), IPortletAssignmentMapping)
+    if "afspraak-maken" in mapping:
+        return False
+    mapping["afspraak-maken"] = book_portlet.Assignment()
+    return True
 
 
 def _demo_logo():

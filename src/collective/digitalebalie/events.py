@@ -13,6 +13,7 @@ from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.integrations import notifications
 from collective.digitalebalie.video import notices
 from collective.digitalebalie.video import rooms
+from collective.digitalebalie.walkin import staff as walkin
 from plone import api
 
 
@@ -21,6 +22,8 @@ def appointment_transitioned(appointment, event):
     counter staff: the time is free again."""
     if event.transition is not None:  # not when the workflow starts, at booking
         notices.changed(appointment, "state")
+    if event.new_state and event.new_state.getId() in ("completed", "no_show"):
+        walkin.call_ended(appointment)
     if event.new_state and event.new_state.getId() == "cancelled":
         store.release(appointment)
         store.note_cancelled(appointment)
@@ -78,3 +81,10 @@ def appointment_moved(appointment, event):
     """A moved appointment: the assignee's day counts, the changed invitation."""
     teams.appointment_moved(appointment, event)
     notifications.appointment_moved(appointment, event)
+
+
+def walk_in_taken(appointment, event):
+    """A citizen taken from the walk-in queue: the product's teams, the employee
+    who took them, a dossier of its own; no confirmation (they are on the page)."""
+    teams.walk_in_taken(appointment, event.product, event.employee)
+    dossiers.for_new_appointment(appointment, event.product, join=False)

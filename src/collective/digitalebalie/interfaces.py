@@ -13,6 +13,7 @@ from zope.interface import Interface
 from zope.publisher.interfaces.browser import IDefaultBrowserLayer
 import ipaddress
 import math
+import re
 
 
 class IDigitaleBalieLayer(IDefaultBrowserLayer):
@@ -96,6 +97,25 @@ def _network_ok(value):
     except ValueError:
         raise InvalidNetwork(value) from None
     return True
+
+
+class InvalidXmppDomain(schema.ValidationError):
+    __doc__ = _("Type a domain name, for example meet.example.nl, or *.")
+
+
+def _xmpp_domain_ok(value):
+    value = value.strip()
+    labels = value.split(".")
+    return value == "*" or (
+        len(value) <= 253
+        and all(
+            re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", label, re.IGNORECASE)
+            for label in labels
+        )
+    )
+
+
+_xmpp_domain = _checked(_xmpp_domain_ok, InvalidXmppDomain)
 
 
 class InvalidColour(schema.ValidationError):
@@ -214,12 +234,14 @@ class IDigitaleBalieSettings(model.Schema):
             "room_server_url",
             "room_opens_minutes_before",
             "room_closes_minutes_after",
+            "walk_in_long_wait_minutes",
             "stun_urls",
             "turn_urls",
             "turn_credential_minutes",
             "jitsi_url",
             "jitsi_app_id",
             "jitsi_audience",
+            "jitsi_subject",
             "livekit_url",
             "livekit_api_key",
             "livekit_meet_url",
@@ -259,6 +281,17 @@ class IDigitaleBalieSettings(model.Schema):
         description=_("An audience the Jitsi server accepts (JWT_ACCEPTED_AUDIENCES)."),
         default="jitsi",
         required=False,
+    )
+
+    jitsi_subject = schema.TextLine(
+        title=_("Jitsi XMPP domain"),
+        description=_(
+            "The token's subject (sub): the XMPP domain of the Jitsi server, "
+            "checked when it verifies domains. Empty: the host name of the "
+            "address above. * for any domain; meet.jitsi for docker-jitsi-meet."
+        ),
+        required=False,
+        constraint=_xmpp_domain,
     )
 
     livekit_url = schema.URI(
@@ -617,6 +650,18 @@ class IDigitaleBalieSettings(model.Schema):
         constraint=_rsin_ok,
     )
 
+    walk_in_long_wait_minutes = schema.Int(
+        title=_("Walk-in: offer a callback from this wait on (minutes)"),
+        description=_(
+            "When the estimated wait in a walk-in queue is this long or longer, "
+            "a citizen may leave a telephone number and be called back instead."
+        ),
+        default=20,
+        min=5,
+        max=240,
+        required=True,
+    )
+
     room_opens_minutes_before = schema.Int(
         title=_("The video room opens this many minutes before the appointment"),
         default=15,
@@ -671,6 +716,74 @@ class IDigitaleBalieSettings(model.Schema):
         ),
         vocabulary="collective.digitalebalie.DigiDLevels",
         default=DIGID_LEVELS[1],
+        required=True,
+    )
+
+    # --- eHerkenning for entrepreneurs (issue 18): integrations/eherkenning.py ---
+    model.fieldset(
+        "eherkenning",
+        label=_("eHerkenning"),
+        fields=[
+            "eherkenning_issuer",
+            "eherkenning_client_id",
+            "eherkenning_scope",
+            "eherkenning_legal_subject_claim",
+            "eherkenning_acting_subject_claim",
+            "eherkenning_branch_claim",
+            "eherkenning_name_claim",
+            "eherkenning_loa_claim",
+        ],
+    )
+
+    eherkenning_issuer = schema.URI(
+        title=_("Issuer of the eHerkenning broker (OpenID Connect)"),
+        description=_(
+            "For example https://broker.example.nl. The client secret is on the "
+            "secrets page. The level of assurance is set per product."
+        ),
+        required=False,
+        constraint=_encrypted_address,
+    )
+
+    eherkenning_client_id = schema.TextLine(
+        title=_("Client id at the eHerkenning broker"), required=False
+    )
+
+    eherkenning_scope = schema.TextLine(
+        title=_("Scopes at the eHerkenning broker"), default="openid", required=True
+    )
+
+    eherkenning_legal_subject_claim = schema.TextLine(
+        title=_("Claim with the KVK number or RSIN"),
+        description=_(
+            "Its name qualifier says which: urn:etoegang:1.9:EntityConcernedID:KvKnr "
+            "or urn:etoegang:1.9:EntityConcernedID:RSIN."
+        ),
+        default="urn:etoegang:core:LegalSubjectID",
+        required=True,
+    )
+
+    eherkenning_acting_subject_claim = schema.TextLine(
+        title=_("Claim with the person acting (a pseudonym)"),
+        default="urn:etoegang:core:ActingSubjectID",
+        required=True,
+    )
+
+    eherkenning_branch_claim = schema.TextLine(
+        title=_("Claim with the branch number"),
+        default="urn:etoegang:1.9:ServiceRestriction:Vestigingsnr",
+        required=True,
+    )
+
+    eherkenning_name_claim = schema.TextLine(
+        title=_("Claim with the company name"),
+        default="urn:etoegang:1.11:attribute-represented:CompanyName",
+        required=True,
+    )
+
+    eherkenning_loa_claim = schema.TextLine(
+        title=_("Claim with the eHerkenning level of assurance"),
+        default="acr",
         required=True,
     )
 
@@ -795,6 +908,10 @@ class IDigitaleBalieSecrets(Interface):
 
     oidc_client_secret = schema.ASCIILine(
         title=_("Client secret at the DigiD broker"), required=False, default=""
+    )
+
+    eherkenning_client_secret = schema.ASCIILine(
+        title=_("Client secret at the eHerkenning broker"), required=False, default=""
     )
 
     sso_client_secret = schema.ASCIILine(

@@ -104,6 +104,30 @@ def upgrade_to_1006(context):
 
 
 def upgrade_to_1007(context):
+    """This round (issue 18 and on): new registry records (eHerkenning, the
+    Jitsi XMPP domain, the walk-in queue's callback wait); products get their *Identification* from
+    requires_identification (true is DigiD); the Make an appointment portlet."""
+    setup = api.portal.get_tool("portal_setup")
+    for step in ("plone.app.registry", "portlets"):
+        setup.runImportStepFromProfile("profile-collective.digitalebalie:default", step)
+    identification_from_the_old_field()
+
+
+def identification_from_the_old_field():
+    count = 0
+    with api.env.adopt_roles(["Manager"]):
+        for brain in api.content.find(portal_type="CounterProduct"):
+            product = brain.getObject()
+            product._p_activate()  # a ghost's __dict__ is empty
+            stored = product.__dict__
+            if "requires_identification" in stored and "identification" not in stored:
+                # The class's property writes identification and drops the old value.
+                product.requires_identification = stored["requires_identification"]
+                count += 1
+    logger.info("Identification set on %s products from before it", count)
+
+
+def upgrade_to_1008(context):
     """The agenda in the toolbar and the user menu (portal_actions); the
     counter product's own icon (registry)."""
     setup = api.portal.get_tool("portal_setup")

@@ -158,6 +158,14 @@ def setup_new(appointment, product):
     )
 
 
+def walk_in_taken(appointment, product, user_id):
+    """A walk-in appointment: its product's teams, and the employee who took it."""
+    appointment.teams = tuple(product_teams(product))
+    set_team_roles(appointment, appointment.teams)
+    appointment.assignee = None
+    assign(appointment, user_id)
+
+
 def assign(appointment, user_id):
     """Give the appointment to user_id (None: nobody), keeping the day counts."""
     day = getattr(appointment, "ledger_day", None)

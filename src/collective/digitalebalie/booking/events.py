@@ -44,3 +44,18 @@ class AppointmentMoved(ObjectEvent):
     def __init__(self, appointment, old_day):
         super().__init__(appointment)
         self.old_day = old_day
+
+
+class IWalkInTaken(IObjectEvent):
+    """An employee took a citizen from the walk-in queue: a new appointment."""
+
+    product = Attribute("The counter product")
+    employee = Attribute("The user id of the employee who took the citizen")
+
+
+@implementer(IWalkInTaken)
+class WalkInTaken(ObjectEvent):
+    def __init__(self, appointment, product, employee):
+        super().__init__(appointment)
+        self.product = product
+        self.employee = employee

@@ -10,6 +10,7 @@ from collective.digitalebalie.booking.input import parse_day
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.desk import desk_messages
 from collective.digitalebalie.browser.my_appointment import STATES
+from collective.digitalebalie.browser.walk_in import WalkInAgenda
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.video import rooms
 from datetime import timedelta
@@ -278,6 +279,12 @@ class AgendaView(BrowserView):
                 if can_reassign
                 else [],
             }
+
+    @property
+    def walk_in(self):
+        if not hasattr(self, "_walk_in"):
+            self._walk_in = WalkInAgenda(self.request)
+        return self._walk_in
 
     def can_make_appointments(self):
         return any(

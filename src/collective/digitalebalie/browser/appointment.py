@@ -18,6 +18,7 @@ from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers.documents import VIEWABLE
 from collective.digitalebalie.integrations import digid
+from collective.digitalebalie.integrations import identification
 from collective.digitalebalie.integrations import payments
 from plone import api
 from plone.protect import CheckAuthenticator
@@ -174,26 +175,39 @@ class AppointmentView(DeskMixin, BrowserView):
         return self.product.Title() if self.product is not None else ""
 
     def identity(self):
-        """What the employee sees of the citizen's DigiD identity."""
-        identity = digid.identity_of(self.context)
-        needed = digid.required(self.context, self.product)
+        """What the employee sees of the citizen's DigiD or eHerkenning identity."""
+        identity = identification.identity_of(self.context)
+        schemes = identification.schemes(self.context, self.product)
         if identity is None:
             return (
                 {
                     "done": False,
-                    "needed": needed,
+                    "needed": bool(schemes),
+                    "digid": "digid" in schemes or not schemes,
+                    "eherkenning": "eherkenning" in schemes,
                     "requested": bool(
                         getattr(self.context, "identification_requested", False)
                     ),
                 }
-                if needed or self.context.channel == "video"
+                if schemes or self.context.channel == "video"
                 else None
             )
         revealed = IAnnotations(self.request).get(REVEALED)
+        if identity["scheme"] == "eherkenning":
+            company = identification.company(identity, hide=not revealed)
+            return {
+                "done": True,
+                "scheme": "eherkenning",
+                "name": identity.get("name", ""),
+                "company": translate(company, context=self.request),
+                "revealed": bool(revealed),
+                "loa": identity.get("loa", ""),
+            }
         return {
             "done": True,
+            "scheme": "digid",
             "name": identity["name"],
-            "bsn": revealed or digid.masked(identity["bsn"]),
+            "bsn": revealed["bsn"] if revealed else digid.masked(identity["bsn"]),
             "revealed": bool(revealed),
             "loa": identity["loa"],
         }

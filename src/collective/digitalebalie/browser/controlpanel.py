@@ -66,6 +66,7 @@ class ISecretsForm(Interface):
     zgw_secret = _secret_form_field("zgw_secret")
     mollie_api_key = _secret_form_field("mollie_api_key")
     oidc_client_secret = _secret_form_field("oidc_client_secret")
+    eherkenning_client_secret = _secret_form_field("eherkenning_client_secret")
     sso_client_secret = _secret_form_field("sso_client_secret")
     identity_key = _secret_form_field("identity_key")
     jitsi_app_secret = _secret_form_field("jitsi_app_secret")

@@ -9,7 +9,9 @@ from collective.digitalebalie.booking import actions
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.picker import SlotPicker
+from collective.digitalebalie.browser.walk_in_form import WalkInFormMixin
 from collective.digitalebalie.content.counter_product import CHANNELS
+from collective.digitalebalie.content.counter_product import identification_method
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
 from plone.protect import CheckAuthenticator
@@ -33,9 +35,25 @@ class BookingFormMixin:
 
     errors = None
     message = None
+    message_type = None
 
     def error(self, name):
         return (self.errors or {}).get(name)
+
+    def summary_at(self, place):
+        """Is the error summary shown at ``place``? It stands just before the step
+        with the first wrong field ("times" or "person"), so that on a phone the
+        summary and that field are in one screen; other errors go to "top"."""
+        if not self.message:
+            return False
+        names = set(self.errors or ())
+        if "start" in names or self.message_type == "SlotUnavailable":
+            where = "times"
+        elif names & set(FIELDS):
+            where = "person"
+        else:
+            where = "top"
+        return where == place
 
     def value(self, name, default=""):
         return self.request.form.get(name, default)
@@ -61,16 +79,21 @@ class BookingFormMixin:
         transaction.doom()  # nothing a failed attempt touched is kept
         self.request.response.setStatus(error.status)
         self.message = error.message
+        self.message_type = error.type
         self.errors = {
             name: self.translate(text) for name, text in error.fields.items()
         }
 
 
-class CounterProductView(BookingFormMixin, BrowserView):
+class CounterProductView(WalkInFormMixin, BookingFormMixin, BrowserView):
     index = ViewPageTemplateFile("templates/counter_product.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
     challenge = None
+
+    def identification_method(self):
+        """none, digid, eherkenning or either."""
+        return identification_method(self.context)
 
     def __call__(self):
         headers.citizen_page(self.request.response)
@@ -92,6 +115,10 @@ class CounterProductView(BookingFormMixin, BrowserView):
             and self.bookable
             and "book" in self.request.form
         ) and self.handle_book():
+            return ""
+        if (
+            self.request.method == "POST" and "walk_in" in self.request.form
+        ) and self.handle_walk_in():
             return ""
         if self.bookable and self.challenge is None and self.gate.needed():
             # The browser solves it while the citizen fills in the form.

@@ -28,11 +28,14 @@ from collective.digitalebalie.dossiers.citizen import citizen_documents
 from collective.digitalebalie.dossiers.citizen import may_open
 from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.integrations import digid
+from collective.digitalebalie.integrations import eherkenning
+from collective.digitalebalie.integrations import identification
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
 from urllib.parse import quote
+from zope.i18n import translate
 from zope.interface import alsoProvides
 from zope.interface import implementer
 from zope.publisher.interfaces import IPublishTraverse
@@ -65,12 +68,15 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
     token = ""
     mode = "view"  # or "move", "cancel", "document", "identify", "device-test"
     document_id = ""  # or the device test's part ("token")
+    scheme = ""  # identify/digid, identify/eherkenning
 
     def publishTraverse(self, request, name):
         if not self.token:
             self.token = name
         elif self.mode in ("document", "device-test") and not self.document_id:
             self.document_id = name
+        elif self.mode == "identify" and not self.scheme:
+            self.scheme = name  # digid or eherkenning
         elif name in ("move", "cancel", "document", "identify", "device-test"):
             self.mode = name
         return self
@@ -212,17 +218,24 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
     # --- documents ------------------------------------------------------------
 
     def start_identification(self):
-        """Off to the DigiD broker (the login is kept for ten minutes, used once)."""
+        """Off to the DigiD or eHerkenning broker (the login is kept for ten minutes, used once)."""
         alsoProvides(
             self.request, IDisableCSRFProtection
         )  # only the pending login is written
+        self.product = store.product_of(self.appointment)
+        self.picker = None
+        schemes = identification.schemes(self.appointment, self.product) or ("digid",)
+        scheme = self.scheme or (schemes[0] if len(schemes) == 1 else "")
+        if scheme not in schemes:
+            # Either: the citizen chooses on the page; or a way this product has not.
+            self.request.response.setStatus(200 if not self.scheme else 404)
+            return self.index()
+        start = eherkenning.start if scheme == "eherkenning" else digid.start
         try:
             with api.env.adopt_roles(["Manager"]):
-                url = digid.start(self.appointment, self.token, self.request)
+                url = start(self.appointment, self.token, self.request)
         except errors.UserError as error:
             self.request.response.setStatus(error.status)
-            self.product = store.product_of(self.appointment)
-            self.picker = None
             self.message = error.message
             self.errors = {}
             return self.index()
@@ -231,14 +244,30 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
 
     @property
     def identification(self):
-        """None when not needed; else {"done": bool, "url", "name", "loa"}."""
-        if not digid.required(self.appointment, self.product):
+        """None when not needed; else {"done", "urls": {scheme: url}, "scheme", "company"}."""
+        schemes = identification.schemes(self.appointment, self.product)
+        if not schemes:
             return None
-        identity = digid.identity_of(self.appointment)
+        identity = identification.identity_of(self.appointment)
+        if identity is None and self.state not in ("booked", "in_progress"):
+            return None  # cancelled or over: nothing to log in for any more
+        urls = (
+            {scheme: f"{self.url}/identify/{scheme}" for scheme in schemes}
+            if len(schemes) > 1
+            else {schemes[0]: f"{self.url}/identify"}
+        )
+        company = ""
+        if identity is not None and identity["scheme"] == "eherkenning":
+            company = translate(
+                identification.company(identity, hide=False), context=self.request
+            )
         return {
             "done": identity is not None,
-            "url": f"{self.url}/identify",
-            "name": identity["name"] if identity else "",
+            "scheme": identity["scheme"] if identity else "",
+            "urls": urls,
+            "either": len(schemes) > 1,
+            "name": identity.get("name", "") if identity else "",
+            "company": company,
         }
 
     def serve_document(self):
@@ -292,6 +321,23 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
     @property
     def may_upload(self):
         return self.state in ("booked", "in_progress")
+
+    @property
+    def show_documents(self):
+        """The documents part: while sending is possible, or to list what was sent."""
+        return self.has_dossier and (self.may_upload or bool(self.my_documents()))
+
+    def link_sent_to(self):
+        """Where the link went too (after booking), so a typo is noticed."""
+        email = getattr(self.appointment, "email", None)
+        if not email:
+            return ""
+        return self.translate(
+            _("We also sent the link by e-mail to ${email}.", mapping={"email": email})
+        )
+
+    def copied_text(self):
+        return self.translate(_("The link is copied."))
 
     @property
     def upload_url(self):

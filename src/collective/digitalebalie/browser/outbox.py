@@ -120,9 +120,12 @@ class OutboxView(BrowserView):
                 continue
             name = part.get_filename()
             if name or part.get_content_type() != "text/plain":
-                # The HTML alternative says the same; attachments by name only.
+                # The HTML alternative says the same; attachments by name only,
+                # and the invitation in the body (for Outlook) by its type.
                 if name:
                     lines.append(f"[{name}: {part['Content-Type']}]")
+                elif part.get_content_type() == "text/calendar":
+                    lines.append(f"[{part['Content-Type']}]")
                 continue
             try:
                 lines.append(part.get_content())

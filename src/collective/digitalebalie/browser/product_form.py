@@ -35,11 +35,12 @@ _CLOCK = re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*$")
 # Row fields a person fills in; a row without any of them is empty.
 TYPED = {
     "opening_hours": ("start", "end"),
+    "walk_in_hours": ("start", "end"),
     "closures": ("start", "end", "reason"),
     "required_documents": ("document", "explanation"),
     "faq": ("question", "answer"),
 }
-TIMES = {"opening_hours": ("start", "end")}
+TIMES = {"opening_hours": ("start", "end"), "walk_in_hours": ("start", "end")}
 # More rows than a week of opening hours could need: a form claiming more is
 # read no further.
 MAX_ROWS = 500
@@ -163,6 +164,7 @@ class CounterGridWidget(DataGridFieldWidget):
         still refuses to save them)."""
         check = {
             "opening_hours": rules.parse_periods,
+            "walk_in_hours": rules.parse_periods,
             "closures": rules.parse_closures,
         }.get(self._field_name)
         if check is None:

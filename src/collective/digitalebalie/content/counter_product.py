@@ -1,7 +1,9 @@
 """A counter product: a service of the municipality a citizen can book."""
 
+from Acquisition import aq_base
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
+from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
 from collective.z3cform.datagridfield.row import DictRow
 from decimal import Decimal
 from decimal import InvalidOperation
@@ -118,6 +120,16 @@ class IOpeningHoursRow(model.Schema):
     )
 
 
+class IWalkInHoursRow(model.Schema):
+    weekday = schema.Choice(title=_("Day"), vocabulary=WEEKDAYS, required=True)
+    start = schema.TextLine(
+        title=_("From"), description=_("For example 09:00"), required=True
+    )
+    end = schema.TextLine(
+        title=_("Until"), description=_("For example 12:00"), required=True
+    )
+
+
 class IClosureRow(model.Schema):
     start = schema.Date(title=_("First day"), required=True)
     end = schema.Date(title=_("Last day"), required=True)
@@ -221,15 +233,53 @@ class ICounterProduct(model.Schema):
     )
 
     model.fieldset(
+        "walk_in",
+        label=_("Walk in (video)"),
+        fields=["walk_in", "walk_in_hours", "walk_in_max_queue"],
+    )
+
+    walk_in = schema.Bool(
+        title=_("Citizens can walk in without an appointment (video)"),
+        description=_(
+            "During the walk-in hours, while an employee of the product's teams "
+            "is available, citizens can join a queue and talk to us now."
+        ),
+        default=False,
+        required=False,
+    )
+
+    directives.widget(walk_in_hours=GRID)
+    walk_in_hours = schema.List(
+        title=_("Walk-in hours"),
+        description=_("One row per period, in the time zone of the municipality."),
+        value_type=DictRow(title=_("Period"), schema=IWalkInHoursRow),
+        default=[],
+        required=False,
+    )
+
+    walk_in_max_queue = schema.Int(
+        title=_("At most this many citizens waiting"),
+        default=20,
+        min=1,
+        max=500,
+        required=True,
+    )
+
+    model.fieldset(
         "information",
         label=_("Information for citizens"),
         fields=[
             "required_documents",
             "faq",
-            "requires_identification",
+            "identification",
+            "eherkenning_loa",
             "case_type",
             "document_type",
             "final_status_type",
+            "result_type",
+            "result_explanation",
+            "initiator_role_type",
+            "usage_conditions",
         ],
     )
 
@@ -249,6 +299,29 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
+    identification = schema.Choice(
+        title=_("Identification"),
+        description=_(
+            "How the citizen shows who they are before the video call: with "
+            "DigiD (citizens), eHerkenning (entrepreneurs), or either (the "
+            "citizen chooses on the appointment page)."
+        ),
+        vocabulary="collective.digitalebalie.IdentificationMethods",
+        required=False,
+        default=None,
+    )
+
+    eherkenning_loa = schema.Choice(
+        title=_("Level of assurance the eHerkenning login needs"),
+        description=_("A login at a lower level is refused."),
+        vocabulary="collective.digitalebalie.EHerkenningLevels",
+        default=EHERKENNING_DEFAULT_LEVEL,
+        required=True,
+    )
+
+    # Before "Identification": true meant DigiD. Kept for the REST API (read
+    # and written as before), not in the edit form.
+    directives.omitted("requires_identification")
     requires_identification = schema.Bool(
         title=_("The citizen must identify (DigiD or ID document)"),
         default=False,
@@ -278,12 +351,56 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
+    result_type = schema.URI(
+        title=_("Result in the case system"),
+        description=_(
+            "The resultaattype URL of this product's zaaktype. The case system "
+            "needs a result before the final status."
+        ),
+        required=False,
+    )
+
+    result_explanation = schema.TextLine(
+        title=_("Explanation of the result"),
+        description=_("Sent with the result, for example: Passport issued."),
+        max_length=1000,
+        required=False,
+    )
+
+    initiator_role_type = schema.URI(
+        title=_("Initiator role in the case system"),
+        description=_(
+            "The roltype URL of this product's zaaktype whose generic description "
+            "is initiator. A citizen who logged in with DigiD or an entrepreneur "
+            "with eHerkenning is sent as the initiator of the zaak. Leave empty "
+            "to send no initiator."
+        ),
+        required=False,
+    )
+
+    usage_conditions = schema.Text(
+        title=_("Conditions of use of the documents"),
+        description=_(
+            "When filled in, the documents are sent to the case system with "
+            "these conditions of use (gebruiksrechten). When empty, the "
+            "documents are marked as having no conditions of use."
+        ),
+        required=False,
+    )
+
     @invariant
     def valid_opening_hours(data):
         try:
             rules.parse_periods(getattr(data, "opening_hours", None) or [])
         except rules.RuleError as error:
             raise Invalid(rule_message(error, _("Opening hours"))) from None
+
+    @invariant
+    def valid_walk_in_hours(data):
+        try:
+            rules.parse_periods(getattr(data, "walk_in_hours", None) or [])
+        except rules.RuleError as error:
+            raise Invalid(rule_message(error, _("Walk-in hours"))) from None
 
     @invariant
     def valid_closures(data):
@@ -293,6 +410,43 @@ class ICounterProduct(model.Schema):
             raise Invalid(rule_message(error, _("Closed"))) from None
 
 
+IDENTIFICATION_METHODS = ("none", "digid", "eherkenning", "either")
+
+
+def identification_method(product):
+    """none, digid, eherkenning or either: the product's *Identification*.
+
+    A product from before that setting has only requires_identification:
+    true there means DigiD.
+    """
+    if product is None:
+        return "none"
+    value = getattr(product, "identification", None)
+    if value in IDENTIFICATION_METHODS:
+        return value
+    stored = getattr(aq_base(product), "__dict__", {})
+    if "requires_identification" in stored:
+        return "digid" if stored["requires_identification"] else "none"
+    if isinstance(product, CounterProduct):
+        return "none"
+    return "digid" if getattr(product, "requires_identification", False) else "none"
+
+
 @implementer(ICounterProduct)
 class CounterProduct(Item):
     """A counter product."""
+
+    @property
+    def requires_identification(self):
+        """True when the product needs any identification (the REST API's old field)."""
+        return identification_method(self) != "none"
+
+    @requires_identification.setter
+    def requires_identification(self, value):
+        # Written by an old client: true is DigiD unless a method is chosen.
+        current = identification_method(self)
+        if value:
+            self.identification = "digid" if current == "none" else current
+        else:
+            self.identification = "none"
+        self.__dict__.pop("requires_identification", None)

@@ -3,6 +3,12 @@
 Each message goes into the outbox within the transaction of the change, in the
 language of the booking. The invitation keeps one UID per appointment and a
 rising SEQUENCE, so calendar programs update or remove the event they have.
+
+An invitation mail is built as iMIP (RFC 6047) and as Outlook reads it
+([MS-OXCMAIL] 2.1.3.3.8, [MS-STANOICAL]): multipart/mixed[multipart/alternative[
+text/plain, text/html, text/calendar; method=…; charset=UTF-8], application/ics
+(invite.ics)]. Outlook takes the invitation only from the text/calendar
+alternative of the body; the attachment is for programs that only look there.
 """
 
 from collective.digitalebalie import _
@@ -14,9 +20,9 @@ from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.integrations import explain
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import sms
+from collective.digitalebalie.integrations import vtimezone
 from collective.digitalebalie.settings import setting
 from datetime import UTC
-from datetime import date
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -25,7 +31,7 @@ from email.utils import make_msgid
 from html import escape
 from icalendar import Calendar
 from icalendar import Event
-from icalendar import Timezone
+from icalendar import vCalAddress
 from plone import api
 from zope.i18n import translate
 import functools
@@ -53,23 +59,20 @@ def _recipient(appointment):
     return Address(display_name=appointment.fullname or "", addr_spec=appointment.email)
 
 
-def _sender():
+def _sender_address():
     address = api.portal.get_registry_record("plone.email_from_address", default="")
+    return address or "noreply@example.org"
+
+
+def _sender():
     name = api.portal.get_registry_record("plone.email_from_name", default="")
-    return formataddr((name or _municipality(), address or "noreply@example.org"))
+    return formataddr((name or _municipality(), _sender_address()))
 
 
 @functools.lru_cache(maxsize=8)
 def _vtimezone(tzid, year):
-    """The VTIMEZONE of tzid for the years around ``year``.
-
-    icalendar computes it from the transitions between its first and last date;
-    for its default range (1970-2038) that takes about 0.3 s, so it is made
-    once per zone and year, for two years back and five ahead.
-    """
-    return Timezone.from_tzid(
-        tzid, first_date=date(year - 2, 1, 1), last_date=date(year + 5, 1, 1)
-    )
+    """The VTIMEZONE of tzid with yearly rules, made once per zone and year."""
+    return vtimezone.build(tzid, year)
 
 
 def add_timezone(calendar, tz):
@@ -95,11 +98,20 @@ def invitation(appointment, product, method, token=None):
     event.add("dtstart", appointment.start.astimezone(tz))
     event.add("dtend", appointment.end.astimezone(tz))
     event.add("summary", f"{_municipality()}: {product.Title() if product else ''}")
-    event.add(
-        "organizer",
-        f"mailto:{api.portal.get_registry_record('plone.email_from_address', default='noreply@example.org') or 'noreply@example.org'}",
-    )
-    event.add("attendee", f"mailto:{appointment.email}")
+    # RFC 5546: the municipality (the mail's sender, RFC 6047 §3) organises;
+    # the citizen booked it, so they have accepted and need not answer.
+    # icalendar quotes the names by RFC 5545 §3.2 and RFC 6868 (a comma, a quote).
+    organizer = vCalAddress(f"mailto:{_sender_address()}")
+    organizer.params["CN"] = _municipality()
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{appointment.email}")
+    if appointment.fullname:
+        attendee.params["CN"] = appointment.fullname
+    attendee.params["CUTYPE"] = "INDIVIDUAL"
+    attendee.params["ROLE"] = "REQ-PARTICIPANT"
+    attendee.params["PARTSTAT"] = "ACCEPTED"
+    attendee.params["RSVP"] = "FALSE"
+    event.add("attendee", attendee)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     if method != "CANCEL":
         how = explain.calendar_event(appointment, appointment.language or "nl", token)
@@ -194,14 +206,32 @@ def _compose(appointment, kind, token=None):
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
-    message.add_attachment(
-        invitation(appointment, product, method, token),
+    add_invitation(message, invitation(appointment, product, method, token), method)
+    return message
+
+
+def add_invitation(message, ical, method):
+    """Add the calendar inline (a third alternative) and as invite.ics attachment.
+
+    RFC 6047 §2.4: the part's ``method`` is the calendar's METHOD; RFC 5545
+    §3.1.4: its charset is UTF-8. Base64 keeps the calendar's CRLF lines and
+    its non-ASCII names intact on every mail route ([MS-OXCMAIL] allows it).
+    """
+    # As bytes: the calendar's CRLF line ends (RFC 5545 §3.1) stay as they are.
+    message.add_alternative(
+        ical,
         maintype="text",
         subtype="calendar",
-        params={"method": method},
-        filename="afspraak.ics" if language == "nl" else "appointment.ics",
+        cte="base64",
+        params={"method": method, "charset": "UTF-8"},
     )
-    return message
+    message.add_attachment(
+        ical,
+        maintype="application",
+        subtype="ics",
+        filename="invite.ics",
+        params={"name": "invite.ics"},
+    )
 
 
 def booked(appointment, token):
@@ -371,3 +401,22 @@ def appointment_booked(appointment, event):
 
 def appointment_moved(appointment, event):
     moved(appointment)
+
+
+SMS_WALK_IN_LEFT = _(
+    "${municipality}: you have left the queue for ${product}, because your page "
+    "was closed for more than 2 minutes. You are welcome to join again."
+)
+
+
+def walk_in_left(phone, language, product):
+    """A text message to a walk-in citizen who lost their place (only with a number)."""
+    if not phone or not sms_enabled():
+        return None
+    text = _t(
+        SMS_WALK_IN_LEFT,
+        language or "nl",
+        municipality=_municipality(),
+        product=product.Title(),
+    )
+    return outbox.queue_sms(phone, sms.sender(), text, "walk-in-left")

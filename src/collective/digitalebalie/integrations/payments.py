@@ -146,7 +146,15 @@ def _portal_url():
     return api.portal.get().absolute_url()
 
 
-def _create_at_provider(payment, dossier_id):
+# The language of the payment page (Mollie's ``locale``): the booking's.
+MOLLIE_LOCALES = {"nl": "nl_NL", "en": "en_US"}
+
+
+def mollie_locale(language):
+    return MOLLIE_LOCALES.get(language or "nl", MOLLIE_LOCALES["nl"])
+
+
+def _create_at_provider(payment, dossier_id, language):
     """Create the payment at the provider; returns (provider id, checkout URL)."""
     if provider_name() == "mollie":
         from mollie.api.error import Error as MollieError
@@ -161,6 +169,9 @@ def _create_at_provider(payment, dossier_id):
                     "redirectUrl": payment_return.url(dossier_id, payment["id"]),
                     "webhookUrl": f"{_portal_url()}/@@mollie-webhook",
                     "metadata": {"payment": payment["id"]},
+                    # Else Mollie guesses from the browser, which may not be the
+                    # language the citizen booked in.
+                    "locale": mollie_locale(language),
                 },
                 # A retry (after a ZODB conflict) gets the same payment, not a second one.
                 idempotency_key=payment["id"],
@@ -226,7 +237,7 @@ def request_payment(dossier, appointment, amount, description, user_id):
         created=datetime.now(UTC),
     )
     payment["provider_id"], payment["checkout_url"] = _create_at_provider(
-        payment, dossier.getId()
+        payment, dossier.getId(), getattr(appointment, "language", None)
     )
     _payments(dossier)[payment["id"]] = payment
     _index()[payment["provider_id"]] = (dossier.getId(), payment["id"])

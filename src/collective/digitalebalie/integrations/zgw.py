@@ -8,16 +8,23 @@ something, but before we recorded it, finds it again instead of making a
 second one. Errors a retry can help (unreachable, 5xx, 429) are retried with
 growing pauses; others (a wrong zaaktype, a refused JWT, a document too large)
 stop and are shown on the dossier until an employee sends it again.
+
+Followed: Zaken API 1.5.x, Documenten API 1.5.x and the Catalogi API they
+refer to. A conforming Zaken API refuses an eindstatus while an
+informatieobject of the zaak has no ``indicatieGebruiksrecht`` (rule zrc-008)
+or the zaak has no resultaat, so both come first.
 """
 
 from BTrees.OOBTree import OOBTree
-from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
 from collective.digitalebalie import teams
 from collective.digitalebalie.dossiers import dossiers
-from collective.digitalebalie.integrations.addresses import encrypted_or_local
+from collective.digitalebalie.integrations import digid
+from collective.digitalebalie.integrations import identification
 from collective.digitalebalie.integrations.retries import CLAIM
 from collective.digitalebalie.integrations.retries import pause_after
+from collective.digitalebalie.integrations.zgw_client import Client
+from collective.digitalebalie.integrations.zgw_client import ZgwError
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
@@ -27,24 +34,10 @@ from persistent.mapping import PersistentMapping
 from plone import api
 from ZODB.POSException import ConflictError
 import base64
-import json
-import jwt
-import time
 import transaction
-import urllib.error
-import urllib.parse
-import urllib.request
 
 
 QUEUE_KEY = "collective.digitalebalie.zgw-queue"  # dossier id -> next try
-TIMEOUT = 30
-CRS = {"Accept-Crs": "EPSG:4326", "Content-Crs": "EPSG:4326"}
-
-
-class ZgwError(Exception):
-    def __init__(self, message, retry):
-        super().__init__(message)
-        self.retry = retry
 
 
 def enabled():
@@ -87,82 +80,6 @@ def request_final_status(dossier):
     if current.get("state") == "done":
         current["state"] = "waiting"
     _queue()[dossier.getId()] = datetime.now(UTC)
-
-
-# --- the HTTP client ---------------------------------------------------------------
-
-
-class Client:
-    def __init__(self, user_id, user_name):
-        self.zaken = (setting("zaken_api_url") or "").rstrip("/")
-        self.documenten = (setting("documenten_api_url") or "").rstrip("/")
-        self.client_id = setting("zgw_client_id") or ""
-        self.secret = credentials.get_secret("zgw_secret")
-        self.rsin = setting("rsin") or ""
-        self.user_id = user_id
-        self.user_name = user_name
-        missing = [
-            name
-            for name, value in (
-                ("Zaken API", self.zaken),
-                ("Documenten API", self.documenten),
-                ("client id", self.client_id),
-                ("secret", self.secret),
-                ("RSIN", self.rsin),
-            )
-            if not value
-        ]
-        if missing:
-            raise ZgwError(f"not configured: {', '.join(missing)}", retry=False)
-
-    def _token(self):
-        now = int(time.time())
-        claims = {
-            "iss": self.client_id,
-            "iat": now,
-            "client_id": self.client_id,
-            "user_id": self.user_id,
-            "user_representation": self.user_name,
-        }
-        return jwt.encode(claims, self.secret, algorithm="HS256")
-
-    def call(self, method, url, body=None, crs=False):
-        if not encrypted_or_local(url):
-            # Documents and the JWT travel with every call: only encrypted.
-            raise ZgwError(f"the address must start with https://: {url}", retry=False)
-        headers = {
-            "Authorization": f"Bearer {self._token()}",
-            "Accept": "application/json",
-        }
-        if crs:
-            headers.update(CRS)
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310 - http(s) checked
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            detail = error.read()[:300].decode("utf-8", "replace")
-            retry = error.code >= 500 or error.code in (408, 429)
-            raise ZgwError(
-                f"{method} {url}: HTTP {error.code} {detail}", retry
-            ) from None
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            raise ZgwError(f"{method} {url}: {error}", retry=True) from None
-
-    @staticmethod
-    def _results(answer):
-        if isinstance(answer, dict):
-            return answer.get("results") or []
-        return answer or []
-
-    def find(self, url, crs=False, **params):
-        query = urllib.parse.urlencode(params)
-        results = self._results(self.call("GET", f"{url}?{query}", crs=crs))
-        return results[0]["url"] if results else None
 
 
 # --- delivery ---------------------------------------------------------------------
@@ -240,9 +157,13 @@ def _document(client, dossier, product, document, zaak):
                     "inhoud": base64.b64encode(content).decode("ascii"),
                     "informatieobjecttype": getattr(product, "document_type", "") or "",
                     "vertrouwelijkheidaanduiding": "vertrouwelijk",
+                    # Only gebruiksrechten can make it true (see _usage_rights).
+                    "indicatieGebruiksrecht": False,
                 },
             )
             url = eio["url"]
+            # Made with the indication set; one found again is checked later.
+            record["usage"] = not _usage_conditions(product)
         record["eio"] = url
         _keep_claim(dossier)
         transaction.commit()
@@ -258,6 +179,116 @@ def _document(client, dossier, product, document, zaak):
         transaction.commit()
 
 
+def _usage_conditions(product):
+    return (getattr(product, "usage_conditions", "") or "").strip()
+
+
+def _usage_rights(client, dossier, product, record):
+    """Make sure the document's ``indicatieGebruiksrecht`` is set (zrc-008).
+
+    With the product's conditions of use: gebruiksrechten (the Documenten API
+    then sets it to true); without: false, changed under the document's lock
+    when the document was made without it.
+    """
+    if record.get("usage"):
+        return
+    eio = record["eio"]
+    conditions = _usage_conditions(product)
+    if conditions:
+        rights = f"{client.documenten}/gebruiksrechten"
+        if client.find(rights, informatieobject=eio) is None:
+            client.call(
+                "POST",
+                rights,
+                {
+                    "informatieobject": eio,
+                    "startdatum": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "omschrijvingVoorwaarden": conditions,
+                },
+            )
+    else:
+        unset = client.call("GET", eio).get("indicatieGebruiksrecht") is None
+        lock = record.get("lock")
+        if unset or lock:
+            if not lock:
+                lock = client.call("POST", f"{eio}/lock", {})["lock"]
+                # Kept, so that a run stopped halfway still unlocks it.
+                record["lock"] = lock
+                _keep_claim(dossier)
+                transaction.commit()
+            if unset:
+                client.call(
+                    "PATCH", eio, {"indicatieGebruiksrecht": False, "lock": lock}
+                )
+            client.call("POST", f"{eio}/unlock", {"lock": lock})
+            record.pop("lock", None)
+    record["usage"] = True
+    _keep_claim(dossier)
+    transaction.commit()
+
+
+def _result(client, dossier, product, zaak):
+    """The zaak's resultaat, needed before its eindstatus; made once."""
+    current = state(dossier)
+    if current.get("resultaat"):
+        return
+    resultaattype = getattr(product, "result_type", "") or ""
+    if not resultaattype:
+        raise ZgwError("the product has no result type", retry=False)
+    resultaten = f"{client.zaken}/resultaten"
+    url = client.find(resultaten, zaak=zaak)  # a zaak has one resultaat
+    if url is None:
+        url = client.call(
+            "POST",
+            resultaten,
+            {
+                "zaak": zaak,
+                "resultaattype": resultaattype,
+                "toelichting": (
+                    getattr(product, "result_explanation", "")
+                    or "Afgehandeld via de digitale balie"
+                )[:1000],
+            },
+        )["url"]
+    current["resultaat"] = url
+    _keep_claim(dossier)
+    transaction.commit()
+
+
+def _initiator(client, dossier, product, zaak):
+    """The identified citizen or entrepreneur as the zaak's initiator; once."""
+    current = state(dossier)
+    if current.get("initiator"):
+        return
+    roltype = getattr(product, "initiator_role_type", "") or ""
+    identity = digid.identity_of(dossier)
+    if not roltype or identity is None:
+        return
+    found = identification.betrokkene(identity)
+    if found is None:
+        # Never the identity itself in the message: it is shown and logged.
+        raise ZgwError("the identity of the dossier cannot be sent", retry=False)
+    kind, numbers, explanation = found
+    rollen = f"{client.zaken}/rollen"
+    # A zaak has at most one initiator: one found is ours (or was set there).
+    url = client.find(rollen, zaak=zaak, omschrijvingGeneriek="initiator")
+    if url is None:
+        url = client.call(
+            "POST",
+            rollen,
+            {
+                "zaak": zaak,
+                "betrokkeneType": kind,
+                "roltype": roltype,
+                "roltoelichting": explanation,
+                "betrokkeneIdentificatie": numbers,
+            },
+        )["url"]
+    current["initiator"] = url
+    _keep_claim(dossier)
+    transaction.commit()
+
+
 def _final_status(client, dossier, product, zaak):
     current = state(dossier)
     if current.get("final_status") != "waiting":
@@ -265,6 +296,10 @@ def _final_status(client, dossier, product, zaak):
     statustype = getattr(product, "final_status_type", "") or ""
     if not statustype:
         raise ZgwError("the product has no final status type", retry=False)
+    for record in current["documents"].values():
+        if record.get("eio"):
+            _usage_rights(client, dossier, product, record)
+    _result(client, dossier, product, zaak)
     client.call(
         "POST",
         f"{client.zaken}/statussen",
@@ -297,6 +332,7 @@ def _send(dossier):
     zaak = _zaak(client, dossier, product)
     _keep_claim(dossier)
     transaction.commit()
+    _initiator(client, dossier, product, zaak)
     for document in sorted(dossier.objectValues(), key=lambda d: d.created()):
         _document(client, dossier, product, document, zaak)
     _final_status(client, dossier, product, zaak)

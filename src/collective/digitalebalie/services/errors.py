@@ -23,4 +23,6 @@ def booking_error(request, error):
     if challenge is not None:
         # ChallengeRequired: the ALTCHA challenge to solve, for REST clients too.
         body["error"]["challenge"] = challenge
+    # More facts of the refusal (QueueClosed: when it opens), JSON already.
+    body["error"].update(getattr(error, "extra", None) or {})
     return body

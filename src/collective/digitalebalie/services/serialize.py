@@ -5,6 +5,7 @@ from collective.digitalebalie.aftercall import outcome
 from collective.digitalebalie.aftercall import satisfaction
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.booking.links import citizen_url
+from collective.digitalebalie.content.counter_product import identification_method
 from plone import api
 
 
@@ -46,9 +47,9 @@ def appointment_json(appointment, token):
             "title": product.Title() if product is not None else "",
             "url": product.absolute_url() if product is not None else None,
             "price": (product.price or None) if product is not None else None,
-            "requires_identification": bool(
-                getattr(product, "requires_identification", False)
-            ),
+            # Kept for clients from before eHerkenning: true when any is needed.
+            "requires_identification": identification_method(product) != "none",
+            "identification": identification_method(product),
         },
         "what_to_bring": [
             {

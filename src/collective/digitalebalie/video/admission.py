@@ -10,6 +10,8 @@ from collective.digitalebalie.video.connections import CLOSE_FULL
 from collective.digitalebalie.video.connections import CLOSE_REFUSED
 from collective.digitalebalie.video.connections import CLOSE_REPLACED
 from collective.digitalebalie.video.connections import CLOSE_REVOKED
+from collective.digitalebalie.video.connections import QUEUE_PREFIX
+from collective.digitalebalie.video.connections import QUEUE_WATCHERS
 from collective.digitalebalie.video.connections import RECONNECTING
 from collective.digitalebalie.video.connections import REVOKED_MESSAGE
 from collective.digitalebalie.video.connections import Participant
@@ -72,7 +74,12 @@ class Admission:
 
     async def _watch(self, ws, room_id, claims):
         watchers = self.watchers.setdefault(room_id, [])
-        if len(watchers) >= self.max_watchers:
+        # A walk-in queue's path is watched by everybody waiting in it and
+        # by the agenda of its teams: more than a room's few pages.
+        limit = (
+            QUEUE_WATCHERS if room_id.startswith(QUEUE_PREFIX) else self.max_watchers
+        )
+        if len(watchers) >= limit:
             if not watchers:
                 del self.watchers[room_id]
             await self._refuse(ws, "room_full", "This room is full.", CLOSE_FULL)

@@ -85,3 +85,9 @@ class Watcher(Connection):
     def sees_presence(self):
         # Staff see who waits before they join; others learn nothing of the people.
         return self.role == "employee"
+
+
+# The path a walk-in queue is watched on: queue-{product UID} (notices.py), by
+# everybody waiting in it and the agenda of its teams.
+QUEUE_PREFIX = "queue-"
+QUEUE_WATCHERS = 1000

@@ -19,6 +19,7 @@ from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.video import tokens
+from collective.digitalebalie.video.connections import QUEUE_PREFIX
 import re
 import transaction
 import urllib.parse
@@ -141,4 +142,37 @@ def changed(appointment, *parts):
         txn.addAfterCommitHook(changes)
     _url, known = changes.rooms.setdefault(room, (url, []))
     known.extend(part for part in parts if part not in known)
+    return True
+
+
+QUEUE_PART = "queue"
+
+
+def queue_room(product_uid):
+    """The room server path that the pages of a product's walk-in queue watch."""
+    return f"{QUEUE_PREFIX}{product_uid}"
+
+
+def queue_changed(product):
+    """The product's walk-in queue changed: its watchers (the citizens waiting,
+    the agenda of its teams) ask Plone again, after the commit.
+
+    Routed by the product (the queue's own path), so in a cluster one room
+    server process holds all watchers of one queue.
+    """
+    room = queue_room(product.UID())
+    url = notice_url(room)
+    secret = credentials.get_secret("room_token_secret")
+    if not (url and secret):
+        return False
+    txn = transaction.get()
+    try:
+        changes = txn.data(_KEY)
+    except KeyError:
+        changes = _Changes(secret)
+        txn.set_data(_KEY, changes)
+        txn.addAfterCommitHook(changes)
+    _url, known = changes.rooms.setdefault(room, (url, []))
+    if QUEUE_PART not in known:
+        known.append(QUEUE_PART)
     return True

@@ -5,9 +5,12 @@ the employee's team); the engine only gets a short-lived token that names the
 room and the person, signed with the secret the engine was configured with:
 
 - Jitsi Meet with token authentication (prosody ``token`` auth, the
-  ``jitsi-meet-tokens`` package): HS256 with the app secret; ``iss`` is the app
-  id, ``aud`` an accepted audience, ``sub`` the Jitsi domain, ``room`` the room;
-  ``context.user`` holds id, name and whether the person moderates.
+  ``jitsi-meet-tokens`` package; its checks in ``token/util.lib.lua``): HS256
+  with the app secret; ``iss`` is the app id, ``aud`` an accepted audience,
+  ``sub`` the XMPP domain (checked only with ``enable_domain_verification``),
+  ``room`` the room; ``context.user`` holds id, name, whether the person
+  moderates (``token_affiliation``) and whether they skip the lobby
+  (``token_lobby_bypass``, with ``lobby_autostart`` every room has one).
 - LiveKit: HS256 with the API secret; ``iss`` is the API key, ``sub`` the
   participant's identity, ``video`` the grant for one room.
 
@@ -35,8 +38,19 @@ def jitsi_domain(url):
 
 
 def jitsi_host(url):
-    """``meet.example.nl`` without a port: the token's ``sub`` (the XMPP domain)."""
+    """``meet.example.nl`` without a port: the token's default ``sub``."""
     return urllib.parse.urlsplit(url).hostname or ""
+
+
+def jitsi_subject(url, configured=""):
+    """The token's ``sub``: the XMPP domain prosody serves.
+
+    With ``enable_domain_verification`` prosody admits a token only to rooms
+    at ``conference.<sub>`` (or any domain for ``*``). That is the public host
+    name on a Debian install; docker-jitsi-meet serves ``meet.jitsi`` whatever
+    the public address, so it can be set.
+    """
+    return (configured or "").strip().lower() or jitsi_host(url)
 
 
 def jitsi_room(room):
@@ -70,6 +84,11 @@ def jitsi_token(
                 "name": name,
                 # The employee moderates: lets people in from the lobby, ends the call.
                 "moderator": bool(moderator),
+                # With lobby_autostart every room has a lobby; token_affiliation
+                # makes the moderator owner only once inside, so without this the
+                # employee would wait in the lobby with nobody to let them in.
+                # Citizens and guests wait there for the employee.
+                "lobby_bypass": bool(moderator),
             },
             "features": {"recording": False, "livestreaming": False},
         },

@@ -8,7 +8,7 @@ from collective.digitalebalie import settings
 from collective.digitalebalie import validation
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
-from collective.digitalebalie.integrations import digid
+from collective.digitalebalie.integrations import identification
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.video import notices
 from collective.digitalebalie.video import providers
@@ -82,12 +82,23 @@ def join_info(appointment, role, participant, name, now=None):
         raise RoomClosed(message, opens=opens, closes=closes)
     if role == "citizen":
         product = store.product_of(appointment)
-        if (
-            digid.required(appointment, product)
-            and digid.identity_of(appointment) is None
-        ):
+        schemes = identification.schemes(appointment, product)
+        if schemes and identification.identity_of(appointment) is None:
             raise IdentificationRequired(
-                _("First log in with DigiD. Then you can join the video call.")
+                {
+                    ("digid",): _(
+                        "First log in with DigiD. Then you can join the video call."
+                    ),
+                    ("eherkenning",): _(
+                        "First log in with eHerkenning. Then you can join the video call."
+                    ),
+                }.get(
+                    schemes,
+                    _(
+                        "First log in with DigiD or eHerkenning. Then you can join "
+                        "the video call."
+                    ),
+                )
             )
     room = appointment.getId()
     provider = setting("video_provider", "builtin") or "builtin"
@@ -140,7 +151,9 @@ def engine_info(provider, room, participant, role, name):
                     app_id=setting("jitsi_app_id", ""),
                     secret=credentials.get_secret("jitsi_app_secret"),
                     audience=setting("jitsi_audience", "") or "jitsi",
-                    domain=providers.jitsi_host(url),
+                    domain=providers.jitsi_subject(
+                        url, setting("jitsi_subject", "") or ""
+                    ),
                     room=room,
                     participant=participant,
                     name=name,
@@ -203,6 +216,35 @@ def desk_info(appointment, role, participant):
         ),
     }
     return info
+
+
+def queue_watch_info(product, role, participant):
+    """How a page follows a product's walk-in queue (the citizen's, the agenda):
+    a watch token for the queue's path on the room server (no name in it), or
+    polling only."""
+    info = {"poll_seconds": QUEUE_POLL_SECONDS, "watch": None}
+    base = (setting("room_server_url", "") or "").strip().rstrip("/")
+    secret = credentials.get_secret("room_token_secret")
+    if not (base and secret):
+        return info
+    room = notices.queue_room(product.UID())
+    info["watch"] = {
+        "url": f"{base}/{room}",
+        "token": tokens.mint(
+            secret,
+            room=room,
+            participant=participant,
+            role=role,
+            ttl=TOKEN_MINUTES * 60,
+            watch=True,
+        ),
+    }
+    return info
+
+
+# Without the room server a queue page asks this often (it also shows that the
+# citizen is still there, see walkin/queue.py).
+QUEUE_POLL_SECONDS = 10
 
 
 class VideoUnavailable(errors.UserError):

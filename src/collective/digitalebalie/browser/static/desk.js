@@ -226,6 +226,14 @@ class Desk {
       onMessage: (message) => this.onMessage(message),
       onGone: () => this.refresh(["state"]),
     });
+    // Taken from the walk-in queue (the agenda's "Take the next citizen"):
+    // the employee joins the call now and lets the citizen in when they come.
+    this.walkIn = location.hash === "#walk-in" && root.querySelector(".room-waiting");
+    if (this.walkIn) {
+      history.replaceState(null, "", location.pathname + location.search);
+      const join = (tries) => (this.room ? this.room.join() : tries && setTimeout(() => join(tries - 1), 100));
+      join(50);
+    }
   }
 
   get room() {
@@ -473,6 +481,11 @@ class Desk {
       mark.textContent = waiting.length ? format(this.text.waiting, names) : "";
     }
     markTitle("desk", waiting.length ? format(this.text.waiting_title, names) : "");
+    const walkIn = this.walkIn && fresh.find((person) => person.role === "citizen");
+    if (walkIn) {
+      this.walkIn = false;
+      this.room?.admit(walkIn.participant);
+    }
     if (fresh.length) {
       this.say(format(this.text.waiting, fresh.map((person) => person.name).join(", ")));
       if (soundOn()) beep();

@@ -11,7 +11,10 @@ window.addEventListener("load", () => {
     confirmation?.focus();
     return;
   }
-  summary.focus();
+  // The summary stands just before the step with the first wrong field: at
+  // the top of the screen, that field is in view below it (also on a phone).
+  summary.focus({ preventScroll: true });
+  summary.scrollIntoView({ block: "start" });
   // A link in the summary puts the cursor in the field itself (a plain
   // fragment link would only scroll there).
   summary.addEventListener("click", (event) => {
@@ -151,4 +154,25 @@ if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", startCheck);
 } else {
   startCheck();
+}
+
+// "Copy link" after booking: shown only where the browser can copy.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  const source = document.getElementById(button.dataset.copy);
+  if (!source || !navigator.clipboard) {
+    continue;
+  }
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const status = button.parentElement.querySelector(".dbalie-copy-status");
+    try {
+      await navigator.clipboard.writeText(source.textContent.trim());
+      if (status) {
+        status.textContent = button.dataset.copied;
+      }
+    } catch {
+      // No permission: select the link, so that the citizen can copy it.
+      window.getSelection().selectAllChildren(source);
+    }
+  });
 }

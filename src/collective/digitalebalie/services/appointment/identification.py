@@ -5,16 +5,20 @@ log in with DigiD on their appointment page -> {"requested": true}.
 """
 
 from collective.digitalebalie.integrations import digid
+from collective.digitalebalie.integrations import identification
 from collective.digitalebalie.services.base import StaffWrite
 
 
 class RevealPost(StaffWrite):
-    """POST {appointment}/@reveal-bsn -> {"bsn"}: the whole BSN, for this employee
-    only (never cached), written to the dossier's audit trail."""
+    """POST {appointment}/@reveal-bsn -> {"bsn"} (DigiD) or {"company", "legal_subject",
+    "branch"} (eHerkenning): the whole number, for this employee only (never cached),
+    written to the dossier's audit trail."""
 
     def reply(self):
         self.body()
-        return {"bsn": digid.reveal_bsn(self.context)}
+        return identification.revealed_json(
+            identification.reveal(self.context), self.request
+        )
 
 
 class IdentificationPost(StaffWrite):
