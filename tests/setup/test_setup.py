@@ -104,6 +104,15 @@ class TestUninstall:
     def test_type_removed(self, portal):
         assert api.portal.get_tool("portal_types").get("CounterProduct") is None
 
+    def test_agenda_actions_removed(self, portal):
+        actions = api.portal.get_tool("portal_actions")
+        for category in ("object", "user"):
+            assert "digitalebalie-agenda" not in actions[category].objectIds()
+
+    def test_product_icon_removed(self, portal):
+        registry = api.portal.get_tool("portal_registry")
+        assert "plone.icon.contenttype/counterproduct" not in registry.records
+
     def test_role_removed(self, portal):
         assert "CounterEmployee" not in portal.validRoles()
 
@@ -199,6 +208,30 @@ class TestUpgradeTo1005:
         assert registry[bundle + ".depends"] == "collective-digitalebalie-nlds"
         assert prefix + "livekit_url" in registry.records
         assert secrets.get_secret("jitsi_app_secret") == ""
+
+
+class TestUpgradeTo1008:
+    def test_upgrade_adds_the_agenda_to_toolbar_and_user_menu(
+        self, portal, setup_tool, package_name
+    ):
+        actions = api.portal.get_tool("portal_actions")
+        for category in ("object", "user"):
+            actions[category].manage_delObjects(["digitalebalie-agenda"])
+        registry = api.portal.get_tool("portal_registry")
+        del registry.records["plone.icon.contenttype/counterproduct"]
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1007")
+        assert setup_tool.listUpgrades(f"{package_name}:default") != []
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert setup_tool.listUpgrades(f"{package_name}:default") == []
+        for category in ("object", "user"):
+            action = actions[category]["digitalebalie-agenda"]
+            assert action.url_expr.endswith("/@@agenda")
+            assert action.permissions == (
+                "collective.digitalebalie: Manage appointments",
+            )
+        assert registry["plone.icon.contenttype/counterproduct"].endswith(
+            "calendar-check.svg"
+        )
 
 
 class TestUpgradeTo1006:
@@ -306,7 +339,7 @@ class TestUpgradeTo1006Limits:
         assert limits.open_bookings(product, "o@example.nl", None, now) == 2
 
 
-class TestUpgradeTo1008:
+class TestUpgradeTo1008Statistics:
     """A site of 1007 gets the permission to see the statistics, the team lead
     role, and the figures of the appointments it already had."""
 

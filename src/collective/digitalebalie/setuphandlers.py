@@ -138,10 +138,12 @@ def identification_from_the_old_field():
 def upgrade_to_1008(context):
     """Statistics: the permission and the team lead role; a row of figures for
     every appointment made before (payments of dossiers already destroyed and
-    satisfaction answers given before are not in them)."""
-    api.portal.get_tool("portal_setup").runImportStepFromProfile(
-        "profile-collective.digitalebalie:default", "rolemap"
-    )
+    satisfaction answers given before are not in them). The agenda in the
+    toolbar and the user menu (portal_actions); the counter product's own icon
+    (registry)."""
+    setup = api.portal.get_tool("portal_setup")
+    for step in ("rolemap", "actions", "plone.app.registry"):
+        setup.runImportStepFromProfile("profile-collective.digitalebalie:default", step)
     count = statistics.rebuild()
     logger.info("Statistics: figures of %s appointments", count)
 

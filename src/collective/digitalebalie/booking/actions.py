@@ -138,12 +138,14 @@ class ProductRules:
         return counters
 
 
-def book(product, data, now=None, staff=False):
+def book(product, data, now=None, staff=False, join_dossier=None):
     """Book an appointment; return (appointment, token). Raise a UserError.
 
     ``staff``: an employee books for a citizen who phoned or wrote in. A
     published slot may then be taken at short notice; with ``any_time`` in
     the data, any future time (the employee decides; no counter is counted).
+    ``join_dossier`` (staff only): False starts a new dossier even when the
+    citizen has an open one for this product.
     """
     if not staff:
         ensure_bookable(product)
@@ -183,7 +185,15 @@ def book(product, data, now=None, staff=False):
     limits.remember(product, appointment, now or now_utc())
     links.index_citizen(appointment)
     # Team, dossier, then the confirmation (which names the dossier's facts).
-    notify(AppointmentBooked(appointment, product, token, staff=staff))
+    notify(
+        AppointmentBooked(
+            appointment,
+            product,
+            token,
+            staff=staff,
+            join_dossier=staff and join_dossier is not False,
+        )
+    )
     return appointment, token
 
 

@@ -18,6 +18,9 @@ class IAppointmentBooked(IObjectEvent):
     product = Attribute("The counter product")
     token = Attribute("The citizen's secret link token (for the confirmation)")
     staff = Attribute("True when counter staff booked it for a citizen")
+    join_dossier = Attribute(
+        "Whether it joins the citizen's open dossier (None: staff's do, others not)"
+    )
 
 
 class IAppointmentMoved(IObjectEvent):
@@ -28,11 +31,12 @@ class IAppointmentMoved(IObjectEvent):
 
 @implementer(IAppointmentBooked)
 class AppointmentBooked(ObjectEvent):
-    def __init__(self, appointment, product, token, staff=False):
+    def __init__(self, appointment, product, token, staff=False, join_dossier=None):
         super().__init__(appointment)
         self.product = product
         self.token = token
         self.staff = staff
+        self.join_dossier = join_dossier
 
 
 @implementer(IAppointmentMoved)

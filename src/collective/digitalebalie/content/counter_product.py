@@ -4,7 +4,6 @@ from Acquisition import aq_base
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
-from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
 from collective.z3cform.datagridfield.row import DictRow
 from decimal import Decimal
 from decimal import InvalidOperation
@@ -18,6 +17,7 @@ from zope.i18n import translate
 from zope.interface import Invalid
 from zope.interface import implementer
 from zope.interface import invariant
+from zope.schema.interfaces import ITextLine
 from zope.schema.vocabulary import SimpleTerm
 from zope.schema.vocabulary import SimpleVocabulary
 
@@ -92,6 +92,18 @@ def validate_price(value):
     return True
 
 
+class IPriceLine(ITextLine):
+    """A price in euros; the edit form reads "75,50" and "€ 75,50" too."""
+
+
+@implementer(IPriceLine)
+class PriceLine(schema.TextLine):
+    pass
+
+
+GRID = "collective.digitalebalie.browser.product_form.CounterGridFieldWidget"
+
+
 class IOpeningHoursRow(model.Schema):
     weekday = schema.Choice(title=_("Day"), vocabulary=WEEKDAYS, required=True)
     start = schema.TextLine(
@@ -146,9 +158,9 @@ class ICounterProduct(model.Schema):
         required=True,
     )
 
-    price = schema.TextLine(
+    price = PriceLine(
         title=_("Price (euros)"),
-        description=_("Leave empty when the service is free. Example: 24.50"),
+        description=_("Leave empty when the service is free. Example: 24,50"),
         required=False,
         constraint=validate_price,
     )
@@ -183,7 +195,7 @@ class ICounterProduct(model.Schema):
         fields=["opening_hours", "closures", "min_notice_hours", "max_days_ahead"],
     )
 
-    directives.widget("opening_hours", DataGridFieldFactory)
+    directives.widget(opening_hours=GRID)
     opening_hours = schema.List(
         title=_("Opening hours"),
         description=_(
@@ -195,7 +207,7 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
-    directives.widget("closures", DataGridFieldFactory)
+    directives.widget(closures=GRID)
     closures = schema.List(
         title=_("Closed"),
         description=_("Days without appointments, such as holidays. Both days count."),
@@ -236,7 +248,7 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
-    directives.widget("walk_in_hours", DataGridFieldFactory)
+    directives.widget(walk_in_hours=GRID)
     walk_in_hours = schema.List(
         title=_("Walk-in hours"),
         description=_("One row per period, in the time zone of the municipality."),
@@ -271,7 +283,7 @@ class ICounterProduct(model.Schema):
         ],
     )
 
-    directives.widget("required_documents", DataGridFieldFactory)
+    directives.widget(required_documents=GRID)
     required_documents = schema.List(
         title=_("What to bring or upload"),
         value_type=DictRow(title=_("Document"), schema=IRequiredDocumentRow),
@@ -279,7 +291,7 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
-    directives.widget("faq", DataGridFieldFactory)
+    directives.widget(faq=GRID)
     faq = schema.List(
         title=_("Frequently asked questions"),
         value_type=DictRow(title=_("Question"), schema=IFaqRow),
