@@ -67,3 +67,14 @@ def test_agenda_in_the_toolbar_and_the_user_menu(portal_url, team, make_user):
     editor = Browser(portal_url, "en")
     editor.auth = ("redacteur", PASSWORD)
     assert "/@@agenda" not in editor.get("").text
+
+
+def test_statistics_in_the_user_menu_of_those_who_may_see_them(
+    portal_url, team, browser_as
+):
+    """Managers (and team leads) find the statistics in their user menu; a
+    counter employee does not."""
+    page = browser_as("Manager").get("").text
+    personal = BeautifulSoup(page, "html.parser").find(id="collapse-personaltools")
+    assert personal.find("a", href=f"{portal_url}/@@counter-statistics")
+    assert "@@counter-statistics" not in team["anna"].get("").text
