@@ -8,6 +8,7 @@ confirmation names the dossier's facts).
 from collective.digitalebalie import limits
 from collective.digitalebalie import settings
 from collective.digitalebalie import teams
+from collective.digitalebalie.booking import earlier
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.integrations import notifications
@@ -30,6 +31,8 @@ def appointment_transitioned(appointment, event):
         limits.forget(store.product_of(appointment), appointment)
         teams.released(appointment)
         notifications.cancelled(appointment)
+        earlier.stop(appointment)
+        offer_earlier(store.product_of(appointment), appointment.start)
         if appointment.channel == "video":
             rooms.revoke(appointment)
 
@@ -81,6 +84,17 @@ def appointment_moved(appointment, event):
     """A moved appointment: the assignee's day counts, the changed invitation."""
     teams.appointment_moved(appointment, event)
     notifications.appointment_moved(appointment, event)
+    offer_earlier(
+        store.product_of(appointment),
+        getattr(event, "old_start", None),
+        exclude=appointment.getId(),
+    )
+
+
+def offer_earlier(product, start, exclude=None):
+    """A freed time: a message with a one-step link to the first ones waiting."""
+    for waiting, token, offered in earlier.freed(product, start, exclude=exclude):
+        notifications.earlier_free(waiting, token, offered)
 
 
 def walk_in_taken(appointment, event):
