@@ -11,6 +11,7 @@ from collective.digitalebalie import teams
 from collective.digitalebalie.booking import earlier
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.integrations import earlier as earlier_notice
 from collective.digitalebalie.integrations import notifications
 from collective.digitalebalie.video import notices
 from collective.digitalebalie.video import rooms
@@ -94,7 +95,7 @@ def appointment_moved(appointment, event):
 def offer_earlier(product, start, exclude=None):
     """A freed time: a message with a one-step link to the first ones waiting."""
     for waiting, token, offered in earlier.freed(product, start, exclude=exclude):
-        notifications.earlier_free(waiting, token, offered)
+        earlier_notice.earlier_free(waiting, token, offered)
 
 
 def walk_in_taken(appointment, event):

@@ -395,74 +395,20 @@ def cancelled(appointment):
     outbox.queue(_compose(appointment, "cancelled"), "cancelled", to=appointment.email)
 
 
-SMS_EARLIER = _(
-    "${municipality}: an earlier time is free for your appointment: ${when}. "
-    "Move to it in one step: ${link}"
-)
-
-
-def earlier_free(appointment, token, start):
-    """An earlier time is free: the link moves the appointment there (mail, or SMS)."""
-    language = appointment.language or "nl"
-    product = store.product_of(appointment)
-    tz = settings.site_timezone()
-    start = start.astimezone(tz)
-    new = f"{formatting.long_date(start.date(), language)}, {formatting.clock(start)}"
-    current = appointment.start.astimezone(tz)
-    now = (
-        f"{formatting.long_date(current.date(), language)}, {formatting.clock(current)}"
-    )
-    link = links.earlier_url(token)
-    if not getattr(appointment, "email", None):
-        queue_sms(
-            appointment,
-            "earlier",
-            _t(
-                SMS_EARLIER,
-                language,
-                municipality=_municipality(),
-                when=new,
-                link=link,
-            ),
-        )
-        return
-    lines = [
-        _t(_("Dear ${name},"), language, name=appointment.fullname),
-        "",
-        _t(_("An earlier time is free for your appointment."), language),
-        "",
-        f"{_t(LABEL_FOR, language)}: {product.Title() if product else ''}",
-        f"{_t(_('Your time now'), language)}: {now}",
-        f"{_t(_('Earlier time'), language)}: {new}",
-        "",
-        _t(
-            _(
-                "Do you want this time? With this link you move your appointment "
-                "in one step. Others may get this message too: the link works "
-                "until the time is taken."
-            ),
-            language,
-        ),
-        link,
-        "",
-        _t(
-            _(
-                "Do you no longer want these messages? Switch them off on your "
-                "appointment page, with the link from your first e-mail."
-            ),
-            language,
-        ),
-        "",
-        _municipality(),
-    ]
+def plain_mail(appointment, kind, subject, lines):
+    """A mail of text lines to the citizen (no invitation), into the outbox."""
     message = EmailMessage()
-    message["Subject"] = _t(_("An earlier time is free: ${when}"), language, when=new)
+    message["Subject"] = subject
     message["From"] = _sender()
     message["To"] = _recipient(appointment)
     message["Message-ID"] = make_msgid(domain="digitalebalie")
-    message["Content-Language"] = language
+    message["Content-Language"] = appointment.language or "nl"
     message.set_content("\n".join(lines))
-    outbox.queue(message, "earlier", to=appointment.email)
+    outbox.queue(message, kind, to=appointment.email)
+
+
+def municipality():
+    return _municipality()
 
 
 def appointment_booked(appointment, event):
