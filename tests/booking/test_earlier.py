@@ -217,9 +217,21 @@ def test_only_earlier_times_only_while_asked_and_in_order_of_asking(browser, sit
     assert set(found) == {"d@example.nl", "b@example.nl", "c@example.nl"}
 
 
+def test_the_switch_needs_the_form_token(browser, site):
+    fatima = book(browser, site, 4, "fatima")
+    refused = browser.post(f"@@my-appointment/{fatima}", data={"earlier": "on"})
+    assert refused.status_code == 400
+    page = browser.get(f"@@my-appointment/{fatima}")
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert soup.find("button", attrs={"name": "earlier", "value": "on"})
+    assert soup.find("button", attrs={"name": "earlier", "value": "off"}) is None
+
+
 def test_switching_off_ends_the_links_already_sent(browser, site):
     early = book(browser, site, 0, "anna")
     fatima = book(browser, site, 4, "fatima", language="en")
+    page = browser.get(f"@@my-appointment/{fatima}", headers={"Accept-Language": "en"})
+    assert "Let me know if an earlier time becomes free" in page.text
     switch(browser, fatima, "on")
     deliver(browser, site)
     cancel(browser, early)
