@@ -133,6 +133,9 @@ def test_cancelled_earlier_time_is_offered_and_taken_in_one_step(browser, site):
     # Without the form's CSRF token: refused, nothing changed.
     refused = browser.post(link, data={"move": "1"})
     assert refused.status_code == 400
+    assert "te lang open" in refused.text
+    # The question is asked again, with a fresh form.
+    values = browser.form_values(refused, "earlier-form")
     assert start_of(browser, fatima) == site["times"][4]
 
     moved = browser.post(link, data={**values, "move": "1"}, allow_redirects=False)

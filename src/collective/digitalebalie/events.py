@@ -26,6 +26,7 @@ def appointment_transitioned(appointment, event):
         notices.changed(appointment, "state")
     if event.new_state and event.new_state.getId() in ("completed", "no_show"):
         walkin.call_ended(appointment)
+        earlier.stop(appointment)  # no earlier time after the appointment
     if event.new_state and event.new_state.getId() == "cancelled":
         store.release(appointment)
         store.note_cancelled(appointment)

@@ -31,6 +31,7 @@ class EarlierTimeView(BrowserView):
     token = ""
     message = None
     product = None
+    offer_open = False  # the time can be taken: the page asks to confirm
 
     def publishTraverse(self, request, name):
         if not self.token:
@@ -53,17 +54,24 @@ class EarlierTimeView(BrowserView):
         self.product = store.product_of(self.appointment)
         if self.request.method == "POST":
             return self.handle_post()
+        self.message = self.why_not()
+        return self.index()
+
+    def why_not(self):
+        """None when the offered time can be taken now; else why not, in words."""
         try:
             earlier.check(self.appointment, self.start)
         except errors.UserError as error:
-            self.message = error.message
-        return self.index()
+            return error.message
+        self.offer_open = True
+        return None
 
     def handle_post(self):
         try:
             CheckAuthenticator(self.request)
         except Forbidden:
             self.request.response.setStatus(400)
+            self.why_not()
             self.message = _(
                 "The page was open too long. Please check your choice and send it again."
             )
@@ -74,6 +82,7 @@ class EarlierTimeView(BrowserView):
             if self.appointment_open:
                 return self.redirect(links.fresh_link(self.appointment), "/move#move")
             self.request.response.setStatus(409)
+            self.message = _("You can no longer change this appointment.")
             return self.index()
         try:
             earlier.take(self.token)
