@@ -45,7 +45,7 @@ def _offers(appointment):
 
 
 def ask(appointment, wanted, now=None):
-    """Switch the citizen's wish on or off (on again keeps the first place)."""
+    """Switch the citizen's wish on or off (asking twice keeps the first place)."""
     now = now or now_utc()
     actions.ensure_changeable(appointment, now)
     product = store.product_of(appointment)
@@ -62,7 +62,8 @@ def ask(appointment, wanted, now=None):
 
 def stop(appointment):
     """Off the list; the offers made so far stop working (idempotent)."""
-    appointment.earlier_asked = None
+    if is_waiting(appointment):
+        appointment.earlier_asked = None
     product = store.product_of(appointment)
     waiting = IAnnotations(product).get(WAITING_KEY) if product is not None else None
     if waiting is not None and appointment.getId() in waiting:
