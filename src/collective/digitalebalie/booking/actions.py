@@ -231,7 +231,7 @@ def _end(start, minutes):
     return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
 
 
-def _ensure_changeable(appointment, now=None):
+def ensure_changeable(appointment, now=None):
     state = api.content.get_state(appointment)
     if state == "cancelled":
         raise WrongState(_("This appointment is already cancelled."))
@@ -245,14 +245,14 @@ def _ensure_changeable(appointment, now=None):
 
 def cancel(appointment, now=None):
     """Cancel a booked appointment; its time is free again (see events.py)."""
-    _ensure_changeable(appointment, now)
+    ensure_changeable(appointment, now)
     with api.env.adopt_roles(["Manager"]):
         api.content.transition(appointment, transition="cancel")
 
 
 def reschedule(appointment, value, now=None):
     """Move a booked appointment to another free slot of the same product."""
-    _ensure_changeable(appointment, now)
+    ensure_changeable(appointment, now)
     product = store.product_of(appointment)
     ensure_bookable(product)
     product_rules = ProductRules(product)
@@ -263,11 +263,12 @@ def reschedule(appointment, value, now=None):
     end = _end(start, product.duration)
     record = store.claim(product, start, end, counters, ignore=appointment.getId())
     old_day = appointment.ledger_day
+    old_start = appointment.start
     store.release(appointment)
     record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
     appointment.start = start.astimezone(UTC)
     appointment.end = end.astimezone(UTC)
     appointment.ledger_day = start.date().toordinal()
     limits.remember(product, appointment, now or now_utc())
-    notify(AppointmentMoved(appointment, old_day))
+    notify(AppointmentMoved(appointment, old_day, old_start))
     return appointment

@@ -27,6 +27,7 @@ class IAppointmentMoved(IObjectEvent):
     """A booked appointment moved to another time."""
 
     old_day = Attribute("The ledger day (ordinal) it had before")
+    old_start = Attribute("The start (UTC) it had before: that time is free now")
 
 
 @implementer(IAppointmentBooked)
@@ -41,9 +42,10 @@ class AppointmentBooked(ObjectEvent):
 
 @implementer(IAppointmentMoved)
 class AppointmentMoved(ObjectEvent):
-    def __init__(self, appointment, old_day):
+    def __init__(self, appointment, old_day, old_start=None):
         super().__init__(appointment)
         self.old_day = old_day
+        self.old_start = old_start
 
 
 class IWalkInTaken(IObjectEvent):
