@@ -218,14 +218,9 @@ ENGLISH = {
 
 
 def _pam_installed():
-    installer = api.portal.get_tool("portal_quickinstaller", default=None)
-    if installer is not None:
-        return installer.isProductInstalled("plone.app.multilingual")
     setup = api.portal.get_tool("portal_setup")
-    return setup.getLastVersionForProfile("plone.app.multilingual:default") not in (
-        "unknown",
-        None,
-    )
+    version = setup.getLastVersionForProfile("plone.app.multilingual:default")
+    return version not in ("unknown", None)
 
 
 def _keep_site_as_it_was(portal):
