@@ -1,11 +1,13 @@
 """The demo in Dutch and English (plone.app.multilingual): all translations of a
 product are one service, over HTTP against a live site."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
 from helpers import JSON
 import requests
+import threading
 
 
 DUTCH = "/balie/uittreksel-brp"
@@ -132,3 +134,35 @@ def test_a_language_independent_field_follows_on_the_other_translation(live_site
             auth=admin,
             timeout=30,
         )
+
+
+def test_simultaneous_bookings_through_both_translations(live_site):
+    """Twenty citizens book one time at the same moment, half of them through
+    the English page: the demo's two counters are handed out once."""
+    dutch, english = f"{live_site.site}{DUTCH}", f"{live_site.site}{ENGLISH}"
+    day, start = free_day(dutch)
+    citizens = 20
+    barrier = threading.Barrier(citizens)
+
+    def one(number):
+        url = english if number % 2 else dutch
+        with requests.Session() as session:
+            barrier.wait()
+            response = session.post(
+                f"{url}/@book",
+                json={
+                    "start": start,
+                    "fullname": f"Inwoner {number}",
+                    "email": f"tegelijk{number}@example.nl",
+                },
+                headers=JSON,
+                timeout=120,
+            )
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=citizens) as pool:
+        statuses = sorted(pool.map(one, range(citizens)))
+    assert statuses == [201] * 2 + [409] * (citizens - 2)
+    for url in (english, dutch):
+        # A full time is offered with no free counter, or not at all.
+        assert slots(url, day).get(start, {"available": 0})["available"] == 0

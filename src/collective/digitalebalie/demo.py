@@ -159,7 +159,7 @@ def create_demo_content(portal):
     if _book_portlet(portal):
         created.append("portlet")
 
-    if multilingual.IPloneAppMultilingualInstalled is not None and _pam_installed():
+    if multilingual.active() and _pam_installed():
         created += _translate(portal, folder)
 
     _demo_logo()

@@ -18,12 +18,10 @@ from zope.globalrequest import getRequest
 
 try:
     from plone.app.multilingual.dx.directives import languageindependent
-    from plone.app.multilingual.interfaces import IPloneAppMultilingualInstalled
     from plone.app.multilingual.interfaces import ITranslatable
     from plone.app.multilingual.interfaces import ITranslationManager
     from plone.app.multilingual.subscriber import set_recursive_language
 except ImportError:  # plone.app.multilingual is not there: nothing is translated
-    IPloneAppMultilingualInstalled = None
     ITranslatable = None
     ITranslationManager = None
     set_recursive_language = None
@@ -33,11 +31,12 @@ except ImportError:  # plone.app.multilingual is not there: nothing is translate
 
 
 def active():
-    """Is plone.app.multilingual installed on this site (its layer is on the request)?"""
-    if IPloneAppMultilingualInstalled is None:
-        return False
-    request = getRequest()
-    return request is not None and IPloneAppMultilingualInstalled.providedBy(request)
+    """Is plone.app.multilingual there to translate content?
+
+    Not the request's layer: jobs and scripts run without a request, and
+    must find the same ledger as the pages do.
+    """
+    return ITranslatable is not None
 
 
 def translations(obj):
