@@ -93,6 +93,18 @@ def test_bookings_through_both_translations_share_one_ledger(live_site):
     assert agenda.status_code == 200, agenda.text
     names = [item["fullname"] for item in agenda.json()["items"]]
     assert names.count("Emily English") == 1
+    # The demo employee's team serves both translations: once in their agenda too.
+    team = requests.get(
+        f"{site}/@agenda",
+        params={"scope": "team", "start": day.isoformat(), "end": day.isoformat()},
+        headers=JSON,
+        auth=("medewerker", "balie-demo-2026"),
+        timeout=30,
+    )
+    assert team.status_code == 200, team.text
+    team_names = [item["fullname"] for item in team.json()["items"]]
+    assert team_names.count("Emily English") == 1
+
     # The language follows the page: no language was sent.
     languages = {i["fullname"]: i["language"] for i in agenda.json()["items"]}
     assert languages["Emily English"] == "en"

@@ -204,11 +204,8 @@ def remember(product, appointment, now):
 
 def forget(product, appointment, keep=()):
     """Take the appointment out of the index (cancelled, deleted); idempotent."""
-    index = (
-        IAnnotations(multilingual.canonical(product)).get(BOOKERS_KEY)
-        if product is not None
-        else None
-    )
+    canonical = multilingual.canonical(product) if product is not None else None
+    index = IAnnotations(canonical).get(BOOKERS_KEY) if canonical is not None else None
     for key in getattr(appointment, "limit_keys", ()):
         if key in keep or index is None:
             continue

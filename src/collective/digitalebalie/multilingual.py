@@ -30,6 +30,33 @@ except ImportError:  # plone.app.multilingual is not there: nothing is translate
         """Without plone.app.multilingual a schema has no translations."""
 
 
+# The counter product's fields that are the same in every translation: how,
+# when and by whom it is served (and the booking ledger is shared). What a
+# citizen reads (title, description, text, what to bring, the FAQ) is translated.
+LANGUAGE_INDEPENDENT_FIELDS = (
+    "duration",
+    "price",
+    "channels",
+    "teams",
+    "opening_hours",
+    "closures",
+    "min_notice_hours",
+    "max_days_ahead",
+    "walk_in",
+    "walk_in_hours",
+    "walk_in_max_queue",
+    "identification",
+    "eherkenning_loa",
+    "case_type",
+    "document_type",
+    "final_status_type",
+    "result_type",
+    "result_explanation",
+    "initiator_role_type",
+    "usage_conditions",
+)
+
+
 def active():
     """Is plone.app.multilingual there to translate content?
 

@@ -4,6 +4,7 @@ from Acquisition import aq_base
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
+from collective.digitalebalie.multilingual import LANGUAGE_INDEPENDENT_FIELDS
 from collective.digitalebalie.multilingual import languageindependent
 from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
 from collective.z3cform.datagridfield.row import DictRow
@@ -138,33 +139,8 @@ class IFaqRow(model.Schema):
 class ICounterProduct(model.Schema):
     """Schema of a counter product."""
 
-    # With plone.app.multilingual, all translations of a product are one
-    # service: how, when and by whom it is served is the same in every
-    # language (and the booking ledger is shared, see multilingual.py). What
-    # a citizen reads (title, description, text, what to bring, the FAQ) is
-    # translated.
-    languageindependent(
-        "duration",
-        "price",
-        "channels",
-        "teams",
-        "opening_hours",
-        "closures",
-        "min_notice_hours",
-        "max_days_ahead",
-        "walk_in",
-        "walk_in_hours",
-        "walk_in_max_queue",
-        "identification",
-        "eherkenning_loa",
-        "case_type",
-        "document_type",
-        "final_status_type",
-        "result_type",
-        "result_explanation",
-        "initiator_role_type",
-        "usage_conditions",
-    )
+    # How, when and by whom a product is served: the same in every translation.
+    languageindependent(*LANGUAGE_INDEPENDENT_FIELDS)
 
     duration = schema.Int(
         title=_("Duration (minutes)"),
