@@ -178,3 +178,37 @@ def test_simultaneous_bookings_through_both_translations(live_site):
     for url in (english, dutch):
         # A full time is offered with no free counter, or not at all.
         assert slots(url, day).get(start, {"available": 0})["available"] == 0
+
+
+def test_cancelling_or_moving_an_english_booking_frees_the_time_on_both_pages(
+    live_site,
+):
+    site = live_site.site
+    dutch, english = f"{site}{DUTCH}", f"{site}{ENGLISH}"
+    day, start = free_day(dutch)
+    before = slots(dutch, day)[start]["available"]
+    token = book(english, start, "Moving Mike").json()["token"]
+    assert slots(dutch, day)[start]["available"] == before - 1
+
+    # Moved (through the site, the link's service) to another free time of that day.
+    other = next(
+        s["start"]
+        for s in slots(english, day).values()
+        if s["start"] != start and s["available"] == before
+    )
+    moved = requests.post(
+        f"{site}/@appointment/{token}/reschedule",
+        json={"start": other},
+        headers=JSON,
+        timeout=30,
+    )
+    assert moved.status_code == 200, moved.text
+    assert slots(dutch, day)[start]["available"] == before
+    assert slots(dutch, day)[other]["available"] == before - 1
+
+    cancelled = requests.post(
+        f"{site}/@appointment/{token}/cancel", headers=JSON, timeout=30
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert slots(dutch, day)[other]["available"] == before
+    assert slots(english, day)[other]["available"] == before
