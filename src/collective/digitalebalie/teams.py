@@ -17,6 +17,7 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
+from collective.digitalebalie import multilingual
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.storage import annotation
@@ -218,7 +219,8 @@ def sync_product(product, event=None):
     """
     teams = product_teams(product)
     set_team_roles(product, teams)
-    ledger = IAnnotations(product).get(store.LEDGER_KEY)
+    # The ledger of all its translations (multilingual.py).
+    ledger = IAnnotations(multilingual.canonical(product)).get(store.LEDGER_KEY)
     if not ledger:
         return
     tz = settings.site_timezone()

@@ -4,6 +4,8 @@ from Acquisition import aq_base
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
+from collective.digitalebalie.multilingual import LANGUAGE_INDEPENDENT_FIELDS
+from collective.digitalebalie.multilingual import languageindependent
 from collective.z3cform.datagridfield.row import DictRow
 from decimal import Decimal
 from decimal import InvalidOperation
@@ -148,6 +150,9 @@ class IFaqRow(model.Schema):
 
 class ICounterProduct(model.Schema):
     """Schema of a counter product."""
+
+    # How, when and by whom a product is served: the same in every translation.
+    languageindependent(*LANGUAGE_INDEPENDENT_FIELDS)
 
     duration = schema.Int(
         title=_("Duration (minutes)"),
