@@ -16,6 +16,7 @@ from collective.digitalebalie.booking.events import AppointmentMoved
 from collective.digitalebalie.booking.input import clean_booking_data
 from collective.digitalebalie.booking.input import parse_start
 from collective.digitalebalie.content.counter_product import WEEKDAYS
+from collective.digitalebalie.content.private import add_private
 from collective.digitalebalie.errors import InvalidInput
 from collective.digitalebalie.errors import NotBookable
 from collective.digitalebalie.errors import SlotUnavailable
@@ -27,7 +28,6 @@ from collective.digitalebalie.settings import site_timezone
 from datetime import UTC
 from datetime import timedelta
 from plone import api
-from plone.dexterity.utils import createContentInContainer
 from zope.event import notify
 import secrets
 
@@ -166,10 +166,9 @@ def book(product, data, now=None, staff=False, join_dossier=None):
         check_person_limit(product, clean, now)
     record = store.claim(product, start, end, counters)
     token = links.new_token()
-    appointment = createContentInContainer(
+    appointment = add_private(
         store.appointments_folder(),
         "Appointment",
-        checkConstraints=False,
         id=secrets.token_hex(8),
         product_uid=api.content.get_uuid(product),
         # Stored in UTC: ZoneInfo objects do not pickle into the ZODB.
