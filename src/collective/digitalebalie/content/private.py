@@ -41,7 +41,7 @@ def unstamped(cls):
     return cls
 
 
-def add_private(container, portal_type, id, **fields):
+def add_private(container, portal_type, item_id, **fields):
     """Add a new item to one of the private folders (appointments, dossiers).
 
     As ``createContentInContainer``, with the item's own events (workflow,
@@ -51,11 +51,11 @@ def add_private(container, portal_type, id, **fields):
     booking (measured: a fifth of a booking's time, bench/bench_booking.py).
     The id is the caller's random one; it must be free.
     """
-    if container._getOb(id, None) is not None:
-        raise ValueError(f"{id} exists")
-    content = createContent(portal_type, id=id, **fields)
-    notify(ObjectWillBeAddedEvent(content, container, id))
-    container._setObject(id, content, suppress_events=True)
-    content = container._getOb(id)
-    notify(ObjectAddedEvent(content, container, id))
+    if container._getOb(item_id, None) is not None:
+        raise ValueError(f"{item_id} exists")
+    content = createContent(portal_type, id=item_id, **fields)
+    notify(ObjectWillBeAddedEvent(content, container, item_id))
+    container._setObject(item_id, content, suppress_events=True)
+    content = container._getOb(item_id)
+    notify(ObjectAddedEvent(content, container, item_id))
     return content

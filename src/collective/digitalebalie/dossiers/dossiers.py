@@ -102,7 +102,7 @@ def for_new_appointment(appointment, product, join=False):
         dossier = add_private(
             folder,
             "Dossier",
-            id=dossier_id,
+            item_id=dossier_id,
             title=f"{product.Title()} {dossier_id[:6]}",
             subject=product.Title(),
             case_type=getattr(product, "case_type", None) or "",
