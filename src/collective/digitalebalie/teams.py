@@ -57,11 +57,10 @@ def members(group_ids):
     acl_users = api.portal.get_tool("acl_users")
     result = set()
     for group_id in group_ids or ():
-        group = groups_tool.getGroupById(group_id)
-        if group is None:
-            continue
-        for member_id in group.getGroupMemberIds():
-            if acl_users.getUserById(member_id) is not None:
+        # The member ids as the group plugins keep them (a group's own
+        # getGroupMemberIds looks each member up in full, then we did again).
+        for member_id in groups_tool.getGroupMembers(group_id):
+            if member_id not in result and acl_users.getUserById(member_id):
                 result.add(member_id)
     return sorted(result)
 

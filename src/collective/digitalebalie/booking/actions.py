@@ -16,6 +16,7 @@ from collective.digitalebalie.booking.events import AppointmentMoved
 from collective.digitalebalie.booking.input import clean_booking_data
 from collective.digitalebalie.booking.input import parse_start
 from collective.digitalebalie.content.counter_product import WEEKDAYS
+from collective.digitalebalie.content.private import add_private
 from collective.digitalebalie.errors import InvalidInput
 from collective.digitalebalie.errors import NotBookable
 from collective.digitalebalie.errors import SlotUnavailable
@@ -25,9 +26,10 @@ from collective.digitalebalie.settings import date_in_words
 from collective.digitalebalie.settings import now_utc
 from collective.digitalebalie.settings import site_timezone
 from datetime import UTC
+from datetime import datetime
+from datetime import time
 from datetime import timedelta
 from plone import api
-from plone.dexterity.utils import createContentInContainer
 from zope.event import notify
 import secrets
 
@@ -57,18 +59,39 @@ class ProductRules:
         self.max_days_ahead = product.max_days_ahead or 60
 
     def free_slots(self, first_day, last_day, now=None):
+        """The slots a citizen can book now, day by day from the cache."""
         now = now or now_utc()
-        return rules.free_slots(
-            periods=self.periods,
-            closures=self.closures,
-            duration=self.duration,
-            tz=self.tz,
-            first_day=first_day,
-            last_day=last_day,
-            now=now,
-            min_notice_hours=self.min_notice_hours,
-            max_days_ahead=self.max_days_ahead,
-            booked=store.booked_intervals(self.product, first_day, last_day),
+        today = now.astimezone(self.tz).date()
+        earliest = now + timedelta(hours=self.min_notice_hours)
+        day = max(first_day, today)
+        last_day = min(last_day, today + timedelta(days=self.max_days_ahead))
+        result = []
+        while day <= last_day:
+            result.extend(s for s in self.day_slots(day) if s.start >= earliest)
+            day += timedelta(days=1)
+        return result
+
+    def day_slots(self, day):
+        """The free slots of one day, whatever the time now (cached per
+        product and day, keyed on what the ledger and the product wrote)."""
+        midnight = datetime.combine(day, time(0), tzinfo=self.tz)
+        return store.cached_day(
+            self.product,
+            day,
+            self.tz.key,
+            lambda: tuple(
+                rules.free_slots(
+                    periods=self.periods,
+                    closures=self.closures,
+                    duration=self.duration,
+                    tz=self.tz,
+                    first_day=day,
+                    last_day=day,
+                    now=midnight.astimezone(UTC),
+                    max_days_ahead=0,
+                    booked=store.booked_intervals(self.product, day, day),
+                )
+            ),
         )
 
     def check_start(self, start, now=None, staff=False):
@@ -166,11 +189,10 @@ def book(product, data, now=None, staff=False, join_dossier=None):
         check_person_limit(product, clean, now)
     record = store.claim(product, start, end, counters)
     token = links.new_token()
-    appointment = createContentInContainer(
+    appointment = add_private(
         store.appointments_folder(),
         "Appointment",
-        checkConstraints=False,
-        id=secrets.token_hex(8),
+        item_id=secrets.token_hex(8),
         product_uid=api.content.get_uuid(product),
         # Stored in UTC: ZoneInfo objects do not pickle into the ZODB.
         start=start.astimezone(UTC),

@@ -148,6 +148,55 @@ def booked_intervals(product, first_day, last_day):
     )
 
 
+def day_version(product, day):
+    """What the free slots of ``day`` depend on in the database, as a key.
+
+    The serials of the product (its opening hours, closures, duration) and
+    of the ledger's records of the day and the day before (its bookings):
+    every booking, cancellation and move writes them, in any instance, and
+    ZODB shows each connection the serials of its own snapshot. None when
+    this transaction has changed one of them (not committed yet: no key).
+    """
+    ledger = IAnnotations(product).get(LEDGER_KEY)
+    parts = [day.toordinal()]
+    for obj in (
+        product,
+        *(
+            ledger.get(ordinal) if ledger else None
+            for ordinal in (day.toordinal() - 1, day.toordinal())
+        ),
+    ):
+        if obj is None:
+            parts.append(None)
+            continue
+        obj._p_activate()
+        if obj._p_oid is None or obj._p_changed:
+            return None
+        parts.append((obj._p_oid, obj._p_serial))
+    return tuple(parts)
+
+
+# (day version, time zone) -> what was computed for that day (the free slots);
+# per process, and right in every process: the key is what the database says.
+_DAYS = {}
+MAX_CACHED_DAYS = 5000
+
+
+def cached_day(product, day, zone, compute):
+    """``compute()`` for the product's day, from the cache while the day's
+    version (``day_version``) is the same."""
+    version = day_version(product, day)
+    key = (version, zone) if version else None
+    value = _DAYS.get(key) if key else None
+    if value is None:
+        value = compute()
+        if key:
+            if len(_DAYS) >= MAX_CACHED_DAYS:
+                _DAYS.clear()
+            _DAYS[key] = value
+    return value
+
+
 def listing(product, first_day, last_day):
     """The product's booked appointments from first_day to last_day, by start.
 

@@ -12,6 +12,7 @@ from collective.digitalebalie import errors
 from collective.digitalebalie import multilingual
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
+from collective.digitalebalie.content.private import add_private
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
@@ -101,11 +102,10 @@ def for_new_appointment(appointment, product, join=False):
     dossier = folder._getOb(index[key], None) if join and key in index else None
     if dossier is None or api.content.get_state(dossier) not in ACTIVE:
         dossier_id = secrets.token_hex(8)
-        dossier = createContentInContainer(
+        dossier = add_private(
             folder,
             "Dossier",
-            checkConstraints=False,
-            id=dossier_id,
+            item_id=dossier_id,
             title=f"{product.Title()} {dossier_id[:6]}",
             subject=product.Title(),
             case_type=getattr(product, "case_type", None) or "",
