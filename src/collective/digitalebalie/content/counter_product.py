@@ -3,12 +3,12 @@
 from Acquisition import aq_base
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
+from collective.digitalebalie.content.price import PriceLine
+from collective.digitalebalie.content.price import validate_price
 from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
 from collective.digitalebalie.multilingual import LANGUAGE_INDEPENDENT_FIELDS
 from collective.digitalebalie.multilingual import languageindependent
 from collective.z3cform.datagridfield.row import DictRow
-from decimal import Decimal
-from decimal import InvalidOperation
 from plone.autoform import directives
 from plone.dexterity.content import Item
 from plone.supermodel import model
@@ -19,7 +19,6 @@ from zope.i18n import translate
 from zope.interface import Invalid
 from zope.interface import implementer
 from zope.interface import invariant
-from zope.schema.interfaces import ITextLine
 from zope.schema.vocabulary import SimpleTerm
 from zope.schema.vocabulary import SimpleVocabulary
 
@@ -70,37 +69,6 @@ def rule_message(error, label):
         for row, code, _message in error.errors
     ]
     return f"{label}: {' '.join(problems)}"
-
-
-class InvalidPrice(schema.ValidationError):
-    __doc__ = _("Write the price as an amount in euros, for example 24.50.")
-
-
-def validate_price(value):
-    """A price in euros, written as a decimal string such as "24.50"."""
-    if not value:
-        return True
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        amount = None
-    if (
-        amount is None
-        or not amount.is_finite()
-        or amount < 0
-        or amount.as_tuple().exponent < -2
-    ):
-        raise InvalidPrice(value)
-    return True
-
-
-class IPriceLine(ITextLine):
-    """A price in euros; the edit form reads "75,50" and "€ 75,50" too."""
-
-
-@implementer(IPriceLine)
-class PriceLine(schema.TextLine):
-    pass
 
 
 GRID = "collective.digitalebalie.browser.product_form.CounterGridFieldWidget"
