@@ -16,11 +16,13 @@ from collective.digitalebalie.booking.events import AppointmentMoved
 from collective.digitalebalie.booking.input import clean_booking_data
 from collective.digitalebalie.booking.input import parse_start
 from collective.digitalebalie.content.counter_product import WEEKDAYS
+from collective.digitalebalie.content.counter_product import appointment_minutes
 from collective.digitalebalie.errors import InvalidInput
 from collective.digitalebalie.errors import NotBookable
 from collective.digitalebalie.errors import SlotUnavailable
 from collective.digitalebalie.errors import TooManyBookings
 from collective.digitalebalie.errors import WrongState
+from collective.digitalebalie.integrations.notifications import sms_enabled
 from collective.digitalebalie.settings import date_in_words
 from collective.digitalebalie.settings import now_utc
 from collective.digitalebalie.settings import site_timezone
@@ -56,7 +58,12 @@ class ProductRules:
         self.min_notice_hours = product.min_notice_hours or 0
         self.max_days_ahead = product.max_days_ahead or 60
 
-    def free_slots(self, first_day, last_day, now=None):
+    def minutes(self, persons=1):
+        """How long an appointment for ``persons`` people takes."""
+        return appointment_minutes(self.product, persons)
+
+    def free_slots(self, first_day, last_day, now=None, persons=1):
+        """Starts with a counter free for the whole appointment of ``persons``."""
         now = now or now_utc()
         return rules.free_slots(
             periods=self.periods,
@@ -69,9 +76,10 @@ class ProductRules:
             min_notice_hours=self.min_notice_hours,
             max_days_ahead=self.max_days_ahead,
             booked=store.booked_intervals(self.product, first_day, last_day),
+            length=self.minutes(persons),
         )
 
-    def check_start(self, start, now=None, staff=False):
+    def check_start(self, start, now=None, staff=False, persons=1):
         """The number of counters of the slot at ``start``; raise when not bookable.
 
         Any well-formed start that is not a free slot is a SlotUnavailable
@@ -100,8 +108,27 @@ class ProductRules:
                 )
             )
         counters = rules.slot_counters(
-            periods=self.periods, duration=self.duration, tz=self.tz, start=start
+            periods=self.periods,
+            duration=self.duration,
+            tz=self.tz,
+            start=start,
+            length=self.minutes(persons),
         )
+        if (
+            not counters
+            and persons > 1
+            and rules.slot_counters(
+                periods=self.periods, duration=self.duration, tz=self.tz, start=start
+            )
+        ):
+            raise SlotUnavailable(
+                _(
+                    "An appointment for ${persons} people takes ${minutes} minutes: "
+                    "from this time it would last past closing time. Please "
+                    "choose an earlier time.",
+                    mapping={"persons": persons, "minutes": self.minutes(persons)},
+                )
+            )
         if not counters:
             raise SlotUnavailable(
                 _(
@@ -148,6 +175,12 @@ def book(product, data, now=None, staff=False):
     if not staff:
         ensure_bookable(product)
     clean = clean_booking_data(data, product)
+    if not clean["email"] and not sms_enabled():
+        # Nothing could reach the citizen: the link would be lost.
+        raise InvalidInput(
+            _("Some fields are not filled in correctly."),
+            {"email": _("Fill in your e-mail address.")},
+        )
     product_rules = ProductRules(product)
     start = clean.pop("start").astimezone(product_rules.tz)
     if staff and data.get("any_time") is True:
@@ -158,8 +191,10 @@ def book(product, data, now=None, staff=False):
             )
         counters = None
     else:
-        counters = product_rules.check_start(start, now, staff=staff)
-    end = _end(start, product.duration)
+        counters = product_rules.check_start(
+            start, now, staff=staff, persons=clean["persons"]
+        )
+    end = _end(start, product_rules.minutes(clean["persons"]))
     if not staff:
         check_person_limit(product, clean, now)
     record = store.claim(product, start, end, counters)
@@ -249,8 +284,9 @@ def reschedule(appointment, value, now=None):
     start = parse_start(value).astimezone(product_rules.tz)
     if start == appointment.start:
         raise SlotUnavailable(_("This is already the time of your appointment."))
-    counters = product_rules.check_start(start, now)
-    end = _end(start, product.duration)
+    persons = getattr(appointment, "persons", 1) or 1
+    counters = product_rules.check_start(start, now, persons=persons)
+    end = _end(start, product_rules.minutes(persons))
     record = store.claim(product, start, end, counters, ignore=appointment.getId())
     old_day = appointment.ledger_day
     store.release(appointment)

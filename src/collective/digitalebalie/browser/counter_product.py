@@ -11,6 +11,7 @@ from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.browser.walk_in_form import WalkInFormMixin
 from collective.digitalebalie.content.counter_product import CHANNELS
+from collective.digitalebalie.content.counter_product import email_required
 from collective.digitalebalie.content.counter_product import identification_method
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
@@ -27,7 +28,16 @@ import transaction
 
 BOOK_PERMISSION = "collective.digitalebalie: Book appointment"
 MAKE_APPOINTMENTS = "collective.digitalebalie: Make appointments for citizens"
-FIELDS = ("start", "fullname", "email", "phone", "language", "channel", "notes")
+FIELDS = (
+    "start",
+    "persons",
+    "fullname",
+    "email",
+    "phone",
+    "language",
+    "channel",
+    "notes",
+)
 
 
 class BookingFormMixin:
@@ -124,6 +134,9 @@ class CounterProductView(WalkInFormMixin, BookingFormMixin, BrowserView):
             # The browser solves it while the citizen fills in the form.
             self.challenge = limits.new_challenge()
         return self.index()
+
+    def email_required(self):
+        return email_required(self.context)
 
     def challenge_json(self):
         return json.dumps(self.challenge) if self.challenge else None

@@ -22,6 +22,8 @@ from zope.schema.vocabulary import SimpleTerm
 from zope.schema.vocabulary import SimpleVocabulary
 
 
+MAX_PERSONS = 20
+
 WEEKDAYS = SimpleVocabulary(
     [
         SimpleTerm(0, "0", _("Monday")),
@@ -180,7 +182,15 @@ class ICounterProduct(model.Schema):
     model.fieldset(
         "booking",
         label=_("Opening hours and booking"),
-        fields=["opening_hours", "closures", "min_notice_hours", "max_days_ahead"],
+        fields=[
+            "opening_hours",
+            "closures",
+            "min_notice_hours",
+            "max_days_ahead",
+            "max_persons",
+            "extra_minutes_per_person",
+            "email_required",
+        ],
     )
 
     directives.widget("opening_hours", DataGridFieldFactory)
@@ -218,6 +228,41 @@ class ICounterProduct(model.Schema):
         min=1,
         max=366,
         required=True,
+    )
+
+    max_persons = schema.Int(
+        title=_("At most this many people in one appointment"),
+        description=_(
+            "For example a family that applies for three passports at once. "
+            "1 means one person per appointment."
+        ),
+        default=1,
+        min=1,
+        max=MAX_PERSONS,
+        required=True,
+    )
+
+    extra_minutes_per_person = schema.Int(
+        title=_("Extra minutes for each more person"),
+        description=_(
+            "An appointment for 3 people lasts the duration plus twice this "
+            "many minutes."
+        ),
+        default=0,
+        min=0,
+        max=240,
+        required=True,
+    )
+
+    email_required = schema.Bool(
+        title=_("An e-mail address is required"),
+        description=_(
+            "Switch off to let citizens give an e-mail address or a mobile "
+            "number. With only a mobile number, the link and the reminders "
+            "go by text message."
+        ),
+        default=True,
+        required=False,
     )
 
     model.fieldset(
@@ -396,6 +441,22 @@ class ICounterProduct(model.Schema):
             rules.parse_closures(getattr(data, "closures", None) or [])
         except rules.RuleError as error:
             raise Invalid(rule_message(error, _("Closed"))) from None
+
+
+def appointment_minutes(product, persons=1):
+    """How long an appointment for ``persons`` people takes: the duration and
+    the extra minutes for each person after the first."""
+    extra = getattr(product, "extra_minutes_per_person", 0) or 0
+    return product.duration + (max(persons, 1) - 1) * extra
+
+
+def max_persons(product):
+    return max(getattr(product, "max_persons", 1) or 1, 1)
+
+
+def email_required(product):
+    """False: an e-mail address or a mobile number (at least one) will do."""
+    return getattr(product, "email_required", True) is not False
 
 
 IDENTIFICATION_METHODS = ("none", "digid", "eherkenning", "either")
