@@ -167,7 +167,8 @@ def test_both_given_mail_as_before(browser, site, gateway):
     )
     assert response.status_code == 201
     deliver(browser)
-    assert len(site["inbox"].messages) == 1
+    subjects = [m["Subject"] for m in site["inbox"].messages]
+    assert any(s.startswith("Uw afspraak op") for s in subjects), subjects
     assert not any("uw afspraak is op" in t for t in texts_to(gateway))
 
 
@@ -212,7 +213,9 @@ def test_the_employee_books_for_a_citizen_who_phoned(browser, site, gateway):
     soup = BeautifulSoup(response.text, "html.parser")
     title = manager.get(product, headers=JSON).json()["title"]
     (option,) = [
-        o for o in soup.select("#field-product option") if o.text.strip() == title
+        o
+        for o in soup.select("#field-product option")
+        if o.text.startswith(f"{title} (")
     ]
     values.update(
         product=option["value"],
@@ -225,7 +228,7 @@ def test_the_employee_books_for_a_citizen_who_phoned(browser, site, gateway):
         persons="1",
     )
     made = manager.post("@@new-appointment", data=values)
-    assert made.status_code == 200
+    assert made.status_code == 200, made.text[:3000]
     assert "text message with the link" in made.text
     assert "/appointments/" in made.url
     deliver(browser)
