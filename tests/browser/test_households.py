@@ -45,7 +45,9 @@ def test_a_family_books_one_longer_appointment(phone, family_product):
     phone.goto(family_product)
     choice = phone.locator("#field-persons")
     assert choice.is_visible()
-    assert phone.inner_text("label[for=field-persons]") == "Met hoeveel personen komt u?"
+    assert (
+        phone.inner_text("label[for=field-persons]") == "Met hoeveel personen komt u?"
+    )
     # Nothing sticks out sideways on a phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     box = choice.bounding_box()

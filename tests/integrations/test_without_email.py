@@ -235,3 +235,21 @@ def test_the_employee_books_for_a_citizen_who_phoned(browser, site, gateway):
     (confirmation,) = [t for t in texts_to(gateway) if "uw afspraak is op" in t]
     assert LINK.search(confirmation)
     assert site["inbox"].messages == []
+
+
+def test_text_confirmations_per_number_are_limited(browser, site, gateway, limits_on):
+    limits_on(
+        confirmation_mails_per_day=2,
+        max_open_bookings_per_person=10,
+        bookings_per_address_per_hour=100,
+    )
+    product = site["product"]()
+    day = tomorrow()
+    for hhmm in ("10:00", "11:00", "12:00"):
+        response = book(browser, product, at(day, hhmm), phone="0612345678")
+        assert response.status_code == 201, response.text
+    deliver(browser)
+    confirmations = [t for t in texts_to(gateway) if "uw afspraak is op" in t]
+    assert len(confirmations) == 2
+    outbox = site["manager"].get("@@digitalebalie-outbox").text
+    assert "+31612345678" in outbox

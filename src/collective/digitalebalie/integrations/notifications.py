@@ -248,22 +248,25 @@ def add_invitation(message, ical, method):
 
 def booked(appointment, token):
     appointment.ics_sequence = 0
-    if texts.by_text_only(appointment):
-        # No e-mail address: the link and the confirmation go by text message.
-        texts.booked(appointment, token)
-        return
+    # No e-mail address: the link and the confirmation go by text message.
+    by_text = texts.by_text_only(appointment)
+    recipient = appointment.phone if by_text else appointment.email
     today = settings.now_utc().astimezone(settings.site_timezone()).date()
     # A booking by counter staff always confirms; the citizen asked for it.
-    if not appointment.booked_by and not limits.confirmation_allowed(
-        appointment.email, today
-    ):
-        # The booking stands; the outbox notes (without the link) why no mail went.
-        outbox.withhold(
-            appointment.email,
-            _sender(),
+    # Text messages cost money: a number gets as few confirmations a day as an address.
+    if not appointment.booked_by and not limits.confirmation_allowed(recipient, today):
+        # The booking stands; the outbox notes (without the link) why nothing went.
+        item = outbox.withhold(
+            recipient,
+            texts.sms.sender() if by_text else _sender(),
             "confirmation",
             limits.confirmations_per_day(),
         )
+        if by_text:
+            item.channel = "sms"
+        return
+    if by_text:
+        texts.booked(appointment, token)
         return
     outbox.queue(
         _compose(appointment, "confirmation", token),
