@@ -57,7 +57,8 @@ class BookingFormMixin:
         if not self.message:
             return False
         names = set(self.errors or ())
-        if "start" in names or self.message_type == "SlotUnavailable":
+        # The number of people stands just above the days: its errors go with the times.
+        if names & {"start", "persons"} or self.message_type == "SlotUnavailable":
             where = "times"
         elif names & set(FIELDS):
             where = "person"
