@@ -35,9 +35,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The house style's NL Design System stylesheet, built from node_modules (git-ignored).
+# The house style's NL Design System stylesheet, built from node_modules (git-ignored):
+# only the components the templates use, so a changed template builds it again.
 NLDS := $(PACKAGE)/browser/static/nlds
-$(NLDS)/nlds.css: node_modules/.installed scripts/build-nlds.sh
+$(NLDS)/nlds.css: node_modules/.installed scripts/build-nlds.sh scripts/build-nlds.mjs \
+		$(wildcard $(PACKAGE)/browser/templates/*.pt)
 	scripts/build-nlds.sh
 
 # The ALTCHA widget (proof-of-work check when many bookings come from one address), copied

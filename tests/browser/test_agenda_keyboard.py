@@ -2,9 +2,12 @@
 
 from browser_helpers import logged_in_page
 from live import book_first_free
+from pathlib import Path
 import pytest
+import tempfile
 
 
+SCREENSHOTS = Path(tempfile.gettempdir())
 EMPLOYEE = {"username": "medewerker", "password": "balie-demo-2026"}
 
 
@@ -57,5 +60,25 @@ def test_agenda_fits_a_phone(live_site, chromium):
         page.goto(f"{live_site.site}/@@agenda?period=upcoming&scope=team")
         assert "Smalle Sanne" in page.inner_text("main")
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    finally:
+        context.close()
+
+
+def test_employee_lands_on_the_agenda_and_sees_the_day_on_a_laptop(live_site, chromium):
+    """1366 × 768, the most common laptop screen: after logging in the agenda,
+    and the day's first appointment without scrolling."""
+    start = book_demo(live_site.site, "Laptop Lotte")
+    context, page = employee_page(live_site.site, chromium, 1366, 768)
+    try:
+        assert "/@@agenda" in page.url
+        page.goto(f"{live_site.site}/@@agenda?day={start[:10]}&scope=team")
+        row = page.locator("table.dbalie-agenda-table tbody tr").first
+        assert "Laptop Lotte" in page.inner_text("table")
+        box = row.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768, box
+        page.screenshot(path=str(SCREENSHOTS / "agenda-1366x768.png"))
+        # The toolbar and the user menu lead back to it.
+        page.goto(f"{live_site.site}/@@new-appointment")
+        assert page.locator("#edit-zone a[href*='/@@agenda']").count() >= 2
     finally:
         context.close()

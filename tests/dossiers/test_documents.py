@@ -234,17 +234,39 @@ def test_employee_uploads_and_works_the_dossier_in_the_page(browser, site, team)
     # Without the form's token nothing happens.
     response = anna.post(dossier, data={"transition": "dossier-transition-start"})
     assert response.status_code == 403
-    for transition in (
-        "dossier-transition-start",
-        "dossier-transition-close",
-        "dossier-transition-archive",
+    soup = BeautifulSoup(anna.get(dossier).text, "html.parser")
+    # Who sent it by name; the checksum short, the whole value on demand.
+    (row,) = soup.select("tbody tr")
+    assert "Anna" in row.text
+    whole = hashlib.sha256(PDF).hexdigest()
+    hash_cell = row.find("details")
+    assert whole[:12] in hash_cell.find("summary").text
+    assert whole not in hash_cell.find("summary").text
+    assert whole in hash_cell.text
+    # The heading and the lead name the subject and the citizen, not the raw id.
+    dossier_id = dossier.rsplit("/", 1)[-1]
+    assert dossier_id not in soup.find("h1").text + soup.find("p", class_="lead").text
+    assert "Dossier of" in soup.find("p", class_="lead").text
+    for transition, done in (
+        ("dossier-transition-start", "The dossier is in progress."),
+        ("dossier-transition-close", "The dossier is closed."),
+        ("dossier-transition-archive", "The dossier is archived."),
     ):
+        if transition == "dossier-transition-close":
+            # The appointment of tomorrow is still open: the employee is warned.
+            page = BeautifulSoup(anna.get(dossier).text, "html.parser")
+            warning = page.find(id="open-appointments")
+            assert "has not taken place yet" in warning.text
         response = anna.post(
             dossier, data={"_authenticator": token, "transition": transition}
         )
         assert response.status_code == 200, transition
-        assert "The dossier is changed." in response.text
+        assert done in response.text
+        assert "The dossier is changed." not in response.text
     assert "Archived" in response.text
+    assert (
+        BeautifulSoup(response.text, "html.parser").find(id="open-appointments") is None
+    )
     soup = BeautifulSoup(response.text, "html.parser")
     assert soup.find("input", attrs={"type": "file"}) is None  # read-only now
     assert soup.find("button", attrs={"name": "transition"}) is None

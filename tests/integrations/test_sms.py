@@ -169,7 +169,7 @@ def test_wrong_token_is_retried_wrong_number_is_not(browser, site, gateway):
     failed = [
         r
         for r in soup.select("tbody tr")
-        if r.find_all("td")[-1].text.startswith("failed")
+        if r.find_all("td")[-1].text.startswith("Not sent: see the error")
     ]
     assert len(failed) == 2 and all("error 201" in r.text for r in failed)
 
@@ -196,7 +196,17 @@ def test_demo_keeps_text_messages_in_the_outbox(browser, site, gateway):
     )
     sms_rows = [r for r in soup.select("tbody tr") if "+31612345678" in r.text]
     assert len(sms_rows) == 2
-    assert all("kept (demo)" in r.text for r in sms_rows)
+    assert all("Kept here, not sent (demo setting)" in r.text for r in sms_rows)
+    # In Dutch, in Dutch words.
+    dutch = site["manager"].get(
+        "@@digitalebalie-outbox", headers={"Accept-Language": "nl"}
+    )
+    rows = BeautifulSoup(dutch.text, "html.parser").select("tbody tr")
+    sms_rows = [r for r in rows if "+31612345678" in r.text]
+    assert all(
+        "Hier bewaard, niet verstuurd (demo-instelling)" in r.text for r in sms_rows
+    )
+    assert "kept (demo)" not in dutch.text
 
 
 def test_sender_is_checked_in_the_control_panel(site):

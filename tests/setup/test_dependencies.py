@@ -31,6 +31,9 @@ NOT_IMPORTED = {
     # Included in ZCML only: the classic UI and the content-type machinery.
     "plone-classicui",
     "plone-app-dexterity",
+    # HTTP caching: its profile, and the ZCML directive for the add-on's rules.
+    "plone-app-caching",
+    "z3c-caching",
     # pas.plugins.oidc needs pkg_resources at run time and does not declare it.
     "setuptools",
     # The cluster (RelStorage on PostgreSQL) is configured in zope.conf.

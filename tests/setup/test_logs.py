@@ -21,6 +21,8 @@ TOKEN = "Zq3-secret_token-9xY"
         f"/Plone/@@video-guest/{TOKEN}",
         f"/Plone/@video-guest/{TOKEN}?x=1",
         f"/Plone/@@calendar-feed/{TOKEN}",
+        f"/Plone/@@earlier-time/{TOKEN}",
+        f"/Plone/earlier-time/{TOKEN}?x=1",
         f"/Plone/%40%40my-appointment/{TOKEN}",
     ],
 )

@@ -20,7 +20,7 @@ class TestInstall:
 
     def test_profile_version(self, setup_tool, package_name):
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1007",
+            "1008",
         )
 
     def test_no_pending_upgrade_steps(self, setup_tool, package_name):
@@ -104,6 +104,15 @@ class TestUninstall:
     def test_type_removed(self, portal):
         assert api.portal.get_tool("portal_types").get("CounterProduct") is None
 
+    def test_agenda_actions_removed(self, portal):
+        actions = api.portal.get_tool("portal_actions")
+        for category in ("object", "user"):
+            assert "digitalebalie-agenda" not in actions[category].objectIds()
+
+    def test_product_icon_removed(self, portal):
+        registry = api.portal.get_tool("portal_registry")
+        assert "plone.icon.contenttype/counterproduct" not in registry.records
+
     def test_role_removed(self, portal):
         assert "CounterEmployee" not in portal.validRoles()
 
@@ -132,7 +141,7 @@ class TestUpgradeTo1001:
         assert setup_tool.listUpgrades(f"{package_name}:default")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1007",
+            "1008",
         )
         assert TEAM_ROLE in portal.validRoles()
         assert TEAM_ROLE in product.get_local_roles_for_userid("balie")
@@ -201,6 +210,30 @@ class TestUpgradeTo1005:
         assert secrets.get_secret("jitsi_app_secret") == ""
 
 
+class TestUpgradeTo1008:
+    def test_upgrade_adds_the_agenda_to_toolbar_and_user_menu(
+        self, portal, setup_tool, package_name
+    ):
+        actions = api.portal.get_tool("portal_actions")
+        for category in ("object", "user"):
+            actions[category].manage_delObjects(["digitalebalie-agenda"])
+        registry = api.portal.get_tool("portal_registry")
+        del registry.records["plone.icon.contenttype/counterproduct"]
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1007")
+        assert setup_tool.listUpgrades(f"{package_name}:default") != []
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert setup_tool.listUpgrades(f"{package_name}:default") == []
+        for category in ("object", "user"):
+            action = actions[category]["digitalebalie-agenda"]
+            assert action.url_expr.endswith("/@@agenda")
+            assert action.permissions == (
+                "collective.digitalebalie: Manage appointments",
+            )
+        assert registry["plone.icon.contenttype/counterproduct"].endswith(
+            "calendar-check.svg"
+        )
+
+
 class TestUpgradeTo1006:
     """A site of 1005 kept its secrets in the registry, which shows them (its
     edit form, GET @registry, the ZMI): the upgrade moves them out."""
@@ -232,7 +265,7 @@ class TestUpgradeTo1006:
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1005")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1007",
+            "1008",
         )
         for name, value in old.items():
             assert secrets.get_secret(name) == value
@@ -304,3 +337,85 @@ class TestUpgradeTo1006Limits:
         now = appointments.now_utc()
         # Two booked, one cancelled: the cancelled one does not count.
         assert limits.open_bookings(product, "o@example.nl", None, now) == 2
+
+
+class TestUpgradeTo1008Statistics:
+    """A site of 1007 gets the permission to see the statistics, the team lead
+    role, and the figures of the appointments it already had."""
+
+    def test_upgrade_counts_the_appointments_made_before(
+        self, portal, setup_tool, package_name
+    ):
+        from collective.digitalebalie import figures
+        from collective.digitalebalie import statistics
+        from zope.annotation.interfaces import IAnnotations
+
+        with api.env.adopt_roles(["Manager"]):
+            product = api.content.create(
+                container=portal,
+                type="CounterProduct",
+                title="Oud product",
+                duration=15,
+                opening_hours=[
+                    {"weekday": d, "start": "08:00", "end": "18:00", "counters": 1}
+                    for d in range(7)
+                ],
+            )
+            api.content.transition(product, to_state="published")
+        day = datetime.now(AMS).date() + timedelta(days=2)
+        for hour in (9, 10):
+            start = datetime(day.year, day.month, day.day, hour, 0, tzinfo=AMS)
+            appointment, _token = appointments.book(
+                product,
+                {"start": start.isoformat(), "fullname": "Oud", "email": "o@ex.nl"},
+            )
+        appointments.cancel(appointment)
+        # As before 1008: no rows, no permission, no role.
+        folder = portal["appointments"]
+        IAnnotations(folder).pop(statistics.KEY)
+        portal.manage_permission(statistics.VIEW_STATISTICS, [], acquire=True)
+        portal.__ac_roles__ = tuple(
+            r for r in portal.__ac_roles__ if r != statistics.TEAM_LEAD_ROLE
+        )
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1007")
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert statistics.TEAM_LEAD_ROLE in portal.validRoles()
+        roles = {
+            r["name"]
+            for r in portal.rolesOfPermission(statistics.VIEW_STATISTICS)
+            if r["selected"]
+        }
+        assert roles == {"Manager", "Site Administrator", statistics.TEAM_LEAD_ROLE}
+        with api.env.adopt_roles(["Manager"]):
+            found = figures.compute(portal, day, day)
+        assert found["total"]["booked"] == 2
+        assert found["total"]["cancelled"]["total"] == 1
+
+
+class TestUpgradeTo1007:
+    """A site of 1006 had no HTTP caching and gave anonymous visitors all of
+    Plone's JavaScript."""
+
+    def test_upgrade_installs_caching_and_keeps_the_bundle_from_anonymous(
+        self, portal, setup_tool, package_name
+    ):
+        from plone.base.utils import get_installer
+        from plone.registry.interfaces import IRegistry
+        from zope.component import getUtility
+
+        registry = getUtility(IRegistry)
+        registry["plone.bundles/plone.expression"] = ""
+        registry["plone.caching.interfaces.ICacheSettings.enabled"] = False
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1006")
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
+            "1008",
+        )
+        assert get_installer(portal).is_product_installed("plone.app.caching")
+        assert registry["plone.caching.interfaces.ICacheSettings.enabled"] is True
+        assert registry["plone.bundles/plone.expression"] == (
+            "python: member is not None"
+        )
+        assert registry["plone.bundles/plone.jscompilation"] == (
+            "++plone++static/bundle-plone/bundle.min.js"
+        )

@@ -1,6 +1,9 @@
 """The agenda page, staff-made appointments and the calendar feed, over HTTP."""
 
 from bs4 import BeautifulSoup
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from helpers import JSON
 from helpers import at
 from helpers import book
@@ -8,6 +11,7 @@ from helpers import team_agenda
 from helpers import tomorrow
 from icalendar import Calendar
 import pytest
+import transaction
 
 
 @pytest.fixture
@@ -101,13 +105,71 @@ class TestAgendaPage:
         book(browser, product, at(tomorrow(), "09:00"))
         anna = team["anna"]
         _response, soup = page(anna, period="upcoming", scope="team")
-        form = soup.find("button", value="no_show").find_parent("form")
-        values = post_form(anna, form)
+        # Not offered before the time has come ...
+        assert soup.find("button", value="no_show") is None
+        start = soup.find("button", value="start").find_parent("form")
+        assert "Start the conversation" in start.text
+        # ... and refused when sent all the same.
+        values = post_form(anna, start)
         values["action"] = "no_show"
         response = anna.post("@@agenda", data=values)
         assert "once the appointment has started" in response.text
         _response, soup = page(anna, period="upcoming", scope="team")
         assert "Booked" in soup.find("tbody").text
+
+    def test_no_show_offered_once_started(self, functional, browser, team, product):
+        book(browser, product, at(tomorrow(), "09:00"))
+        anna = team["anna"]
+        _response, soup = page(anna, period="upcoming", scope="team")
+        url = soup.select_one("tbody th a")["href"]
+        desk = BeautifulSoup(anna.get(url).text, "html.parser")
+        assert desk.find("input", attrs={"name": "action", "value": "start"})
+        assert desk.find("input", attrs={"name": "action", "value": "no_show"}) is None
+        # The time has come (the ledger still lists it tomorrow).
+        transaction.begin()
+        portal = functional["portal"]
+        appointment = portal.unrestrictedTraverse(
+            url.replace(portal.absolute_url() + "/", "")
+        )
+        appointment.start = datetime.now(UTC) - timedelta(minutes=5)
+        transaction.commit()
+        _response, soup = page(anna, period="upcoming", scope="team")
+        assert soup.find("button", value="no_show") is not None
+        desk = BeautifulSoup(anna.get(url).text, "html.parser")
+        assert desk.find("input", attrs={"name": "action", "value": "no_show"})
+
+    def test_counts_agree_with_their_number(self, browser, team, product):
+        anna = team["anna"]
+        book(browser, product, at(tomorrow(), "09:00"))
+        _response, soup = page(anna, period="upcoming", scope="team")
+        assert soup.find("p", role="status").text.replace(":", " ").split()[:2] == [
+            "1",
+            "appointment",
+        ]
+        book(browser, product, at(tomorrow(), "10:00"))
+        nl = {"Accept-Language": "nl"}
+        response = anna.get(
+            "@@agenda", params={"period": "upcoming", "scope": "team"}, headers=nl
+        )
+        status = BeautifulSoup(response.text, "html.parser").find("p", role="status")
+        assert status.text.replace(":", " ").split()[:2] == ["2", "afspraken"]
+        _response, soup = page(anna, period="today", scope="team")
+        assert soup.find("p", role="status").text.replace(":", " ").split()[:2] == [
+            "0",
+            "appointments",
+        ]
+
+    def test_give_to_a_colleague_is_said_in_words(self, browser, team, product):
+        book(browser, product, at(tomorrow(), "09:00"))
+        response = team["anna"].get(
+            "@@agenda",
+            params={"period": "upcoming", "scope": "team"},
+            headers={"Accept-Language": "nl"},
+        )
+        soup = BeautifulSoup(response.text, "html.parser")
+        form = soup.find("select", attrs={"name": "assignee"}).find_parent("form")
+        assert "Aan een collega geven" in form.find("button").text
+        assert "Gesprek beginnen" in soup.find("button", value="start").text
 
     def test_reassign_to_a_team_member_only(self, browser, team, product, make_team):
         make_team("vergunningen", "carla")
@@ -200,6 +262,67 @@ class TestStaffMadeAppointments:
         assert "Appointment made for Piet Bakker" in response.text
         items = team_agenda(anna)
         assert [i["start"] for i in items] == [at(tomorrow(), "19:15")]
+
+    def test_choice_of_dossier_for_a_citizen_with_an_open_one(self, team, product):
+        anna = team["anna"]
+
+        def make(hhmm, **extra):
+            _soup, values = self.form(anna)
+            values.update(
+                date=tomorrow().isoformat(),
+                time=hhmm,
+                fullname="Piet Bakker",
+                email="piet@example.nl",
+                **extra,
+            )
+            return anna.post("@@new-appointment", data=values)
+
+        first = make("09:00")
+        assert "Appointment made for Piet Bakker" in first.text
+        # The second time the employee is asked, and nothing is made yet.
+        asked = make("10:00")
+        assert asked.status_code == 400
+        soup = BeautifulSoup(asked.text, "html.parser")
+        choice = soup.find("fieldset", id="field-dossier")
+        assert "This citizen has an open dossier for this product" in choice.text
+        assert {i["value"] for i in choice.find_all("input")} == {"join", "new"}
+        assert "Choose: add to the open dossier" in soup.find(id="error-summary").text
+        assert len(team_agenda(anna)) == 1
+        joined = make("10:00", dossier="join")
+        separate = make("11:00", dossier="new")
+        items = {i["start"]: i["dossier"] for i in team_agenda(anna)}
+        assert items[at(tomorrow(), "10:00")] == items[at(tomorrow(), "09:00")]
+        assert items[at(tomorrow(), "11:00")] != items[at(tomorrow(), "09:00")]
+        assert "Appointment made" in joined.text and "Appointment made" in separate.text
+
+    def test_rest_booking_by_staff_chooses_the_dossier(self, team, product):
+        anna = team["anna"]
+
+        def post(hhmm, **extra):
+            return anna.post(
+                f"{product}/@book",
+                json={
+                    "start": at(tomorrow(), hhmm),
+                    "any_time": True,
+                    "fullname": "Piet Bakker",
+                    "email": "piet@example.nl",
+                    **extra,
+                },
+                headers=JSON,
+            )
+
+        assert post("19:00").status_code == 201
+        assert post("19:15").status_code == 201  # joins, as before
+        assert post("19:30", dossier="new").status_code == 201
+        wrong = post("19:45", dossier="maybe")
+        assert wrong.status_code == 400
+        assert wrong.json()["error"]["message"] == (
+            "Choose: add to the open dossier, or start a new one."
+        )
+        items = {i["start"]: i["dossier"] for i in team_agenda(anna)}
+        assert len(items) == 3
+        assert items[at(tomorrow(), "19:15")] == items[at(tomorrow(), "19:00")]
+        assert items[at(tomorrow(), "19:30")] != items[at(tomorrow(), "19:00")]
 
     def test_employee_of_another_team_cannot(self, make_team, product):
         carla = make_team("vergunningen", "carla")["carla"]
@@ -319,3 +442,36 @@ class TestCancelledInTheAgenda:
         # The cancelled time is free again for others.
         again = book(browser, product, at(tomorrow(), "10:00"), fullname="Piet Bakker")
         assert again.status_code == 201
+
+
+class TestStaffScreensInDutch:
+    def appointment_page(self, browser, team, product, **book_data):
+        book(browser, product, at(tomorrow(), "09:00"), **book_data)
+        anna = team["anna"]
+        url = team_agenda(anna)[0]["@id"]
+        response = anna.get(url, headers={"Accept-Language": "nl"})
+        assert response.status_code == 200
+        return url, BeautifulSoup(response.text, "html.parser")
+
+    def test_toolbar_state_and_language_in_dutch(self, browser, team, product):
+        _url, soup = self.appointment_page(browser, team, product, language="nl")
+        toolbar = soup.find(id="plone-contentmenu-workflow")
+        assert toolbar is not None
+        assert "Gemaakt" in toolbar.text and "Booked" not in toolbar.text
+        facts = soup.find("dt", string="Taal").find_next("dd")
+        assert facts.text.strip() == "Nederlands"
+
+    def test_breadcrumb_names_the_citizen_and_the_local_time(
+        self, browser, team, product
+    ):
+        url, soup = self.appointment_page(
+            browser, team, product, fullname="Jan de Vries"
+        )
+        crumbs = soup.find(id="portal-breadcrumbs").text
+        assert "Jan de Vries" in crumbs
+        assert "09:00" in crumbs  # local time, not UTC
+        assert "UTC" not in crumbs
+        assert url.rsplit("/", 1)[-1] not in crumbs
+        # Someone who may not work it gets no page, so no name either.
+        response = browser.get(url, allow_redirects=False)
+        assert "Jan de Vries" not in response.text

@@ -267,7 +267,9 @@ class TestStaff:
         assert nothing.status_code == 409
         assert nothing.json()["error"]["type"] == "QueueEmpty"
 
-    def test_take_the_next_citizen(self, browser, product, team, functional):
+    def test_take_the_next_citizen(
+        self, browser, browser_as, product, team, functional
+    ):
         available(team["anna"])
         first = joined(browser, product, phone="0612345678")
         second = joined(browser, product, fullname="Jan de Vries")
@@ -304,6 +306,13 @@ class TestStaff:
         stored = portal["appointments"][appointment.rsplit("/", 1)[1]]
         assert stored.dossier_id in portal["dossiers"]
         assert stored.email == ""  # none given: no confirmation mail
+        # The statistics count it as a walk-in, with how long the citizen waited.
+        today = datetime.now(AMS).date().isoformat()
+        figures = browser_as("Manager").get(
+            "@counter-statistics", params={"start": today, "end": today}, headers=JSON
+        )
+        assert figures.status_code == 200, figures.text
+        assert figures.json()["total"]["walk_ins"]["count"] == 1
         # The second is next, and now number 1.
         assert ticket(browser, second["token"])["position"] == 1
         after = team["anna"].post("@queue/next", json={}, headers=JSON).json()

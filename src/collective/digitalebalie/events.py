@@ -8,8 +8,10 @@ confirmation names the dossier's facts).
 from collective.digitalebalie import limits
 from collective.digitalebalie import settings
 from collective.digitalebalie import teams
+from collective.digitalebalie.booking import earlier
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import dossiers
+from collective.digitalebalie.integrations import earlier as earlier_notice
 from collective.digitalebalie.integrations import notifications
 from collective.digitalebalie.video import notices
 from collective.digitalebalie.video import rooms
@@ -24,12 +26,15 @@ def appointment_transitioned(appointment, event):
         notices.changed(appointment, "state")
     if event.new_state and event.new_state.getId() in ("completed", "no_show"):
         walkin.call_ended(appointment)
+        earlier.stop(appointment)  # no earlier time after the appointment
     if event.new_state and event.new_state.getId() == "cancelled":
         store.release(appointment)
         store.note_cancelled(appointment)
         limits.forget(store.product_of(appointment), appointment)
         teams.released(appointment)
         notifications.cancelled(appointment)
+        earlier.stop(appointment)
+        offer_earlier(store.product_of(appointment), appointment.start)
         if appointment.channel == "video":
             rooms.revoke(appointment)
 
@@ -81,6 +86,17 @@ def appointment_moved(appointment, event):
     """A moved appointment: the assignee's day counts, the changed invitation."""
     teams.appointment_moved(appointment, event)
     notifications.appointment_moved(appointment, event)
+    offer_earlier(
+        store.product_of(appointment),
+        getattr(event, "old_start", None),
+        exclude=appointment.getId(),
+    )
+
+
+def offer_earlier(product, start, exclude=None):
+    """A freed time: a message with a one-step link to the first ones waiting."""
+    for waiting, token, offered in earlier.freed(product, start, exclude=exclude):
+        earlier_notice.earlier_free(waiting, token, offered)
 
 
 def walk_in_taken(appointment, event):

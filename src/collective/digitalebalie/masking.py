@@ -1,8 +1,9 @@
 """Masking the secret token of a citizen's or guest's link where people read text.
 
 The token of /@@my-appointment/<token>, /@appointment/<token>,
-/@@video-guest/<token>, /@video-guest/<token> and /@@calendar-feed/<token> is
-the key to an appointment, a video room or an agenda. Logs (cli/logs.py) and
+/@@video-guest/<token>, /@video-guest/<token>, /@@calendar-feed/<token> and
+/@@earlier-time/<token> is the key to an appointment, a video room, an agenda or
+a move to an earlier time. Logs (cli/logs.py) and
 the outbox page show the link with the token replaced by ``***``.
 
 No Plone imports: the logging configuration of the launcher loads this early.
@@ -15,7 +16,7 @@ MASK = "***"
 # With or without @@ / @ (also percent-encoded), so also under ++api++.
 _TOKEN_PATH = re.compile(
     r"(?P<name>/(?:@|%40){0,2}"
-    r"(?:my-appointment|appointment|video-guest|calendar-feed)/)"
+    r"(?:my-appointment|appointment|video-guest|calendar-feed|earlier-time)/)"
     r"(?P<token>[^/?#\s\"'<>]+)",
     re.IGNORECASE,
 )

@@ -4,6 +4,7 @@ from collective.digitalebalie import credentials
 from collective.digitalebalie import limits
 from collective.digitalebalie import logger
 from collective.digitalebalie import sso
+from collective.digitalebalie import statistics
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.booking.store import FOLDER_ID
@@ -16,10 +17,11 @@ from collective.digitalebalie.dossiers.dossiers import ensure_dossiers_folder
 from collective.digitalebalie.settings import now_utc
 from plone import api
 from plone.base.interfaces import INonInstallable
+from plone.base.utils import get_installer
 from zope.interface import implementer
 
 
-ROLES = ("CounterEmployee", "CounterTeam")
+ROLES = ("CounterEmployee", "CounterTeam", "CounterTeamLead")
 
 
 @implementer(INonInstallable)
@@ -106,7 +108,13 @@ def upgrade_to_1006(context):
 def upgrade_to_1007(context):
     """This round (issue 18 and on): new registry records (eHerkenning, the
     Jitsi XMPP domain, the walk-in queue's callback wait); products get their *Identification* from
-    requires_identification (true is DigiD); the Make an appointment portlet."""
+    requires_identification (true is DigiD); the Make an appointment portlet.
+    Light pages for a phone (issue 22): plone.app.caching, a new dependency,
+    before the registry that holds its rules; Plone's JavaScript bundles for
+    logged-in users only."""
+    installer = get_installer(api.portal.get())
+    if not installer.is_product_installed("plone.app.caching"):
+        installer.install_product("plone.app.caching")
     setup = api.portal.get_tool("portal_setup")
     for step in ("plone.app.registry", "portlets"):
         setup.runImportStepFromProfile("profile-collective.digitalebalie:default", step)
@@ -125,6 +133,19 @@ def identification_from_the_old_field():
                 product.requires_identification = stored["requires_identification"]
                 count += 1
     logger.info("Identification set on %s products from before it", count)
+
+
+def upgrade_to_1008(context):
+    """Statistics: the permission and the team lead role; a row of figures for
+    every appointment made before (payments of dossiers already destroyed and
+    satisfaction answers given before are not in them). The agenda in the
+    toolbar and the user menu (portal_actions); the counter product's own icon
+    (registry)."""
+    setup = api.portal.get_tool("portal_setup")
+    for step in ("rolemap", "actions", "plone.app.registry"):
+        setup.runImportStepFromProfile("profile-collective.digitalebalie:default", step)
+    count = statistics.rebuild()
+    logger.info("Statistics: figures of %s appointments", count)
 
 
 def index_open_bookings():

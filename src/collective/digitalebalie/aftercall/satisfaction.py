@@ -18,10 +18,12 @@ from collective.digitalebalie import errors
 from collective.digitalebalie import settings
 from collective.digitalebalie import validation
 from collective.digitalebalie.booking import store
+from collective.digitalebalie.booking.events import SatisfactionAnswered
 from collective.digitalebalie.storage import annotation
 from persistent import Persistent
 from plone import api
 from zope.annotation.interfaces import IAnnotations
+from zope.event import notify
 import secrets
 
 
@@ -122,6 +124,8 @@ def answer(appointment, score, comment=None, today=None):
     # commit, the other starts again and finds it answered.
     appointment.satisfaction_given = True
     answers(product, create=True).add(day, score, comment)
+    # The statistics count it by day, product and team (never by appointment).
+    notify(SatisfactionAnswered(appointment, day, score))
 
 
 def handle_satisfaction_form(appointment, form):

@@ -165,12 +165,14 @@ class ProductRules:
         return counters
 
 
-def book(product, data, now=None, staff=False):
+def book(product, data, now=None, staff=False, join_dossier=None):
     """Book an appointment; return (appointment, token). Raise a UserError.
 
     ``staff``: an employee books for a citizen who phoned or wrote in. A
     published slot may then be taken at short notice; with ``any_time`` in
     the data, any future time (the employee decides; no counter is counted).
+    ``join_dossier`` (staff only): False starts a new dossier even when the
+    citizen has an open one for this product.
     """
     if not staff:
         ensure_bookable(product)
@@ -218,7 +220,15 @@ def book(product, data, now=None, staff=False):
     limits.remember(product, appointment, now or now_utc())
     links.index_citizen(appointment)
     # Team, dossier, then the confirmation (which names the dossier's facts).
-    notify(AppointmentBooked(appointment, product, token, staff=staff))
+    notify(
+        AppointmentBooked(
+            appointment,
+            product,
+            token,
+            staff=staff,
+            join_dossier=staff and join_dossier is not False,
+        )
+    )
     return appointment, token
 
 
@@ -256,7 +266,7 @@ def _end(start, minutes):
     return (start.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(start.tzinfo)
 
 
-def _ensure_changeable(appointment, now=None):
+def ensure_changeable(appointment, now=None):
     state = api.content.get_state(appointment)
     if state == "cancelled":
         raise WrongState(_("This appointment is already cancelled."))
@@ -270,14 +280,14 @@ def _ensure_changeable(appointment, now=None):
 
 def cancel(appointment, now=None):
     """Cancel a booked appointment; its time is free again (see events.py)."""
-    _ensure_changeable(appointment, now)
+    ensure_changeable(appointment, now)
     with api.env.adopt_roles(["Manager"]):
         api.content.transition(appointment, transition="cancel")
 
 
 def reschedule(appointment, value, now=None):
     """Move a booked appointment to another free slot of the same product."""
-    _ensure_changeable(appointment, now)
+    ensure_changeable(appointment, now)
     product = store.product_of(appointment)
     ensure_bookable(product)
     product_rules = ProductRules(product)
@@ -289,11 +299,12 @@ def reschedule(appointment, value, now=None):
     end = _end(start, product_rules.minutes(persons))
     record = store.claim(product, start, end, counters, ignore=appointment.getId())
     old_day = appointment.ledger_day
+    old_start = appointment.start
     store.release(appointment)
     record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
     appointment.start = start.astimezone(UTC)
     appointment.end = end.astimezone(UTC)
     appointment.ledger_day = start.date().toordinal()
     limits.remember(product, appointment, now or now_utc())
-    notify(AppointmentMoved(appointment, old_day))
+    notify(AppointmentMoved(appointment, old_day, old_start))
     return appointment

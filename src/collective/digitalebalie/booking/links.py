@@ -50,6 +50,11 @@ def device_test_url(token):
     return f"{citizen_url(token)}/device-test"
 
 
+def earlier_url(token):
+    """The page that moves an appointment to an offered earlier time."""
+    return f"{api.portal.get().absolute_url()}/@@earlier-time/{token}"
+
+
 def index_citizen(appointment):
     """Make the appointment's first link (``token_hash``) find it."""
     token_index()[appointment.token_hash] = appointment.getId()

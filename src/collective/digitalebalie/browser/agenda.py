@@ -34,7 +34,7 @@ SCOPE_TITLES = {
     "all": _("All teams"),
 }
 ACTION_TITLES = {
-    "start": _("Start"),
+    "start": _("Start the conversation"),
     "complete": _("Complete"),
     "no_show": _("Did not come"),
     "cancel": _("Cancel appointment"),
@@ -199,6 +199,17 @@ class AgendaView(BrowserView):
             return f"{self.t(PERIODS['today'])}: {formatting.long_date(self.today)}"
         return self.t(PERIODS[self.period])
 
+    def total(self):
+        """How many appointments are shown, in words that agree with the number
+        (Dutch and English have one form for 1 and one for the rest)."""
+        count = len(self.pairs)
+        if count == 1:
+            return self.t(_("1 appointment"))
+        return translate(
+            _("${count} appointments", mapping={"count": count}),
+            context=self.request,
+        )
+
     def counts(self):
         """How many appointments are shown, and per state."""
         per_state = {}
@@ -224,6 +235,9 @@ class AgendaView(BrowserView):
             end = appointment.end.astimezone(tz)
             state = api.content.get_state(appointment)
             available = {t["id"] for t in workflow.getTransitionsFor(appointment)}
+            if appointment.start > now:
+                # Only once the time has come can the citizen have not come.
+                available.discard("no_show")
             assignee = getattr(appointment, "assignee", None)
             can_reassign = state in (
                 "booked",

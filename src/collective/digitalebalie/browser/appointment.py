@@ -37,6 +37,10 @@ DESK_ACTIONS = {
 }
 
 
+# Each language by its own name (as a language menu shows them).
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
 class AppointmentView(DeskMixin, BrowserView):
     index = ViewPageTemplateFile("templates/appointment.pt")
     after_call_macros = after_call.MACROS
@@ -221,6 +225,10 @@ class AppointmentView(DeskMixin, BrowserView):
         tz = settings.site_timezone()
         day = self.context.start.astimezone(tz).date().isoformat()
         return f"{api.portal.get().absolute_url()}/@@agenda?day={day}&scope=team"
+
+    def language_title(self):
+        """The language by its own name, as the citizen chose it."""
+        return LANGUAGE_NAMES.get(self.context.language, self.context.language)
 
     def channel_title(self):
         for term in CHANNELS:

@@ -4,6 +4,7 @@ from collective.digitalebalie import _
 from collective.digitalebalie import desk
 from collective.digitalebalie import errors
 from collective.digitalebalie import settings
+from collective.digitalebalie import teams
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.my_appointment import STATES
 from collective.digitalebalie.dossiers import audit
@@ -52,6 +53,17 @@ TRANSITIONS = {
     "dossier-transition-reopen": _("Open again"),
     "dossier-transition-archive": _("Archive"),
 }
+# What each step did, said after it (not just "changed").
+DONE = {
+    "dossier-transition-start": _("The dossier is in progress."),
+    "dossier-transition-wait": _("The dossier waits for the citizen."),
+    "dossier-transition-resume": _("The dossier is in progress again."),
+    "dossier-transition-close": _("The dossier is closed."),
+    "dossier-transition-reopen": _("The dossier is open again."),
+    "dossier-transition-archive": _("The dossier is archived."),
+}
+# Appointments that are not over yet.
+OPEN_APPOINTMENTS = ("booked", "in_progress")
 ADD = desk.ADD_DOCUMENT
 
 
@@ -111,7 +123,10 @@ class DossierView(BrowserView):
                         _("This cannot be done with this dossier (any more).")
                     )
                 api.content.transition(self.context, transition=transition)
-                show(_("The dossier is changed."), request=self.request)
+                show(
+                    DONE.get(transition, _("The dossier is changed.")),
+                    request=self.request,
+                )
         except errors.UserError as error:
             transaction.doom()
             self.request.response.setStatus(error.status)
@@ -188,6 +203,26 @@ class DossierView(BrowserView):
             return []
         return [self.t(p) for p in closing_problems(self.context)]
 
+    def open_appointments(self):
+        """Appointments of the dossier that have not taken place yet: closing
+        the dossier before them is allowed, but the employee is warned."""
+        if "dossier-transition-close" not in {t["id"] for t in self.transitions()}:
+            return []
+        return [a for a in self.appointments() if a["state_id"] in OPEN_APPOINTMENTS]
+
+    def citizen(self):
+        """The citizen's name, from the dossier's first appointment."""
+        for appointment in dossiers.appointments_of(self.context):
+            return appointment.fullname
+        return ""
+
+    def uploader(self, doc):
+        if doc.uploaded_by == "citizen":
+            return self.t(_("the citizen"))
+        if doc.uploaded_by == "payment provider":
+            return self.t(_("the payment provider"))
+        return teams.fullname(doc.uploaded_by) or doc.uploaded_by
+
     def documents(self):
         tz = settings.site_timezone()
         for doc in sorted(self.context.objectValues(), key=lambda d: d.created()):
@@ -197,9 +232,8 @@ class DossierView(BrowserView):
                 "url": f"{doc.absolute_url()}/@@download/file",
                 "size": f"{doc.file.getSize() / 1024:.0f} kB",
                 "sha256": doc.sha256,
-                "by": self.t(_("the citizen"))
-                if doc.uploaded_by == "citizen"
-                else doc.uploaded_by,
+                "sha256_short": f"{doc.sha256[:12]}…",
+                "by": self.uploader(doc),
                 "when": f"{formatting.short_date(created.date())} {formatting.clock(created)}",
                 "scan": doc.scan,
             }
@@ -214,6 +248,7 @@ class DossierView(BrowserView):
                 "fullname": appointment.fullname,
                 "persons": formatting.persons(appointment, self.request),
                 "state": self.t(STATES.get(api.content.get_state(appointment), "")),
+                "state_id": api.content.get_state(appointment),
             }
 
     def dates(self):
@@ -352,7 +387,9 @@ class RetentionPage(BrowserView):
                     retention.approve(dossier, user_id)
                     approved += 1
             api.portal.show_message(
-                _(
+                _("1 dossier will be destroyed at the next run of the retention job.")
+                if approved == 1
+                else _(
                     "${count} dossiers will be destroyed at the next run of the retention job.",
                     mapping={"count": approved},
                 ),

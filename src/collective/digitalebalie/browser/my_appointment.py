@@ -5,6 +5,7 @@ from collective.digitalebalie import errors
 from collective.digitalebalie import settings
 from collective.digitalebalie.aftercall import satisfaction
 from collective.digitalebalie.booking import actions
+from collective.digitalebalie.booking import earlier
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.booking.links import citizen_url
@@ -149,6 +150,10 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
             elif "move" in self.request.form:
                 actions.reschedule(self.appointment, self.value("start") or None)
                 done = "moved=1"
+            elif self.request.form.get("earlier") in ("on", "off"):
+                wanted = self.request.form["earlier"] == "on"
+                earlier.ask(self.appointment, wanted)
+                done = f"earlier={'on' if wanted else 'off'}"
             elif "satisfaction" in self.request.form:
                 satisfaction.handle_satisfaction_form(
                     self.appointment, self.request.form
@@ -206,6 +211,11 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
     def changeable(self):
         """Booked and not yet begun: the citizen may still move or cancel it."""
         return self.state == "booked" and self.appointment.start > settings.now_utc()
+
+    @property
+    def earlier_waiting(self):
+        """The citizen asked to hear of an earlier time (and has not switched it off)."""
+        return earlier.is_waiting(self.appointment)
 
     @property
     def show_room(self):

@@ -10,6 +10,7 @@ from collective.digitalebalie.booking.input import persons_of
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.content.counter_product import CHANNELS
+from collective.digitalebalie.dossiers import dossiers
 from datetime import datetime
 from datetime import time
 from plone import api
@@ -31,6 +32,7 @@ class NewAppointmentView(BookingFormMixin, BrowserView):
     index = ViewPageTemplateFile("templates/new_appointment.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
     free_times = ()
+    open_dossier = None
 
     def __call__(self):
         self.request.response.setHeader("Cache-Control", "private, no-store")
@@ -97,7 +99,9 @@ class NewAppointmentView(BookingFormMixin, BrowserView):
             data["language"] = form.get("language") or "nl"
             data["start"] = self._start(tz)
             data["any_time"] = form.get("any_time") == "1"
-            appointment, _token = actions.book(product, data, staff=True)
+            appointment, _token = actions.book(
+                product, data, staff=True, join_dossier=self._join(product, data)
+            )
         except errors.UserError as error:
             self.fail(error)
             about_time = isinstance(error, errors.SlotUnavailable) or (
@@ -126,6 +130,29 @@ class NewAppointmentView(BookingFormMixin, BrowserView):
         api.portal.show_message(message, request=self.request)
         self.request.response.redirect(appointment.absolute_url())
         return ""
+
+    def _join(self, product, data):
+        """Whether the appointment joins the citizen's open dossier for this
+        product: the employee chooses when there is one (None: there is none)."""
+        email = (data.get("email") or "").strip()
+        found = dossiers.open_dossier(product, email) if email else None
+        if found is None:
+            return None
+        tz = settings.site_timezone()
+        opened = found.opened.astimezone(tz) if found.opened else None
+        self.open_dossier = {
+            "url": found.absolute_url(),
+            "subject": found.subject,
+            "opened": formatting.long_date(opened.date()) if opened else "",
+            "appointments": len(found.appointment_ids or ()),
+        }
+        choice = self.request.form.get("dossier")
+        if choice not in ("join", "new"):
+            raise errors.InvalidInput(
+                _("This citizen already has an open dossier for this product."),
+                {"dossier": _("Choose: add to the open dossier, or start a new one.")},
+            )
+        return choice == "join"
 
     def _free_times(self, product):
         """The published free times of the chosen day, to choose from instead."""

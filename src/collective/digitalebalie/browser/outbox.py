@@ -1,6 +1,7 @@
 """The mail outbox: the delivery job's entry point, and a page for managers."""
 
 from AccessControl import Unauthorized
+from collective.digitalebalie import _
 from collective.digitalebalie import credentials
 from collective.digitalebalie.dossiers import retention
 from collective.digitalebalie.integrations import outbox
@@ -15,9 +16,21 @@ from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from zope.i18n import translate
 from zope.interface import alsoProvides
 import hmac
 import json
+
+
+# The states of a message (integrations.outbox.OutboxMessage.state), in words.
+STATE_TITLES = {
+    "waiting": _("Waiting to be sent"),
+    "retrying": _("Not sent yet; tried again automatically"),
+    "sent": _("Sent"),
+    "kept (demo)": _("Kept here, not sent (demo setting)"),
+    "failed": _("Not sent: see the error"),
+    "not sent": _("Not sent"),
+}
 
 
 class JobView(BrowserView):
@@ -86,6 +99,9 @@ class OutboxView(BrowserView):
             outbox.outbox().values(), key=lambda item: item.created, reverse=True
         )
         return items[:200]
+
+    def state_title(self, item):
+        return translate(STATE_TITLES.get(item.state, item.state), context=self.request)
 
     def capture_only(self):
         return outbox.capture_only()

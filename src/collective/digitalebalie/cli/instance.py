@@ -100,6 +100,10 @@ threads = {threads}
 clear_untrusted_proxy_headers = false
 max_request_body_size = 1073741824
 
+# HTML, CSS and JavaScript gzipped for the browser (waitress does not).
+[filter:gzip]
+use = call:collective.digitalebalie.cli.compression:filter_factory
+
 [filter:translogger]
 use = egg:Paste#translogger
 setup_console_handler = False
@@ -108,6 +112,7 @@ setup_console_handler = False
 pipeline =
     egg:Zope#httpexceptions
     translogger
+    gzip
     zope
 
 [loggers]

@@ -12,7 +12,6 @@ from collective.digitalebalie.content.product_rows import IWalkInHoursRow
 from collective.digitalebalie.content.product_rows import rule_message
 from collective.digitalebalie.content.product_rows import validate_price
 from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
-from collective.z3cform.datagridfield.datagridfield import DataGridFieldFactory
 from collective.z3cform.datagridfield.row import DictRow
 from plone.autoform import directives
 from plone.dexterity.content import Item
@@ -22,6 +21,7 @@ from zope import schema
 from zope.interface import Invalid
 from zope.interface import implementer
 from zope.interface import invariant
+from zope.schema.interfaces import ITextLine
 from zope.schema.vocabulary import SimpleTerm
 from zope.schema.vocabulary import SimpleVocabulary
 
@@ -37,6 +37,18 @@ CHANNELS = SimpleVocabulary(
 )
 
 
+class IPriceLine(ITextLine):
+    """A price in euros; the edit form reads "75,50" and "€ 75,50" too."""
+
+
+@implementer(IPriceLine)
+class PriceLine(schema.TextLine):
+    pass
+
+
+GRID = "collective.digitalebalie.browser.product_form.CounterGridFieldWidget"
+
+
 class ICounterProduct(model.Schema):
     """Schema of a counter product."""
 
@@ -49,9 +61,9 @@ class ICounterProduct(model.Schema):
         required=True,
     )
 
-    price = schema.TextLine(
+    price = PriceLine(
         title=_("Price (euros)"),
-        description=_("Leave empty when the service is free. Example: 24.50"),
+        description=_("Leave empty when the service is free. Example: 24,50"),
         required=False,
         constraint=validate_price,
     )
@@ -94,7 +106,7 @@ class ICounterProduct(model.Schema):
         ],
     )
 
-    directives.widget("opening_hours", DataGridFieldFactory)
+    directives.widget(opening_hours=GRID)
     opening_hours = schema.List(
         title=_("Opening hours"),
         description=_(
@@ -106,7 +118,7 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
-    directives.widget("closures", DataGridFieldFactory)
+    directives.widget(closures=GRID)
     closures = schema.List(
         title=_("Closed"),
         description=_("Days without appointments, such as holidays. Both days count."),
@@ -182,7 +194,7 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
-    directives.widget("walk_in_hours", DataGridFieldFactory)
+    directives.widget(walk_in_hours=GRID)
     walk_in_hours = schema.List(
         title=_("Walk-in hours"),
         description=_("One row per period, in the time zone of the municipality."),
@@ -217,7 +229,7 @@ class ICounterProduct(model.Schema):
         ],
     )
 
-    directives.widget("required_documents", DataGridFieldFactory)
+    directives.widget(required_documents=GRID)
     required_documents = schema.List(
         title=_("What to bring or upload"),
         value_type=DictRow(title=_("Document"), schema=IRequiredDocumentRow),
@@ -225,7 +237,7 @@ class ICounterProduct(model.Schema):
         required=False,
     )
 
-    directives.widget("faq", DataGridFieldFactory)
+    directives.widget(faq=GRID)
     faq = schema.List(
         title=_("Frequently asked questions"),
         value_type=DictRow(title=_("Question"), schema=IFaqRow),

@@ -75,6 +75,17 @@ def existing(appointment):
     return dossier
 
 
+def open_dossier(product, email):
+    """The citizen's open dossier for this product (the one staff bookings
+    join), or None."""
+    folder = dossiers_folder()
+    dossier_id = _index(folder).get(_key(api.content.get_uuid(product), email))
+    dossier = folder._getOb(dossier_id, None) if dossier_id else None
+    if dossier is None or api.content.get_state(dossier) not in ACTIVE:
+        return None
+    return dossier
+
+
 def for_new_appointment(appointment, product, join=False):
     """Open a new dossier, or (``join``) join the citizen's open one for this product.
 
@@ -156,5 +167,9 @@ def follow_product_teams(product, event=None):
 
 
 def appointment_booked(appointment, event):
-    """A new appointment opens a dossier (counter staff's joins the open one)."""
-    for_new_appointment(appointment, event.product, join=event.staff)
+    """A new appointment opens a dossier (counter staff's joins the open one,
+    unless the employee chose a new one)."""
+    join = getattr(event, "join_dossier", None)
+    for_new_appointment(
+        appointment, event.product, join=event.staff if join is None else join
+    )

@@ -8,6 +8,7 @@ log keeps only the dossier's id, never personal data.
 """
 
 from collective.digitalebalie import logger
+from collective.digitalebalie.booking import earlier
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.dossiers import audit
@@ -45,6 +46,7 @@ def approve(dossier, user_id):
 def anonymize(appointment):
     """Remove the citizen's personal data; keep time, product and state (statistics)."""
     links.revoke_citizen_links(appointment)
+    earlier.stop(appointment)  # and the links of its earlier-time messages
     appointment.fullname = REMOVED
     appointment.email = ""
     appointment.phone = ""

@@ -21,6 +21,7 @@ from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
 from collective.digitalebalie.booking import store
+from collective.digitalebalie.booking.events import AppointmentChanged
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.errors import UserError
@@ -35,6 +36,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from plone import api
+from zope.event import notify
 import base64
 import hashlib
 import hmac
@@ -305,5 +307,6 @@ def bind(record, identity, what, detail, gone):
         dossier.identity = appointment.identity
         audit.log(dossier, what, detail, who="citizen")
     notices.changed(appointment, "identification")
+    notify(AppointmentChanged(appointment, "identification"))
     link = decrypt(record["link"]) or {}
     return appointment, link.get("token", "")

@@ -369,6 +369,22 @@ def cancelled(appointment):
     outbox.queue(_compose(appointment, "cancelled"), "cancelled", to=appointment.email)
 
 
+def plain_mail(appointment, kind, subject, lines):
+    """A mail of text lines to the citizen (no invitation), into the outbox."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = _sender()
+    message["To"] = _recipient(appointment)
+    message["Message-ID"] = make_msgid(domain="digitalebalie")
+    message["Content-Language"] = appointment.language or "nl"
+    message.set_content("\n".join(lines))
+    outbox.queue(message, kind, to=appointment.email)
+
+
+def municipality():
+    return _municipality()
+
+
 def appointment_booked(appointment, event):
     booked(appointment, event.token)
 

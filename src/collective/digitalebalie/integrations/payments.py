@@ -19,6 +19,8 @@ from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
+from collective.digitalebalie.booking import store
+from collective.digitalebalie.booking.events import AppointmentChanged
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.errors import InvalidInput
@@ -40,6 +42,7 @@ from persistent.mapping import PersistentMapping
 from plone import api
 from ZODB.POSException import ConflictError
 from zope.annotation.interfaces import IAnnotations
+from zope.event import notify
 import secrets
 import time
 import transaction
@@ -246,6 +249,7 @@ def request_payment(dossier, appointment, amount, description, user_id):
     audit.log(dossier, "payment requested", f"{euros(amount)} EUR: {description}")
     notifications.payment_requested(appointment, payment)
     notices.changed(appointment, "payments")
+    notify(AppointmentChanged(appointment, "payments"))
     return payment
 
 
@@ -281,6 +285,7 @@ def update(dossier, payment, status):
         _unwatch(payment)
     audit.log(dossier, "payment " + status, payment["id"], who="payment provider")
     notices.changed(payment["appointment_id"], "payments")
+    _changed(payment)
     if status == "paid":
         payment["paid"] = datetime.now(UTC)
         write_receipt(dossier, payment)
@@ -320,7 +325,15 @@ def withdraw(dossier, payment_id):
     _unwatch(payment)
     audit.log(dossier, "payment request withdrawn", payment["id"])
     notices.changed(payment["appointment_id"], "payments")
+    _changed(payment)
     return payment
+
+
+def _changed(payment):
+    """Tell the listeners (the statistics) that the appointment's payments changed."""
+    appointment = store.appointments_folder()._getOb(payment["appointment_id"], None)
+    if appointment is not None:
+        notify(AppointmentChanged(appointment, "payments"))
 
 
 def forget(dossier):

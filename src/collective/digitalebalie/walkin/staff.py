@@ -157,6 +157,9 @@ def _appointment(product, ticket, user_id, now):
         notes="",
     )
     appointment.walk_in = True
+    # For the statistics (issue 21): a walk-in, and how long the citizen waited.
+    appointment.origin = "walk_in"
+    appointment.waited_seconds = max(0, int(now.timestamp() - ticket["joined"]))
     record.add(rules.slot_key(start), rules.slot_key(end), appointment.getId())
     links.index_citizen(appointment)
     # Team and assignee, dossier (subscribers in events.py); no confirmation mail.

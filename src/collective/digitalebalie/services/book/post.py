@@ -1,6 +1,7 @@
 """POST {product}/@book: book an appointment without an account."""
 
 from collective.digitalebalie import _
+from collective.digitalebalie import errors
 from collective.digitalebalie import limits
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import actions
@@ -45,7 +46,17 @@ class BookPost(Service):
         challenge = gate.check(data.get("altcha"))
         if challenge is not None:
             raise limits.ChallengeRequired(challenge, gate.refused_solution)
-        appointment, token = actions.book(self.context, data, staff=staff)
+        # Staff may choose the citizen's open dossier ("join", the default)
+        # or a new one ("new"), as in the new-appointment form.
+        choice = data.get("dossier", "join") if staff else "join"
+        if choice not in ("join", "new"):
+            raise errors.InvalidInput(
+                _("Choose: add to the open dossier, or start a new one."),
+                {"dossier": _("Choose: add to the open dossier, or start a new one.")},
+            )
+        appointment, token = actions.book(
+            self.context, data, staff=staff, join_dossier=choice == "join"
+        )
         gate.booked()
         self.request.response.setStatus(201)
         self.request.response.setHeader("Cache-Control", "no-store")
