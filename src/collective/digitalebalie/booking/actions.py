@@ -22,7 +22,6 @@ from collective.digitalebalie.errors import NotBookable
 from collective.digitalebalie.errors import SlotUnavailable
 from collective.digitalebalie.errors import TooManyBookings
 from collective.digitalebalie.errors import WrongState
-from collective.digitalebalie.integrations.notifications import sms_enabled
 from collective.digitalebalie.settings import date_in_words
 from collective.digitalebalie.settings import now_utc
 from collective.digitalebalie.settings import site_timezone
@@ -107,20 +106,11 @@ class ProductRules:
                     mapping={"weekday": WEEKDAYS.by_value[day.weekday()].title},
                 )
             )
+        grid = {"periods": self.periods, "duration": self.duration, "tz": self.tz}
         counters = rules.slot_counters(
-            periods=self.periods,
-            duration=self.duration,
-            tz=self.tz,
-            start=start,
-            length=self.minutes(persons),
+            **grid, start=start, length=self.minutes(persons)
         )
-        if (
-            not counters
-            and persons > 1
-            and rules.slot_counters(
-                periods=self.periods, duration=self.duration, tz=self.tz, start=start
-            )
-        ):
+        if not counters and persons > 1 and rules.slot_counters(**grid, start=start):
             raise SlotUnavailable(
                 _(
                     "An appointment for ${persons} people takes ${minutes} minutes: "
@@ -177,12 +167,6 @@ def book(product, data, now=None, staff=False, join_dossier=None):
     if not staff:
         ensure_bookable(product)
     clean = clean_booking_data(data, product)
-    if not clean["email"] and not sms_enabled():
-        # Nothing could reach the citizen: the link would be lost.
-        raise InvalidInput(
-            _("Some fields are not filled in correctly."),
-            {"email": _("Fill in your e-mail address.")},
-        )
     product_rules = ProductRules(product)
     start = clean.pop("start").astimezone(product_rules.tz)
     if staff and data.get("any_time") is True:

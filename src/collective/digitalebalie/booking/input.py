@@ -11,6 +11,7 @@ from collective.digitalebalie.content.appointment import LANGUAGES
 from collective.digitalebalie.content.counter_product import email_required
 from collective.digitalebalie.content.counter_product import max_persons
 from collective.digitalebalie.errors import InvalidInput
+from collective.digitalebalie.integrations import texts
 from collective.digitalebalie.settings import now_utc
 from collective.digitalebalie.settings import site_timezone
 from datetime import UTC
@@ -156,6 +157,9 @@ def _contact(data, errors, email_required=True):
                 "Fill in a mobile number, like 06 12345678: we send the link "
                 "by text message. Or fill in an e-mail address."
             )
+        elif not texts.sms_enabled():
+            # No text messages are sent: the link would reach nobody.
+            errors["email"] = _("Fill in your e-mail address.")
     return clean
 
 
