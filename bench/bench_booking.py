@@ -6,6 +6,7 @@ HTTP (waitress on loopback). Prints figures; it does not pass or fail.
 
 from collective.digitalebalie.cli.instance import write_instance
 from pathlib import Path
+import contextlib
 import json
 import os
 import signal
@@ -62,7 +63,10 @@ def timed_posts(url, starts):
     return statistics.median(timings)
 
 
-def main():
+@contextlib.contextmanager
+def served_instance():
+    """An instance with the bench product and its 1,000 appointments, served
+    by waitress (4 threads) on loopback: yields (product URL, figures)."""
     env = dict(os.environ, ADMIN_PASSWORD="bench", DEMO="0")
     with tempfile.TemporaryDirectory() as directory:
         port = free_port()
@@ -83,7 +87,6 @@ def main():
             check=True,
         )
         figures = json.loads(out.read_text())
-
         server = subprocess.Popen(
             [str(BIN / "runwsgi"), str(instance / "etc" / "zope.ini")],
             stdout=subprocess.DEVNULL,
@@ -97,16 +100,27 @@ def main():
                     break
                 except OSError:
                     time.sleep(0.2)
-            first = figures["first"]
-            end = time.strftime(
-                "%Y-%m-%d",
-                time.gmtime(time.mktime(time.strptime(first, "%Y-%m-%d")) + 30 * 86400),
-            )
-            http_slots = timed_get(f"{base}/@slots?start={first}&end={end}")
-            http_book = timed_posts(f"{base}/@book", figures["free_later"][:30])
+            yield base, figures
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
+
+
+def month_after(first):
+    """The last day of 31 days from ``first`` (YYYY-MM-DD)."""
+    return time.strftime(
+        "%Y-%m-%d",
+        time.gmtime(time.mktime(time.strptime(first, "%Y-%m-%d")) + 30 * 86400),
+    )
+
+
+def main():
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    with served_instance() as (base, figures):
+        first = figures["first"]
+        end = month_after(first)
+        http_slots = timed_get(f"{base}/@slots?start={first}&end={end}")
+        http_book = timed_posts(f"{base}/@book", figures["free_later"][:30])
 
     print(
         f"product: Mon-Fri 09:00-17:00, 15-minute slots, 3 counters, "
@@ -131,6 +145,7 @@ def main():
             f"agenda of a team member, one {label} ({count} appointments), in-process: "
             f"{ms:6.1f} ms median"
         )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

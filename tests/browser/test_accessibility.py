@@ -53,6 +53,9 @@ CITIZEN_PAGES = {
     "home": "",
     "counter folder": "/balie",
     "product with slot picker": "/balie/verhuizing-doorgeven",
+    # The demo's translations (plone.app.multilingual).
+    "English counter folder": "/en/balie",
+    "English product": "/en/balie/verhuizing-doorgeven",
     "my appointment": "{url}",
     "move": "{url}/move",
     "cancel": "{url}/cancel",

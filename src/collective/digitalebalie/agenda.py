@@ -8,6 +8,7 @@ list of cancelled appointments by day).
 
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
+from collective.digitalebalie import multilingual
 from collective.digitalebalie import settings
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
@@ -31,13 +32,17 @@ def may_see_all():
 
 
 def all_products():
+    """Every product once: of a translated product its canonical one, which
+    holds the ledger of all its translations (multilingual.py)."""
     with api.env.adopt_roles(["Manager"]):
-        return [
-            brain.getObject()
-            for brain in api.content.find(
-                portal_type="CounterProduct", sort_on="sortable_title"
-            )
-        ]
+        return multilingual.canonical_products(
+            [
+                brain.getObject()
+                for brain in api.content.find(
+                    portal_type="CounterProduct", sort_on="sortable_title"
+                )
+            ]
+        )
 
 
 def products_for(scope):

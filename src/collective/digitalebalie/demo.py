@@ -5,6 +5,7 @@ Running it again changes nothing that exists.
 """
 
 from collective.digitalebalie import logger
+from collective.digitalebalie import multilingual
 from collective.digitalebalie import teams
 from collective.digitalebalie.browser import book_portlet
 from collective.digitalebalie.dossiers import dossiers
@@ -158,10 +159,130 @@ def create_demo_content(portal):
     if _book_portlet(portal):
         created.append("portlet")
 
+    if multilingual.active() and _pam_installed():
+        created += _translate(portal, folder)
+
     _demo_logo()
 
     if created:
         logger.info("Demo content created: %s", ", ".join(created))
+    return created
+
+
+# The English translations of the counter folder and its products: what a
+# citizen reads. How, when and by whom a product is served is language
+# independent (content/counter_product.py) and copied by plone.app.multilingual.
+ENGLISH = {
+    FOLDER_ID: {
+        "title": "Digital counter",
+        "description": "Make an appointment and talk to an employee of the "
+        "municipality by video, without coming to the town hall.",
+    },
+    "uittreksel-brp": {
+        "title": "Extract from the Personal Records Database",
+        "description": "Proof of where you live and who you are, for example "
+        "for an employer or a housing corporation.",
+        "required_documents": [
+            {"document": "Your passport or identity card", "explanation": ""},
+        ],
+        "faq": [
+            {
+                "question": "How soon do I get the extract?",
+                "answer": "Right after the call, as a PDF in your e-mail.",
+            },
+        ],
+    },
+    "verhuizing-doorgeven": {
+        "title": "Report a change of address",
+        "description": "You are coming to live in our municipality or moving "
+        "within it. We help you report the move.",
+        "required_documents": [
+            {
+                "document": "Rental agreement or deed of purchase",
+                "explanation": "Or a letter from the main occupant",
+            },
+        ],
+    },
+    "huwelijk-bespreken": {
+        "title": "Talk about your marriage or registered partnership",
+        "description": "You want to marry or enter a registered partnership. "
+        "We talk with you about the date, the witnesses and the papers.",
+        "faq": [
+            {
+                "question": "Do we both have to take part in the call?",
+                "answer": "Yes, you have the call together.",
+            },
+        ],
+    },
+}
+
+
+def _pam_installed():
+    setup = api.portal.get_tool("portal_setup")
+    version = setup.getLastVersionForProfile("plone.app.multilingual:default")
+    return version not in ("unknown", None)
+
+
+def _keep_site_as_it_was(portal):
+    """plone.app.multilingual makes the site's front page a redirect to a
+    language folder and every type translatable. The demo keeps its home page
+    (with "Make an appointment") and its Dutch counter folder where they are;
+    only the counter folder and its products are translated (appointments and
+    dossiers are nobody's translation: their language is the citizen's)."""
+    site_fti = portal.portal_types["Plone Site"]
+    if site_fti.default_view == "language-switcher":
+        site_fti.default_view = "document_view"
+    keep = {"CounterProduct", "Folder", "LRF", "LIF"}
+    for fti in portal.portal_types.listTypeInfo():
+        behaviors = getattr(fti, "behaviors", None)
+        if behaviors and "plone.translatable" in behaviors and fti.getId() not in keep:
+            fti._updateProperty(
+                "behaviors", tuple(b for b in behaviors if b != "plone.translatable")
+            )
+    # An English browser still gets English pages where the content has no
+    # language of its own (appointment pages); a translated page is shown in
+    # its own language.
+    api.portal.set_registry_record("plone.use_request_negotiation", True)
+
+
+def _translate(portal, folder):
+    """The counter folder and its products in English, in the site's English
+    language folder (made by plone.app.multilingual)."""
+    created = []
+    _keep_site_as_it_was(portal)
+    english_root = portal.get("en")
+    if english_root is None:
+        return created
+    if not multilingual.content_language(folder):
+        multilingual.set_language(folder, "nl")
+    manager = multilingual.ITranslationManager(folder)
+    english = manager.get_translation("en")
+    if english is None:
+        english = api.content.create(
+            container=english_root,
+            type="Folder",
+            id=FOLDER_ID,
+            **ENGLISH[FOLDER_ID],
+        )
+        multilingual.set_language(english, "en")
+        manager.register_translation("en", english)
+        created.append(f"en/{FOLDER_ID}")
+    _publish(english)
+    for product_id, texts in ENGLISH.items():
+        product = folder.get(product_id)
+        if product_id == FOLDER_ID or product is None:
+            continue
+        products = multilingual.ITranslationManager(product)
+        translation = products.get_translation("en")
+        if translation is None:
+            products.add_translation("en")
+            translation = products.get_translation("en")
+            for name, value in texts.items():
+                setattr(translation, name, value)
+            translation.reindexObject()
+            teams.sync_product(translation)
+            created.append(f"en/{FOLDER_ID}/{translation.getId()}")
+        _publish(translation)
     return created
 
 

@@ -30,6 +30,7 @@ from BTrees.OOBTree import OOBTree
 from collections import deque
 from collective.digitalebalie import _
 from collective.digitalebalie import logger
+from collective.digitalebalie import multilingual
 from collective.digitalebalie.errors import UserError
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
@@ -167,7 +168,8 @@ def _seconds(moment):
 
 
 def _index(product):
-    return annotation(product, BOOKERS_KEY, OOBTree)
+    # One index for all translations of a product (see multilingual.py).
+    return annotation(multilingual.canonical(product), BOOKERS_KEY, OOBTree)
 
 
 def max_open():
@@ -177,7 +179,7 @@ def max_open():
 def open_bookings(product, email, phone, now):
     """The most open (not yet started) appointments of this e-mail address or
     telephone number on the product."""
-    index = IAnnotations(product).get(BOOKERS_KEY)
+    index = IAnnotations(multilingual.canonical(product)).get(BOOKERS_KEY)
     if not index:
         return 0
     moment = _seconds(now)
@@ -202,7 +204,8 @@ def remember(product, appointment, now):
 
 def forget(product, appointment, keep=()):
     """Take the appointment out of the index (cancelled, deleted); idempotent."""
-    index = IAnnotations(product).get(BOOKERS_KEY) if product is not None else None
+    canonical = multilingual.canonical(product) if product is not None else None
+    index = IAnnotations(canonical).get(BOOKERS_KEY) if canonical is not None else None
     for key in getattr(appointment, "limit_keys", ()):
         if key in keep or index is None:
             continue

@@ -17,6 +17,7 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
+from collective.digitalebalie import multilingual
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.storage import annotation
@@ -56,11 +57,10 @@ def members(group_ids):
     acl_users = api.portal.get_tool("acl_users")
     result = set()
     for group_id in group_ids or ():
-        group = groups_tool.getGroupById(group_id)
-        if group is None:
-            continue
-        for member_id in group.getGroupMemberIds():
-            if acl_users.getUserById(member_id) is not None:
+        # The member ids as the group plugins keep them (a group's own
+        # getGroupMemberIds looks each member up in full, then we did again).
+        for member_id in groups_tool.getGroupMembers(group_id):
+            if member_id not in result and acl_users.getUserById(member_id):
                 result.add(member_id)
     return sorted(result)
 
@@ -218,7 +218,8 @@ def sync_product(product, event=None):
     """
     teams = product_teams(product)
     set_team_roles(product, teams)
-    ledger = IAnnotations(product).get(store.LEDGER_KEY)
+    # The ledger of all its translations (multilingual.py).
+    ledger = IAnnotations(multilingual.canonical(product)).get(store.LEDGER_KEY)
     if not ledger:
         return
     tz = settings.site_timezone()

@@ -7,7 +7,6 @@ events fired here (``booking.events``, subscribers in ``events.py``).
 
 from collective.digitalebalie import _
 from collective.digitalebalie import limits
-from collective.digitalebalie import logger
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.booking import store
@@ -15,20 +14,22 @@ from collective.digitalebalie.booking.events import AppointmentBooked
 from collective.digitalebalie.booking.events import AppointmentMoved
 from collective.digitalebalie.booking.input import clean_booking_data
 from collective.digitalebalie.booking.input import parse_start
+from collective.digitalebalie.booking.person_limit import check_person_limit
 from collective.digitalebalie.content.counter_product import WEEKDAYS
 from collective.digitalebalie.content.counter_product import appointment_minutes
+from collective.digitalebalie.content.private import add_private
 from collective.digitalebalie.errors import InvalidInput
 from collective.digitalebalie.errors import NotBookable
 from collective.digitalebalie.errors import SlotUnavailable
-from collective.digitalebalie.errors import TooManyBookings
 from collective.digitalebalie.errors import WrongState
 from collective.digitalebalie.settings import date_in_words
 from collective.digitalebalie.settings import now_utc
 from collective.digitalebalie.settings import site_timezone
 from datetime import UTC
+from datetime import datetime
+from datetime import time
 from datetime import timedelta
 from plone import api
-from plone.dexterity.utils import createContentInContainer
 from zope.event import notify
 import secrets
 
@@ -62,20 +63,44 @@ class ProductRules:
         return appointment_minutes(self.product, persons)
 
     def free_slots(self, first_day, last_day, now=None, persons=1):
-        """Starts with a counter free for the whole appointment of ``persons``."""
+        """The slots a citizen can book now, day by day from the cache; for
+        ``persons`` people only starts with room for the whole appointment."""
         now = now or now_utc()
-        return rules.free_slots(
-            periods=self.periods,
-            closures=self.closures,
-            duration=self.duration,
-            tz=self.tz,
-            first_day=first_day,
-            last_day=last_day,
-            now=now,
-            min_notice_hours=self.min_notice_hours,
-            max_days_ahead=self.max_days_ahead,
-            booked=store.booked_intervals(self.product, first_day, last_day),
-            length=self.minutes(persons),
+        today = now.astimezone(self.tz).date()
+        earliest = now + timedelta(hours=self.min_notice_hours)
+        day = max(first_day, today)
+        last_day = min(last_day, today + timedelta(days=self.max_days_ahead))
+        result = []
+        while day <= last_day:
+            result.extend(
+                s for s in self.day_slots(day, persons) if s.start >= earliest
+            )
+            day += timedelta(days=1)
+        return result
+
+    def day_slots(self, day, persons=1):
+        """The free slots of one day, whatever the time now (cached per
+        product, day and length, keyed on what the ledger and the product wrote)."""
+        midnight = datetime.combine(day, time(0), tzinfo=self.tz)
+        length = self.minutes(persons)
+        return store.cached_day(
+            self.product,
+            day,
+            (self.tz.key, length),
+            lambda: tuple(
+                rules.free_slots(
+                    periods=self.periods,
+                    closures=self.closures,
+                    duration=self.duration,
+                    tz=self.tz,
+                    first_day=day,
+                    last_day=day,
+                    now=midnight.astimezone(UTC),
+                    max_days_ahead=0,
+                    booked=store.booked_intervals(self.product, day, day),
+                    length=length,
+                )
+            ),
         )
 
     def check_start(self, start, now=None, staff=False, persons=1):
@@ -185,11 +210,10 @@ def book(product, data, now=None, staff=False, join_dossier=None):
         check_person_limit(product, clean, now)
     record = store.claim(product, start, end, counters)
     token = links.new_token()
-    appointment = createContentInContainer(
+    appointment = add_private(
         store.appointments_folder(),
         "Appointment",
-        checkConstraints=False,
-        id=secrets.token_hex(8),
+        item_id=secrets.token_hex(8),
         product_uid=api.content.get_uuid(product),
         # Stored in UTC: ZoneInfo objects do not pickle into the ZODB.
         start=start.astimezone(UTC),
@@ -214,31 +238,6 @@ def book(product, data, now=None, staff=False, join_dossier=None):
         )
     )
     return appointment, token
-
-
-def check_person_limit(product, clean, now=None):
-    """Refuse a booking by someone who has enough open appointments here."""
-    if not limits.enabled():
-        return
-    maximum = limits.max_open()
-    found = limits.open_bookings(
-        product, clean["email"], clean["phone"], now or now_utc()
-    )
-    if found >= maximum:
-        logger.warning(
-            "booking refused: %s open appointments (person %s, product %s)",
-            found,
-            limits.label("email", clean["email"].lower()),
-            api.content.get_uuid(product),
-        )
-        raise TooManyBookings(
-            _(
-                "You already have ${count} appointments for this service that "
-                "have not taken place yet. To change one, move or cancel it with "
-                "the link in your e-mail. Or call the municipality.",
-                mapping={"count": found},
-            )
-        )
 
 
 def _end(start, minutes):

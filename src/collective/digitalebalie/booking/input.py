@@ -5,6 +5,7 @@ field in words); whether a well-formed time is free is the actions' business.
 """
 
 from collective.digitalebalie import _
+from collective.digitalebalie import multilingual
 from collective.digitalebalie import validation
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.content.appointment import LANGUAGES
@@ -193,7 +194,8 @@ def clean_booking_data(data, product):
     clean = _contact(data, errors, email_required(product))
     clean["persons"] = persons_of(data, product, errors)
     clean["notes"] = _text(data, "notes", MAX_NOTES, errors)
-    language = data.get("language") or "nl"
+    # A translated product's page books in its own language by default.
+    language = data.get("language") or multilingual.content_language(product) or "nl"
     if language not in LANGUAGES:
         errors["language"] = _("Choose nl or en.")
     clean["language"] = language

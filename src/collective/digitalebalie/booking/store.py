@@ -9,6 +9,10 @@ ConflictError for the other; Zope retries it, and the retry sees the first.
 inserts of different keys.) Capacity counts overlapping appointments, so a
 booking made before an editor changed the duration still blocks its time.
 
+All translations of a product (plone.app.multilingual) share the records of
+their canonical product (``multilingual.canonical``): one ledger, so bookings
+through any translation conflict with each other.
+
 ``DayBookings`` pickles name ``collective.digitalebalie.appointments.DayBookings``
 (where it was defined until 1.0): that path stays importable for ever.
 """
@@ -16,6 +20,7 @@ booking made before an editor changed the duration still blocks its time.
 from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOTreeSet
 from collective.digitalebalie import _
+from collective.digitalebalie import multilingual
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.errors import SlotUnavailable
 from collective.digitalebalie.storage import annotation
@@ -111,7 +116,7 @@ def product_of(appointment):
 
 
 def _ledger(product):
-    return annotation(product, LEDGER_KEY, LOBTree)
+    return annotation(multilingual.canonical(product), LEDGER_KEY, LOBTree)
 
 
 def _day_range(ledger, first_day, last_day):
@@ -121,7 +126,7 @@ def _day_range(ledger, first_day, last_day):
 
 def coming_ids(product, first_day):
     """Ids of the product's booked appointments from first_day on."""
-    ledger = IAnnotations(product).get(LEDGER_KEY)
+    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
     if not ledger:
         return []
     return [
@@ -133,7 +138,7 @@ def coming_ids(product, first_day):
 
 def booked_intervals(product, first_day, last_day):
     """The product's appointments around these days, for counting overlaps."""
-    ledger = IAnnotations(product).get(LEDGER_KEY)
+    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
     if not ledger:
         return rules.BookedIntervals()
     # The day before too: an appointment late in the evening may run past midnight.
@@ -143,12 +148,61 @@ def booked_intervals(product, first_day, last_day):
     )
 
 
+def day_version(product, day):
+    """What the free slots of ``day`` depend on in the database, as a key.
+
+    The serials of the product (its opening hours, closures, duration) and
+    of the ledger's records of the day and the day before (its bookings):
+    every booking, cancellation and move writes them, in any instance, and
+    ZODB shows each connection the serials of its own snapshot. None when
+    this transaction has changed one of them (not committed yet: no key).
+    """
+    ledger = IAnnotations(product).get(LEDGER_KEY)
+    parts = [day.toordinal()]
+    for obj in (
+        product,
+        *(
+            ledger.get(ordinal) if ledger else None
+            for ordinal in (day.toordinal() - 1, day.toordinal())
+        ),
+    ):
+        if obj is None:
+            parts.append(None)
+            continue
+        obj._p_activate()
+        if obj._p_oid is None or obj._p_changed:
+            return None
+        parts.append((obj._p_oid, obj._p_serial))
+    return tuple(parts)
+
+
+# (day version, time zone) -> what was computed for that day (the free slots);
+# per process, and right in every process: the key is what the database says.
+_DAYS = {}
+MAX_CACHED_DAYS = 5000
+
+
+def cached_day(product, day, zone, compute):
+    """``compute()`` for the product's day, from the cache while the day's
+    version (``day_version``) is the same."""
+    version = day_version(product, day)
+    key = (version, zone) if version else None
+    value = _DAYS.get(key) if key else None
+    if value is None:
+        value = compute()
+        if key:
+            if len(_DAYS) >= MAX_CACHED_DAYS:
+                _DAYS.clear()
+            _DAYS[key] = value
+    return value
+
+
 def listing(product, first_day, last_day):
     """The product's booked appointments from first_day to last_day, by start.
 
     Cancelled appointments have left the ledger and are not listed.
     """
-    ledger = IAnnotations(product).get(LEDGER_KEY)
+    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
     if not ledger:
         return []
     folder = appointments_folder()
@@ -167,7 +221,7 @@ def listing(product, first_day, last_day):
 
 def cancelled_listing(product, first_day, last_day):
     """The product's cancelled appointments from first_day to last_day, by start."""
-    days = IAnnotations(product).get(CANCELLED_KEY)
+    days = IAnnotations(multilingual.canonical(product)).get(CANCELLED_KEY)
     if not days:
         return []
     folder = appointments_folder()
@@ -185,7 +239,7 @@ def note_cancelled(appointment):
     day = getattr(appointment, "ledger_day", None)
     if product is None or day is None:
         return
-    days = annotation(product, CANCELLED_KEY, LOBTree)
+    days = annotation(multilingual.canonical(product), CANCELLED_KEY, LOBTree)
     if day not in days:
         days[day] = OOTreeSet()
     days[day].add(appointment.getId())
@@ -195,13 +249,20 @@ def forget_cancelled(appointment):
     """A deleted appointment leaves the list of cancelled ones (idempotent)."""
     product = product_of(appointment)
     day = getattr(appointment, "ledger_day", None)
-    days = IAnnotations(product).get(CANCELLED_KEY) if product is not None else None
+    days = (
+        IAnnotations(multilingual.canonical(product)).get(CANCELLED_KEY)
+        if product is not None
+        else None
+    )
     if days is not None and day in days and appointment.getId() in days[day]:
         days[day].remove(appointment.getId())
 
 
 def forget_ledger(product):
-    """Drop the product's booking ledger (for a copy, whose appointments are none)."""
+    """Drop the product's booking ledger (for a copy, whose appointments are none).
+
+    The copy's own: never its canonical product's, which may be the original.
+    """
     IAnnotations(product).pop(LEDGER_KEY, None)
 
 
@@ -240,7 +301,7 @@ def release(appointment):
     day = getattr(appointment, "ledger_day", None)
     if product is None or day is None:
         return
-    ledger = IAnnotations(product).get(LEDGER_KEY)
+    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
     record = ledger.get(day) if ledger is not None else None
     if record is not None and any(e[2] == appointment.getId() for e in record.entries):
         record.remove(appointment.getId())

@@ -4,6 +4,7 @@ from AccessControl import Unauthorized
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
 from collective.digitalebalie import limits
+from collective.digitalebalie import multilingual
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import actions
 from collective.digitalebalie.browser import formatting
@@ -138,6 +139,11 @@ class CounterProductView(WalkInFormMixin, BookingFormMixin, BrowserView):
 
     def email_required(self):
         return email_required(self.context)
+
+    def page_language(self):
+        """The language a booking made here has unless the citizen changes it:
+        a translated product page's own, else the language of the site's pages."""
+        return multilingual.page_language(self.context, self.request)
 
     def challenge_json(self):
         return json.dumps(self.challenge) if self.challenge else None

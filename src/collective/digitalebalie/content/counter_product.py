@@ -12,6 +12,8 @@ from collective.digitalebalie.content.product_rows import IWalkInHoursRow
 from collective.digitalebalie.content.product_rows import rule_message
 from collective.digitalebalie.content.product_rows import validate_price
 from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
+from collective.digitalebalie.multilingual import LANGUAGE_INDEPENDENT_FIELDS
+from collective.digitalebalie.multilingual import languageindependent
 from collective.z3cform.datagridfield.row import DictRow
 from plone.autoform import directives
 from plone.dexterity.content import Item
@@ -51,6 +53,9 @@ GRID = "collective.digitalebalie.browser.product_form.CounterGridFieldWidget"
 
 class ICounterProduct(model.Schema):
     """Schema of a counter product."""
+
+    # How, when and by whom a product is served: the same in every translation.
+    languageindependent(*LANGUAGE_INDEPENDENT_FIELDS)
 
     duration = schema.Int(
         title=_("Duration (minutes)"),

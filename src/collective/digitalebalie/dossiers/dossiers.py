@@ -9,8 +9,10 @@ index (product, hash of the e-mail address) -> open dossier.
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
+from collective.digitalebalie import multilingual
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
+from collective.digitalebalie.content.private import add_private
 from collective.digitalebalie.dossiers import audit
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
@@ -94,19 +96,20 @@ def for_new_appointment(appointment, product, join=False):
     """
     folder = dossiers_folder()
     index = _index(folder)
-    key = _key(appointment.product_uid, appointment.email)
+    # All translations of a product are one service: one dossier (multilingual.py).
+    product_uid = api.content.get_uuid(multilingual.canonical(product))
+    key = _key(product_uid, appointment.email)
     dossier = folder._getOb(index[key], None) if join and key in index else None
     if dossier is None or api.content.get_state(dossier) not in ACTIVE:
         dossier_id = secrets.token_hex(8)
-        dossier = createContentInContainer(
+        dossier = add_private(
             folder,
             "Dossier",
-            checkConstraints=False,
-            id=dossier_id,
+            item_id=dossier_id,
             title=f"{product.Title()} {dossier_id[:6]}",
             subject=product.Title(),
             case_type=getattr(product, "case_type", None) or "",
-            product_uid=appointment.product_uid,
+            product_uid=product_uid,
             appointment_ids=[],
             opened=datetime.now(UTC),
             email_key=key[1],
@@ -160,7 +163,7 @@ def follow_product_teams(product, event=None):
     if folder is None:
         return
     product_teams = teams.product_teams(product)
-    uid = api.content.get_uuid(product)
+    uid = api.content.get_uuid(multilingual.canonical(product))
     for dossier in folder.objectValues():
         if dossier.product_uid == uid and api.content.get_state(dossier) in ACTIVE:
             teams.set_team_roles(dossier, product_teams)

@@ -7,6 +7,7 @@ only one of them queues the reminder; a run stopped halfway leaves either
 both (mark and messages) or neither.
 """
 
+from collective.digitalebalie import multilingual
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
@@ -34,10 +35,13 @@ def _candidates(now, lead, mark, video_only=False):
     first = now.astimezone(tz).date()
     last = (now + lead).astimezone(tz).date()
     with api.env.adopt_roles(["Manager"]):
-        products = [
-            brain.getObject()
-            for brain in api.content.find(portal_type="CounterProduct")
-        ]
+        # A translated product once: its translations share one ledger.
+        products = multilingual.canonical_products(
+            [
+                brain.getObject()
+                for brain in api.content.find(portal_type="CounterProduct")
+            ]
+        )
     for product in products:
         for appointment in store.listing(product, first, last):
             if (

@@ -1,0 +1,105 @@
+"""Many citizens at once: 20 concurrent anonymous clients for 30 s against one
+instance (waitress, 4 threads), on the bench product with 1,000 appointments.
+
+Each client asks, in turn, the product page and @slots for 31 days, over its
+own keep-alive connection, as a browser on the product page would. Prints the
+throughput and p50/p95 per URL, the errors and the load average. Bounded: the
+clients stop after the given seconds; only loopback is asked.
+
+    python bench/bench_load.py [--clients 20] [--seconds 30]
+"""
+
+from bench_booking import month_after
+from bench_booking import served_instance
+from urllib.parse import urlsplit
+import argparse
+import http.client
+import os
+import statistics
+import threading
+import time
+
+
+def client(host, port, paths, stop_at, results, errors):
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    number = 0
+    while time.monotonic() < stop_at:
+        label, path, headers = paths[number % len(paths)]
+        number += 1
+        t0 = time.perf_counter()
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = http.client.HTTPConnection(host, port, timeout=30)
+            status = "connection"
+        elapsed = (time.perf_counter() - t0) * 1000
+        if status == 200:
+            results[label].append(elapsed)
+        else:
+            errors.append((label, status))
+    connection.close()
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def run(base, first, clients, seconds):
+    url = urlsplit(base)
+    end = month_after(first)
+    paths = [
+        ("product page", url.path, {"Accept": "text/html"}),
+        (
+            "@slots, 31 days",
+            f"{url.path}/@slots?start={first}&end={end}",
+            {"Accept": "application/json"},
+        ),
+    ]
+    results = {label: [] for label, _path, _headers in paths}
+    errors = []
+    stop_at = time.monotonic() + seconds
+    threads = [
+        threading.Thread(
+            target=client,
+            args=(url.hostname, url.port, paths, stop_at, results, errors),
+        )
+        for _ in range(clients)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    took = time.perf_counter() - started
+    print(f"{clients} clients for {seconds} s, load average {os.getloadavg()[0]:.2f}")
+    for label, timings in results.items():
+        if not timings:
+            print(f"{label}: no answer")
+            continue
+        print(
+            f"{label:16} {len(timings) / took:6.1f}/s  "
+            f"p50 {statistics.median(timings):6.0f} ms  "
+            f"p95 {percentile(timings, 0.95):6.0f} ms"
+        )
+    print(f"errors: {len(errors)} {sorted(set(errors))[:5]}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    with served_instance() as (base, figures):
+        for _ in range(args.runs):
+            run(base, figures["first"], args.clients, args.seconds)
+
+
+if __name__ == "__main__":
+    main()
