@@ -157,7 +157,8 @@ def day_version(product, day):
     ZODB shows each connection the serials of its own snapshot. None when
     this transaction has changed one of them (not committed yet: no key).
     """
-    ledger = IAnnotations(product).get(LEDGER_KEY)
+    # The ledger of all translations is the canonical product's.
+    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
     parts = [day.toordinal()]
     for obj in (
         product,

@@ -10,8 +10,8 @@ every problem is shown next to its row, all at once.
 from collective.digitalebalie import _
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import rules
+from collective.digitalebalie.content.counter_product import RULE_MESSAGES
 from collective.digitalebalie.content.counter_product import ICounterProduct
-from collective.digitalebalie.content.product_rows import RULE_MESSAGES
 from collective.digitalebalie.desk import parse_euros
 from collective.digitalebalie.integrations.payments import euros
 from collective.z3cform.datagridfield.datagridfield import DataGridFieldObjectWidget
