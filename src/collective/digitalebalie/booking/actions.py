@@ -16,7 +16,7 @@ from collective.digitalebalie.booking.input import clean_booking_data
 from collective.digitalebalie.booking.input import parse_start
 from collective.digitalebalie.booking.person_limit import check_person_limit
 from collective.digitalebalie.content.counter_product import WEEKDAYS
-from collective.digitalebalie.content.counter_product import appointment_minutes
+from collective.digitalebalie.content.households import appointment_minutes
 from collective.digitalebalie.content.private import add_private
 from collective.digitalebalie.errors import InvalidInput
 from collective.digitalebalie.errors import NotBookable

@@ -9,8 +9,8 @@ from collective.digitalebalie import multilingual
 from collective.digitalebalie import validation
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.content.appointment import LANGUAGES
-from collective.digitalebalie.content.counter_product import email_required
-from collective.digitalebalie.content.counter_product import max_persons
+from collective.digitalebalie.content.households import email_required
+from collective.digitalebalie.content.households import max_persons
 from collective.digitalebalie.errors import InvalidInput
 from collective.digitalebalie.integrations import texts
 from collective.digitalebalie.settings import now_utc

@@ -12,8 +12,8 @@ from collective.digitalebalie.browser import headers
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.browser.walk_in_form import WalkInFormMixin
 from collective.digitalebalie.content.counter_product import CHANNELS
-from collective.digitalebalie.content.counter_product import email_required
 from collective.digitalebalie.content.counter_product import identification_method
+from collective.digitalebalie.content.households import email_required
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
 from plone.protect import CheckAuthenticator

@@ -4,7 +4,7 @@ from collective.digitalebalie import settings
 from collective.digitalebalie.booking import actions
 from collective.digitalebalie.booking.input import persons_of
 from collective.digitalebalie.browser import formatting
-from collective.digitalebalie.content.counter_product import max_persons
+from collective.digitalebalie.content.households import max_persons
 from datetime import date
 from datetime import timedelta
 

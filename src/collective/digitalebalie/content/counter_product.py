@@ -3,6 +3,7 @@
 from Acquisition import aq_base
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
+from collective.digitalebalie.content.households import MAX_PERSONS
 from collective.digitalebalie.content.price import PriceLine
 from collective.digitalebalie.content.price import validate_price
 from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
@@ -34,8 +35,6 @@ WEEKDAYS = SimpleVocabulary(
         SimpleTerm(6, "6", _("Sunday")),
     ]
 )
-
-MAX_PERSONS = 20
 
 CHANNELS = SimpleVocabulary(
     [
@@ -426,22 +425,6 @@ class ICounterProduct(model.Schema):
             rules.parse_closures(getattr(data, "closures", None) or [])
         except rules.RuleError as error:
             raise Invalid(rule_message(error, _("Closed"))) from None
-
-
-def appointment_minutes(product, persons=1):
-    """How long an appointment for ``persons`` people takes: the duration and
-    the extra minutes for each person after the first."""
-    extra = getattr(product, "extra_minutes_per_person", 0) or 0
-    return product.duration + (max(persons, 1) - 1) * extra
-
-
-def max_persons(product):
-    return max(getattr(product, "max_persons", 1) or 1, 1)
-
-
-def email_required(product):
-    """False: an e-mail address or a mobile number (at least one) will do."""
-    return getattr(product, "email_required", True) is not False
 
 
 IDENTIFICATION_METHODS = ("none", "digid", "eherkenning", "either")
