@@ -3,7 +3,7 @@
 from Acquisition import aq_base
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
-from collective.digitalebalie.content.households import MAX_PERSONS
+from collective.digitalebalie.content import households
 from collective.digitalebalie.content.price import PriceLine
 from collective.digitalebalie.content.price import validate_price
 from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
@@ -166,15 +166,7 @@ class ICounterProduct(model.Schema):
     model.fieldset(
         "booking",
         label=_("Opening hours and booking"),
-        fields=[
-            "opening_hours",
-            "closures",
-            "min_notice_hours",
-            "max_days_ahead",
-            "max_persons",
-            "extra_minutes_per_person",
-            "email_required",
-        ],
+        fields=list(households.BOOKING_FIELDSET),
     )
 
     directives.widget(opening_hours=GRID)
@@ -216,35 +208,23 @@ class ICounterProduct(model.Schema):
 
     max_persons = schema.Int(
         title=_("At most this many people in one appointment"),
-        description=_(
-            "For example a family that applies for three passports at once. "
-            "1 means one person per appointment."
-        ),
+        description=households.PERSONS_HELP,
         default=1,
         min=1,
-        max=MAX_PERSONS,
-        required=True,
+        max=households.MAX_PERSONS,
     )
 
     extra_minutes_per_person = schema.Int(
         title=_("Extra minutes for each more person"),
-        description=_(
-            "An appointment for 3 people lasts the duration plus twice this "
-            "many minutes."
-        ),
+        description=households.EXTRA_HELP,
         default=0,
         min=0,
         max=240,
-        required=True,
     )
 
     email_required = schema.Bool(
         title=_("An e-mail address is required"),
-        description=_(
-            "Switch off to let citizens give an e-mail address or a mobile "
-            "number. With only a mobile number, the link and the reminders "
-            "go by text message."
-        ),
+        description=households.EMAIL_HELP,
         default=True,
         required=False,
     )

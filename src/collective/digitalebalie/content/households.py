@@ -1,6 +1,31 @@
 """Several people in one appointment, and e-mail or a mobile number: a product's settings read."""
 
+from collective.digitalebalie import _
+
+
 MAX_PERSONS = 20
+# The product's fields (in content/counter_product.py) and their help texts.
+FIELDS = ("max_persons", "extra_minutes_per_person", "email_required")
+# The product form's fieldset "Opening hours and booking".
+BOOKING_FIELDSET = (
+    "opening_hours",
+    "closures",
+    "min_notice_hours",
+    "max_days_ahead",
+    *FIELDS,
+)
+PERSONS_HELP = _(
+    "For example a family that applies for three passports at once. "
+    "1 means one person per appointment."
+)
+EXTRA_HELP = _(
+    "An appointment for 3 people lasts the duration plus twice this many minutes."
+)
+EMAIL_HELP = _(
+    "Switch off to let citizens give an e-mail address or a mobile "
+    "number. With only a mobile number, the link and the reminders "
+    "go by text message."
+)
 
 
 def appointment_minutes(product, persons=1):
