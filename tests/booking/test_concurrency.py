@@ -12,6 +12,7 @@ from helpers import JSON
 from live import create_product
 from live import every_day
 import collections
+import itertools
 import pytest
 import requests
 import threading
@@ -129,3 +130,54 @@ def test_concurrent_bookings_of_different_slots_on_one_day(live_site):
         statuses = collections.Counter(pool.map(one, starts))
     assert statuses == {201: len(starts)}, statuses
     assert len(stored(url, admin, day)) == len(starts)
+
+
+def test_long_and_short_bookings_at_once_never_overlap(live_site):
+    """A household's long appointment and short ones for the times it covers,
+    all at the same moment: the counter is never given twice for any minute."""
+    admin = live_site.admin
+    url, _uid = create_product(
+        live_site,
+        title="Gezinnen",
+        duration=15,
+        max_persons=4,
+        extra_minutes_per_person=15,
+        min_notice_hours=2,
+        opening_hours=every_day("09:00", "17:00", 1),
+    )
+    day = datetime.now(AMS).date() + timedelta(days=4)
+    ten = datetime(day.year, day.month, day.day, 10, 0, tzinfo=AMS)
+    # Ten families for 10:00 (until 11:00) and ten citizens each for 10:15,
+    # 10:30 and 10:45: every one of them overlaps every family.
+    bodies = [{"start": ten.isoformat(), "persons": 4} for _n in range(10)] + [
+        {"start": (ten + timedelta(minutes=minutes)).isoformat()}
+        for minutes in (15, 30, 45)
+        for _n in range(10)
+    ]
+    barrier = threading.Barrier(len(bodies))
+
+    def one(body):
+        body = {**body, "fullname": "Inwoner", "email": "i@example.nl"}
+        with requests.Session() as session:
+            barrier.wait()
+            return session.post(
+                f"{url}/@book", json=body, headers=JSON, timeout=120
+            ).status_code
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        statuses = list(pool.map(one, bodies))
+    assert set(statuses) <= {201, 409}, statuses
+    kept = stored(url, admin, day)
+    assert len(kept) == statuses.count(201) >= 1
+    times = sorted(
+        (datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"]))
+        for item in kept
+    )
+    for (_start, end), (next_start, _end) in itertools.pairwise(times):
+        assert end <= next_start, times
+    # Either one family came first (and nobody else), or the single citizens
+    # did (one per time) and no family.
+    if statuses[:10].count(201) == 1:
+        assert times == [(ten, ten + timedelta(hours=1))]
+    else:
+        assert statuses[:10].count(201) == 0 and len(kept) == 3, times

@@ -26,6 +26,7 @@ def slots(
     ahead=60,
     booked=None,
     tz=AMS,
+    length=None,
 ):
     now = now or datetime(2026, 11, 30, 6, 0, tzinfo=UTC)  # Monday 07:00 local
     first = first or date(2026, 11, 30)
@@ -40,6 +41,7 @@ def slots(
         min_notice_hours=notice,
         max_days_ahead=ahead,
         booked=booked,
+        length=length,
     )
 
 
@@ -309,3 +311,44 @@ def test_every_day_of_a_year_has_its_grid_in_real_minutes():
         expected = {date(2027, 3, 28): 54, date(2027, 10, 31): 60}.get(day, 57)
         assert len(slots) == expected, day
         day += timedelta(days=1)
+
+
+class TestHouseholds:
+    """Longer appointments for several people: the grid stays, the length grows."""
+
+    def test_a_longer_length_keeps_the_grid_and_ends_by_closing(self):
+        day = date(2026, 11, 30)  # a Monday
+        found = rules.candidate_slots(
+            rules.parse_periods(WEEKDAYS_9_TO_17), 15, day, AMS, length=45
+        )
+        assert found[0][0].strftime("%H:%M") == "09:00"
+        assert found[1][0] - found[0][0] == timedelta(minutes=15)
+        assert all(end - start == timedelta(minutes=45) for start, end, _c in found)
+        assert found[-1][1].strftime("%H:%M") == "17:00"
+        assert len(found) == 30  # 09:00 … 16:15
+
+    def test_peak_counts_the_busiest_moment_not_every_overlap(self):
+        # Back to back on one counter: at no moment two at once.
+        assert rules.peak([(0, 1800), (1800, 3600)], 0, 3600) == 1
+        assert rules.peak([(0, 1800), (900, 2700)], 0, 3600) == 2
+        assert rules.peak([(0, 1800), (1800, 3600)], 3600, 5400) == 0
+        booked = rules.BookedIntervals([(0, 1800), (1800, 3600), (0, 3600)])
+        assert booked.overlapping(0, 3600) == 3
+        assert booked.taken(0, 3600) == 2
+        assert booked.taken(1800, 2700) == 2
+        assert booked.taken(3600, 4500) == 0
+
+    def test_free_slots_for_a_household_on_two_counters(self):
+        rows = [{"weekday": 0, "start": "09:00", "end": "11:00", "counters": 2}]
+        nine = datetime(2026, 11, 30, 9, 0, tzinfo=AMS)
+
+        def key(minutes):
+            return rules.slot_key(nine + timedelta(minutes=minutes))
+
+        booked = rules.BookedIntervals([(key(0), key(30)), (key(30), key(60))])
+        result = slots(rows=rows, duration=30, booked=booked, length=60)
+        assert [(hhmm(s), s.available) for s in result] == [
+            ("09:00", 1),
+            ("09:30", 1),
+            ("10:00", 2),
+        ]

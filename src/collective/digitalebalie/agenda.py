@@ -98,6 +98,7 @@ def item_json(appointment, product):
         "end": appointment.end.astimezone(tz).isoformat(),
         "state": api.content.get_state(appointment),
         "channel": appointment.channel,
+        "persons": getattr(appointment, "persons", 1) or 1,
         "product": {"@id": product.absolute_url(), "title": product.Title()},
         "assignee": {"id": assignee, "fullname": teams.fullname(assignee)}
         if assignee

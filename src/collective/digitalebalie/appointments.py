@@ -9,7 +9,6 @@ New code imports from ``collective.digitalebalie.booking`` (``actions``,
 from collective.digitalebalie.booking.actions import ProductRules
 from collective.digitalebalie.booking.actions import book
 from collective.digitalebalie.booking.actions import cancel
-from collective.digitalebalie.booking.actions import check_person_limit
 from collective.digitalebalie.booking.actions import date_in_words
 from collective.digitalebalie.booking.actions import ensure_bookable
 from collective.digitalebalie.booking.actions import reschedule
@@ -25,6 +24,7 @@ from collective.digitalebalie.booking.links import TOKENS_KEY
 from collective.digitalebalie.booking.links import find_by_token
 from collective.digitalebalie.booking.links import hash_token
 from collective.digitalebalie.booking.links import token_index
+from collective.digitalebalie.booking.person_limit import check_person_limit
 from collective.digitalebalie.booking.store import CANCELLED_KEY
 from collective.digitalebalie.booking.store import FOLDER_ID
 from collective.digitalebalie.booking.store import LEDGER_KEY

@@ -427,7 +427,7 @@ def confirmations_per_day():
 
 
 def confirmation_allowed(email, day):
-    """Count one confirmation to ``email`` on ``day`` (a date); False past the limit."""
+    """Count one confirmation to ``email`` (or a mobile number) on ``day``; False past the limit."""
     if not enabled():
         return True
     days = annotation(api.portal.get(), MAILS_KEY, LOBTree)

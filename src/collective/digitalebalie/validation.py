@@ -98,6 +98,18 @@ def phone(number, country_code="31"):
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def is_mobile(number):
+    """True when an E.164 number (from ``phone``) can receive text messages."""
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
 def one_value(form, key, default=""):
     """The single text value of a form or query field (``default`` when absent).
 

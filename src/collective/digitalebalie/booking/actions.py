@@ -7,7 +7,6 @@ events fired here (``booking.events``, subscribers in ``events.py``).
 
 from collective.digitalebalie import _
 from collective.digitalebalie import limits
-from collective.digitalebalie import logger
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.booking import store
@@ -15,12 +14,13 @@ from collective.digitalebalie.booking.events import AppointmentBooked
 from collective.digitalebalie.booking.events import AppointmentMoved
 from collective.digitalebalie.booking.input import clean_booking_data
 from collective.digitalebalie.booking.input import parse_start
+from collective.digitalebalie.booking.person_limit import check_person_limit
 from collective.digitalebalie.content.counter_product import WEEKDAYS
+from collective.digitalebalie.content.households import appointment_minutes
 from collective.digitalebalie.content.private import add_private
 from collective.digitalebalie.errors import InvalidInput
 from collective.digitalebalie.errors import NotBookable
 from collective.digitalebalie.errors import SlotUnavailable
-from collective.digitalebalie.errors import TooManyBookings
 from collective.digitalebalie.errors import WrongState
 from collective.digitalebalie.settings import date_in_words
 from collective.digitalebalie.settings import now_utc
@@ -58,8 +58,13 @@ class ProductRules:
         self.min_notice_hours = product.min_notice_hours or 0
         self.max_days_ahead = product.max_days_ahead or 60
 
-    def free_slots(self, first_day, last_day, now=None):
-        """The slots a citizen can book now, day by day from the cache."""
+    def minutes(self, persons=1):
+        """How long an appointment for ``persons`` people takes."""
+        return appointment_minutes(self.product, persons)
+
+    def free_slots(self, first_day, last_day, now=None, persons=1):
+        """The slots a citizen can book now, day by day from the cache; for
+        ``persons`` people only starts with room for the whole appointment."""
         now = now or now_utc()
         today = now.astimezone(self.tz).date()
         earliest = now + timedelta(hours=self.min_notice_hours)
@@ -67,18 +72,21 @@ class ProductRules:
         last_day = min(last_day, today + timedelta(days=self.max_days_ahead))
         result = []
         while day <= last_day:
-            result.extend(s for s in self.day_slots(day) if s.start >= earliest)
+            result.extend(
+                s for s in self.day_slots(day, persons) if s.start >= earliest
+            )
             day += timedelta(days=1)
         return result
 
-    def day_slots(self, day):
+    def day_slots(self, day, persons=1):
         """The free slots of one day, whatever the time now (cached per
-        product and day, keyed on what the ledger and the product wrote)."""
+        product, day and length, keyed on what the ledger and the product wrote)."""
         midnight = datetime.combine(day, time(0), tzinfo=self.tz)
+        length = self.minutes(persons)
         return store.cached_day(
             self.product,
             day,
-            self.tz.key,
+            (self.tz.key, length),
             lambda: tuple(
                 rules.free_slots(
                     periods=self.periods,
@@ -90,11 +98,12 @@ class ProductRules:
                     now=midnight.astimezone(UTC),
                     max_days_ahead=0,
                     booked=store.booked_intervals(self.product, day, day),
+                    length=length,
                 )
             ),
         )
 
-    def check_start(self, start, now=None, staff=False):
+    def check_start(self, start, now=None, staff=False, persons=1):
         """The number of counters of the slot at ``start``; raise when not bookable.
 
         Any well-formed start that is not a free slot is a SlotUnavailable
@@ -122,9 +131,19 @@ class ProductRules:
                     mapping={"weekday": WEEKDAYS.by_value[day.weekday()].title},
                 )
             )
+        grid = {"periods": self.periods, "duration": self.duration, "tz": self.tz}
         counters = rules.slot_counters(
-            periods=self.periods, duration=self.duration, tz=self.tz, start=start
+            **grid, start=start, length=self.minutes(persons)
         )
+        if not counters and persons > 1 and rules.slot_counters(**grid, start=start):
+            raise SlotUnavailable(
+                _(
+                    "An appointment for ${persons} people takes ${minutes} minutes: "
+                    "from this time it would last past closing time. Please "
+                    "choose an earlier time.",
+                    mapping={"persons": persons, "minutes": self.minutes(persons)},
+                )
+            )
         if not counters:
             raise SlotUnavailable(
                 _(
@@ -183,8 +202,10 @@ def book(product, data, now=None, staff=False, join_dossier=None):
             )
         counters = None
     else:
-        counters = product_rules.check_start(start, now, staff=staff)
-    end = _end(start, product.duration)
+        counters = product_rules.check_start(
+            start, now, staff=staff, persons=clean["persons"]
+        )
+    end = _end(start, product_rules.minutes(clean["persons"]))
     if not staff:
         check_person_limit(product, clean, now)
     record = store.claim(product, start, end, counters)
@@ -217,31 +238,6 @@ def book(product, data, now=None, staff=False, join_dossier=None):
         )
     )
     return appointment, token
-
-
-def check_person_limit(product, clean, now=None):
-    """Refuse a booking by someone who has enough open appointments here."""
-    if not limits.enabled():
-        return
-    maximum = limits.max_open()
-    found = limits.open_bookings(
-        product, clean["email"], clean["phone"], now or now_utc()
-    )
-    if found >= maximum:
-        logger.warning(
-            "booking refused: %s open appointments (person %s, product %s)",
-            found,
-            limits.label("email", clean["email"].lower()),
-            api.content.get_uuid(product),
-        )
-        raise TooManyBookings(
-            _(
-                "You already have ${count} appointments for this service that "
-                "have not taken place yet. To change one, move or cancel it with "
-                "the link in your e-mail. Or call the municipality.",
-                mapping={"count": found},
-            )
-        )
 
 
 def _end(start, minutes):
@@ -281,8 +277,9 @@ def reschedule(appointment, value, now=None):
     start = parse_start(value).astimezone(product_rules.tz)
     if start == appointment.start:
         raise SlotUnavailable(_("This is already the time of your appointment."))
-    counters = product_rules.check_start(start, now)
-    end = _end(start, product.duration)
+    persons = getattr(appointment, "persons", 1) or 1
+    counters = product_rules.check_start(start, now, persons=persons)
+    end = _end(start, product_rules.minutes(persons))
     record = store.claim(product, start, end, counters, ignore=appointment.getId())
     old_day = appointment.ledger_day
     old_start = appointment.start

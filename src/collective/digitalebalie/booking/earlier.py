@@ -76,12 +76,13 @@ def stop(appointment):
         offers.clear()
 
 
-def _is_free(product_rules, start, now):
-    """Could a citizen book ``start`` now (rules and a free counter)?"""
+def _is_free(product_rules, start, now, persons=1):
+    """Could a citizen book ``start`` now (rules and a free counter), for an
+    appointment of ``persons`` people (a household's lasts longer)?"""
     day = start.date()
     return any(
         slot.start == start and slot.available > 0
-        for slot in product_rules.free_slots(day, day, now)
+        for slot in product_rules.free_slots(day, day, now, persons=persons)
     )
 
 
@@ -123,6 +124,9 @@ def freed(product, start, now=None, exclude=None):
             continue
         if appointment_id == exclude or not _may_take(appointment, start, now):
             continue
+        persons = getattr(appointment, "persons", 1) or 1
+        if persons > 1 and not _is_free(product_rules, start, now, persons):
+            continue  # no room for the household's longer appointment there
         token = links.new_token()
         digest = links.hash_token(token)
         links.token_index()[PREFIX + digest] = appointment_id

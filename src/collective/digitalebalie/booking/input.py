@@ -9,7 +9,10 @@ from collective.digitalebalie import multilingual
 from collective.digitalebalie import validation
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.content.appointment import LANGUAGES
+from collective.digitalebalie.content.households import email_required
+from collective.digitalebalie.content.households import max_persons
 from collective.digitalebalie.errors import InvalidInput
+from collective.digitalebalie.integrations import texts
 from collective.digitalebalie.settings import now_utc
 from collective.digitalebalie.settings import site_timezone
 from datetime import UTC
@@ -118,8 +121,12 @@ def _text(data, name, max_length, errors):
     return value
 
 
-def _contact(data, errors):
-    """Name, e-mail address and telephone number (E.164), checked."""
+def _contact(data, errors, email_required=True):
+    """Name, e-mail address and telephone number (E.164), checked.
+
+    Without ``email_required`` an e-mail address or a mobile number will do
+    (at least one); with the number alone, messages go by SMS.
+    """
     clean = {}
     try:
         clean["fullname"] = validation.name(data.get("fullname"), 200)
@@ -129,7 +136,10 @@ def _contact(data, errors):
     if not clean["fullname"] and "fullname" not in errors:
         errors["fullname"] = _("Fill in your name.")
     clean["email"] = _text(data, "email", 254, errors)
-    if "email" not in errors:
+    optional = not email_required and not clean["email"] and "email" not in errors
+    if optional:
+        pass  # the mobile number is checked below
+    elif "email" not in errors:
         try:
             clean["email"] = validation.email(data.get("email"))
         except validation.Refused as error:
@@ -139,7 +149,41 @@ def _contact(data, errors):
         clean["phone"] = e164(clean["phone"])
         if clean["phone"] is None:
             errors["phone"] = _("Fill in a valid telephone number, like 06 12345678.")
+    if optional and "phone" not in errors:
+        if not clean["phone"]:
+            both = _("Fill in an e-mail address or a mobile number.")
+            errors["email"] = errors["phone"] = both
+        elif not validation.is_mobile(clean["phone"]):
+            errors["phone"] = _(
+                "Fill in a mobile number, like 06 12345678: we send the link "
+                "by text message. Or fill in an e-mail address."
+            )
+        elif not texts.sms_enabled():
+            # No text messages are sent: the link would reach nobody.
+            errors["email"] = _("Fill in your e-mail address.")
     return clean
+
+
+def persons_of(data, product, errors):
+    """How many people come (1 to the product's maximum; default 1)."""
+    value = data.get("persons")
+    if value in (None, ""):
+        return 1
+    highest = max_persons(product)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value <= highest
+    ):
+        errors["persons"] = (
+            _("Choose a number from 1 to ${max}.", mapping={"max": highest})
+            if highest > 1
+            else _("This appointment is for one person.")
+        )
+        return 1
+    return value
 
 
 def clean_booking_data(data, product):
@@ -147,7 +191,8 @@ def clean_booking_data(data, product):
     if not isinstance(data, dict):
         raise InvalidInput(_("Send a JSON object."))
     errors = {}
-    clean = _contact(data, errors)
+    clean = _contact(data, errors, email_required(product))
+    clean["persons"] = persons_of(data, product, errors)
     clean["notes"] = _text(data, "notes", MAX_NOTES, errors)
     # A translated product's page books in its own language by default.
     language = data.get("language") or multilingual.content_language(product) or "nl"

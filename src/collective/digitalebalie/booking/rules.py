@@ -175,6 +175,28 @@ def slot_key(moment):
     return int(moment.timestamp())
 
 
+def peak(intervals, start, end):
+    """The most of ``intervals`` ((start, end) pairs) that run at one moment of
+    [start, end): the counters they take there.
+
+    With appointments of different lengths (a household's booking lasts
+    longer) two that overlap a long time need not overlap each other, so the
+    number that overlap it would count one counter twice.
+    """
+    events = []
+    for first, last in intervals:
+        if first < end and last > start:
+            events.append((max(first, start), 1))
+            events.append((min(last, end), -1))
+    # Ends sort before starts at the same moment: back to back is no overlap.
+    events.sort()
+    running = highest = 0
+    for _moment, change in events:
+        running += change
+        highest = max(highest, running)
+    return highest
+
+
 class BookedIntervals:
     """Existing appointments as (start, end) in UTC seconds; counts overlaps fast.
 
@@ -183,9 +205,21 @@ class BookedIntervals:
     """
 
     def __init__(self, intervals=()):
-        intervals = list(intervals)
-        self.starts = sorted(start for start, _end in intervals)
+        intervals = sorted(intervals)
+        self.intervals = intervals
+        self.starts = [start for start, _end in intervals]
         self.ends = sorted(end for _start, end in intervals)
+        self.longest = max((end - start for start, end in intervals), default=0)
+
+    def taken(self, start, end):
+        """How many counters are taken at the busiest moment of [start, end)."""
+        count = self.overlapping(start, end)
+        if count <= 1:
+            return count
+        # Only those that start after start - longest can reach into the time.
+        first = bisect_right(self.starts, start - self.longest)
+        last = bisect_left(self.starts, end)
+        return peak(self.intervals[first:last], start, end)
 
     def overlapping(self, start, end):
         """How many appointments overlap [start, end)."""
@@ -213,10 +247,16 @@ def _clock_changes(day, tz):
     return midnight.utcoffset() != next_midnight.utcoffset()
 
 
-def candidate_slots(periods, duration, day, tz):
+def candidate_slots(periods, duration, day, tz, length=None):
     """Every slot of one day by the opening hours alone: (start, end, counters),
-    in order of time."""
+    in order of time.
+
+    Slots start every ``duration`` minutes and last ``length`` minutes (the
+    duration unless a household needs longer); a start is offered only when
+    the whole length fits in its opening period.
+    """
     step = timedelta(minutes=duration)
+    span = timedelta(minutes=length or duration)
     weekday = day.weekday()
     if not _clock_changes(day, tz):
         # An ordinary day: every wall-clock time happens once, in order.
@@ -228,14 +268,14 @@ def candidate_slots(periods, duration, day, tz):
                 continue
             start = datetime.combine(day, period.start)
             close = datetime.combine(day, period.end)
-            while start + step <= close:
+            while start + span <= close:
                 # Arithmetic in a fixed offset counts real minutes, also for
                 # a long appointment that runs into the next day.
                 fixed = start.replace(tzinfo=zone)
                 found.append(
                     (
                         fixed.astimezone(tz),
-                        (fixed + step).astimezone(tz),
+                        (fixed + span).astimezone(tz),
                         period.counters,
                     )
                 )
@@ -248,11 +288,11 @@ def candidate_slots(periods, duration, day, tz):
             continue
         start = datetime.combine(day, period.start)
         close = datetime.combine(day, period.end)
-        while start + step <= close:
+        while start + span <= close:
             for begin in _moments(day, start.time(), tz):
-                # The appointment lasts `duration` real minutes, also across a
+                # The appointment lasts `length` real minutes, also across a
                 # daylight-saving change.
-                finish = (begin.astimezone(UTC) + step).astimezone(tz)
+                finish = (begin.astimezone(UTC) + span).astimezone(tz)
                 found.append((begin, finish, period.counters))
             start += step
     found.sort(key=lambda slot: slot_key(slot[0]))
@@ -271,10 +311,12 @@ def free_slots(
     min_notice_hours=0,
     max_days_ahead=60,
     booked=None,
+    length=None,
 ):
     """Slots a citizen can book now, from first_day to last_day (both included).
 
-    ``booked`` is a BookedIntervals of the existing appointments.
+    ``booked`` is a BookedIntervals of the existing appointments; ``length``
+    the minutes the appointment lasts (default ``duration``).
     """
     booked = booked or BookedIntervals()
     earliest = now + timedelta(hours=min_notice_hours)
@@ -285,26 +327,27 @@ def free_slots(
     result = []
     while day <= last_day:
         if not any(start <= day <= end for start, end in closures):
-            for begin, finish, counters in candidate_slots(periods, duration, day, tz):
+            for begin, finish, counters in candidate_slots(
+                periods, duration, day, tz, length
+            ):
                 if begin < earliest:
                     continue
-                available = counters - booked.overlapping(
-                    slot_key(begin), slot_key(finish)
-                )
+                available = counters - booked.taken(slot_key(begin), slot_key(finish))
                 if available > 0:
                     result.append(Slot(begin, finish, counters, available))
         day += timedelta(days=1)
     return result
 
 
-def slot_counters(*, periods, duration, tz, start):
+def slot_counters(*, periods, duration, tz, start, length=None):
     """Counters of the slot that starts at ``start`` by the opening hours alone.
 
-    0 means ``start`` is not on the slot grid of that day.
+    0 means ``start`` is not on the slot grid of that day, or an appointment
+    of ``length`` minutes from there would run past the closing time.
     """
     day = start.astimezone(tz).date()
     key = slot_key(start)
-    for begin, _finish, counters in candidate_slots(periods, duration, day, tz):
+    for begin, _finish, counters in candidate_slots(periods, duration, day, tz, length):
         # Compare instants: on the autumn clock change 02:30 happens twice.
         if slot_key(begin) == key:
             return counters

@@ -268,7 +268,8 @@ def forget_ledger(product):
 
 
 def claim(product, start, end, counters, ignore=None):
-    """The record of the day of ``start``, if a counter is free; the caller adds.
+    """The record of the day of ``start``, if a counter is free for the whole
+    of [start, end); the caller adds.
 
     ``start`` is local time: its date names the day record.
     """
@@ -277,11 +278,14 @@ def claim(product, start, end, counters, ignore=None):
     record = ledger.get(day)
     if record is None:
         record = ledger[day] = DayBookings()
-    taken = record.overlapping(rules.slot_key(start), rules.slot_key(end), ignore)
     # The evening before may run past midnight.
     before = ledger.get(day - 1)
-    if before is not None:
-        taken += before.overlapping(rules.slot_key(start), rules.slot_key(end), ignore)
+    entries = [*record.entries, *(before.entries if before is not None else ())]
+    taken = rules.peak(
+        [(first, last) for first, last, other in entries if other != ignore],
+        rules.slot_key(start),
+        rules.slot_key(end),
+    )
     if counters is not None and taken >= counters:
         raise SlotUnavailable(
             _("This time is already taken. Please choose another time.")

@@ -251,6 +251,7 @@ class AgendaView(BrowserView):
                 "date": formatting.short_date(start.date()),
                 "time": f"{formatting.clock(start)} – {formatting.clock(end)}",
                 "fullname": appointment.fullname,
+                "persons": formatting.persons(appointment, self.request),
                 "product": product.Title(),
                 "channel": self.t(
                     channels.get(appointment.channel, appointment.channel)

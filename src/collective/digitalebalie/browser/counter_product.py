@@ -13,6 +13,7 @@ from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.browser.walk_in_form import WalkInFormMixin
 from collective.digitalebalie.content.counter_product import CHANNELS
 from collective.digitalebalie.content.counter_product import identification_method
+from collective.digitalebalie.content.households import email_required
 from collective.digitalebalie.services.serialize import citizen_url
 from plone import api
 from plone.protect import CheckAuthenticator
@@ -28,7 +29,16 @@ import transaction
 
 BOOK_PERMISSION = "collective.digitalebalie: Book appointment"
 MAKE_APPOINTMENTS = "collective.digitalebalie: Make appointments for citizens"
-FIELDS = ("start", "fullname", "email", "phone", "language", "channel", "notes")
+FIELDS = (
+    "start",
+    "persons",
+    "fullname",
+    "email",
+    "phone",
+    "language",
+    "channel",
+    "notes",
+)
 
 
 class BookingFormMixin:
@@ -48,7 +58,8 @@ class BookingFormMixin:
         if not self.message:
             return False
         names = set(self.errors or ())
-        if "start" in names or self.message_type == "SlotUnavailable":
+        # The number of people stands just above the days: its errors go with the times.
+        if names & {"start", "persons"} or self.message_type == "SlotUnavailable":
             where = "times"
         elif names & set(FIELDS):
             where = "person"
@@ -125,6 +136,9 @@ class CounterProductView(WalkInFormMixin, BookingFormMixin, BrowserView):
             # The browser solves it while the citizen fills in the form.
             self.challenge = limits.new_challenge()
         return self.index()
+
+    def email_required(self):
+        return email_required(self.context)
 
     def page_language(self):
         """The language a booking made here has unless the citizen changes it:

@@ -246,6 +246,7 @@ class DossierView(BrowserView):
                 "url": appointment.absolute_url(),
                 "when": f"{formatting.long_date(start.date())} {formatting.clock(start)}",
                 "fullname": appointment.fullname,
+                "persons": formatting.persons(appointment, self.request),
                 "state": self.t(STATES.get(api.content.get_state(appointment), "")),
                 "state_id": api.content.get_state(appointment),
             }

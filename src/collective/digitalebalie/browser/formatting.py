@@ -2,6 +2,7 @@
 
 from babel.dates import format_date
 from babel.numbers import format_currency
+from collective.digitalebalie import _
 from decimal import Decimal
 from decimal import InvalidOperation
 from plone import api
@@ -18,6 +19,16 @@ def messages_json(messages, request):
     """A table of messages in the page's language, as JSON for a page's script."""
     return json.dumps(
         {key: translate(message, context=request) for key, message in messages.items()}
+    )
+
+
+def persons(appointment, request):
+    """'3 people' for a household's appointment, '' for one person."""
+    count = getattr(appointment, "persons", 1) or 1
+    if count <= 1:
+        return ""
+    return translate(
+        _("${persons} people", mapping={"persons": count}), context=request
     )
 
 

@@ -31,6 +31,7 @@ from collective.digitalebalie.dossiers.citizen import upload_for_citizen
 from collective.digitalebalie.integrations import digid
 from collective.digitalebalie.integrations import eherkenning
 from collective.digitalebalie.integrations import identification
+from collective.digitalebalie.integrations import texts
 from plone import api
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
@@ -125,7 +126,10 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
         if self.mode == "move" and self.changeable and self.product is not None:
             try:
                 self.picker = SlotPicker(
-                    self.product, self.request, self.value("start")
+                    self.product,
+                    self.request,
+                    self.value("start"),
+                    persons=getattr(self.appointment, "persons", 1) or 1,
                 )
             except errors.NotBookable:
                 self.picker = None
@@ -340,6 +344,15 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
     def link_sent_to(self):
         """Where the link went too (after booking), so a typo is noticed."""
         email = getattr(self.appointment, "email", None)
+        if not email and texts.by_text_only(self.appointment):
+            # Masked: the page is open on a screen others may see.
+            phone = texts.masked_phone(self.appointment.phone)
+            return self.translate(
+                _(
+                    "We sent the link by text message to ${phone}.",
+                    mapping={"phone": phone},
+                )
+            )
         if not email:
             return ""
         return self.translate(

@@ -6,6 +6,7 @@ from collective.digitalebalie import errors
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import actions
 from collective.digitalebalie.booking.input import parse_day
+from collective.digitalebalie.booking.input import persons_of
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser.counter_product import BookingFormMixin
 from collective.digitalebalie.content.counter_product import CHANNELS
@@ -86,7 +87,14 @@ class NewAppointmentView(BookingFormMixin, BrowserView):
             tz = settings.site_timezone()
             data = {
                 name: form.get(name, "")
-                for name in ("fullname", "email", "phone", "notes", "channel")
+                for name in (
+                    "fullname",
+                    "email",
+                    "phone",
+                    "notes",
+                    "channel",
+                    "persons",
+                )
             }
             data["language"] = form.get("language") or "nl"
             data["start"] = self._start(tz)
@@ -103,17 +111,23 @@ class NewAppointmentView(BookingFormMixin, BrowserView):
                 self.free_times = self._free_times(product)
             return None
         start = appointment.start.astimezone(tz)
-        api.portal.show_message(
-            _(
+        mapping = {
+            "name": appointment.fullname,
+            "when": f"{formatting.long_date(start.date())} {formatting.clock(start)}",
+        }
+        if appointment.email:
+            message = _(
                 "Appointment made for ${name} on ${when}. The citizen gets an "
                 "e-mail with the invitation and the link.",
-                mapping={
-                    "name": appointment.fullname,
-                    "when": f"{formatting.long_date(start.date())} {formatting.clock(start)}",
-                },
-            ),
-            request=self.request,
-        )
+                mapping=mapping,
+            )
+        else:
+            message = _(
+                "Appointment made for ${name} on ${when}. The citizen gets a "
+                "text message with the link.",
+                mapping=mapping,
+            )
+        api.portal.show_message(message, request=self.request)
         self.request.response.redirect(appointment.absolute_url())
         return ""
 
@@ -144,7 +158,9 @@ class NewAppointmentView(BookingFormMixin, BrowserView):
         """The published free times of the chosen day, to choose from instead."""
         try:
             day = parse_day(self.value("date"), "date")
-            slots = actions.ProductRules(product).free_slots(day, day)
+            refused = {}
+            persons = persons_of(self.request.form, product, refused)
+            slots = actions.ProductRules(product).free_slots(day, day, persons=persons)
         except errors.UserError:
             return ()
         return [formatting.clock(slot.start) for slot in slots if slot.available]

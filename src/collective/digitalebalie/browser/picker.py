@@ -2,7 +2,9 @@
 
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import actions
+from collective.digitalebalie.booking.input import persons_of
 from collective.digitalebalie.browser import formatting
+from collective.digitalebalie.content.households import max_persons
 from datetime import date
 from datetime import timedelta
 
@@ -13,22 +15,44 @@ DAYS_PER_PAGE = 14
 class SlotPicker:
     """Free slots of one product around a requested day, grouped per day."""
 
-    def __init__(self, product, request, selected_start=None):
+    def __init__(self, product, request, selected_start=None, persons=None):
         self.product = product
         self.request = request
         self.rules = actions.ProductRules(product)
+        self.max_persons = max_persons(product)
+        # A household's appointment lasts longer: only starts with room for it.
+        self.persons = persons or self._persons_param()
         self.today = settings.now_utc().astimezone(self.rules.tz).date()
         self.horizon = self.today + timedelta(days=self.rules.max_days_ahead)
         self.first = self._date_param("from") or self.today
         self.first = min(max(self.first, self.today), self.horizon)
         self.last = min(self.first + timedelta(days=DAYS_PER_PAGE - 1), self.horizon)
-        slots = self.rules.free_slots(self.first, self.last)
+        slots = self.rules.free_slots(self.first, self.last, persons=self.persons)
         self.by_day = {}
         for slot in slots:
             self.by_day.setdefault(slot.start.date(), []).append(slot)
         wanted = self._date_param("day")
         self.day = wanted if wanted in self.by_day else next(iter(self.by_day), None)
         self.selected_start = selected_start
+
+    def _persons_param(self):
+        """The number of people asked for (1 when absent or not allowed)."""
+        errors = {}
+        persons = persons_of(
+            {"persons": self.request.form.get("persons")}, self.product, errors
+        )
+        return 1 if errors else persons
+
+    @property
+    def persons_query(self):
+        return f"&persons={self.persons}" if self.persons > 1 else ""
+
+    def persons_choices(self):
+        """The choice "How many people?" (only when more than one may come)."""
+        return [
+            {"value": n, "selected": n == self.persons}
+            for n in range(1, self.max_persons + 1)
+        ]
 
     def _date_param(self, name):
         try:
@@ -42,7 +66,8 @@ class SlotPicker:
                 "label": formatting.short_date(day),
                 "long": formatting.long_date(day),
                 "count": len(slots),
-                "url": f"{base_url}?from={self.first.isoformat()}&day={day.isoformat()}#times",
+                "url": f"{base_url}?from={self.first.isoformat()}&day={day.isoformat()}"
+                f"{self.persons_query}#times",
                 "current": day == self.day,
             }
 
@@ -65,9 +90,10 @@ class SlotPicker:
         if self.first <= self.today:
             return None
         first = max(self.today, self.first - timedelta(days=DAYS_PER_PAGE))
-        return f"{base_url}?from={first.isoformat()}#days"
+        return f"{base_url}?from={first.isoformat()}{self.persons_query}#days"
 
     def later_url(self, base_url):
         if self.last >= self.horizon:
             return None
-        return f"{base_url}?from={(self.last + timedelta(days=1)).isoformat()}#days"
+        later = (self.last + timedelta(days=1)).isoformat()
+        return f"{base_url}?from={later}{self.persons_query}#days"

@@ -25,8 +25,18 @@ class IAppointment(model.Schema):
     end = schema.Datetime(title=_("End"), required=True, readonly=True)
     channel = schema.ASCIILine(title=_("How"), required=True, default="video")
     fullname = schema.TextLine(title=_("Name"), required=True, max_length=200)
-    email = schema.ASCIILine(title=_("E-mail address"), required=True)
+    # Empty when the product allows a mobile number instead (email_required).
+    email = schema.ASCIILine(title=_("E-mail address"), required=False, default="")
     phone = schema.TextLine(title=_("Telephone number"), required=False)
+    # A household in one appointment; read-only: the length follows from it.
+    persons = schema.Int(
+        title=_("Number of people"),
+        required=False,
+        readonly=True,
+        default=1,
+        missing_value=1,
+        min=1,
+    )
     language = schema.Choice(
         title=_("Language"), values=LANGUAGES, default="nl", required=True
     )

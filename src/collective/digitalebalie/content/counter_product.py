@@ -3,6 +3,7 @@
 from Acquisition import aq_base
 from collective.digitalebalie import _
 from collective.digitalebalie.booking import rules
+from collective.digitalebalie.content import households
 from collective.digitalebalie.content.price import PriceLine
 from collective.digitalebalie.content.price import validate_price
 from collective.digitalebalie.integrations.levels import EHERKENNING_DEFAULT_LEVEL
@@ -165,7 +166,7 @@ class ICounterProduct(model.Schema):
     model.fieldset(
         "booking",
         label=_("Opening hours and booking"),
-        fields=["opening_hours", "closures", "min_notice_hours", "max_days_ahead"],
+        fields=list(households.BOOKING_FIELDSET),
     )
 
     directives.widget(opening_hours=GRID)
@@ -203,6 +204,29 @@ class ICounterProduct(model.Schema):
         min=1,
         max=366,
         required=True,
+    )
+
+    max_persons = schema.Int(
+        title=_("At most this many people in one appointment"),
+        description=households.PERSONS_HELP,
+        default=1,
+        min=1,
+        max=households.MAX_PERSONS,
+    )
+
+    extra_minutes_per_person = schema.Int(
+        title=_("Extra minutes for each more person"),
+        description=households.EXTRA_HELP,
+        default=0,
+        min=0,
+        max=240,
+    )
+
+    email_required = schema.Bool(
+        title=_("An e-mail address is required"),
+        description=households.EMAIL_HELP,
+        default=True,
+        required=False,
     )
 
     model.fieldset(

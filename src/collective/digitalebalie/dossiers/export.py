@@ -47,6 +47,7 @@ def summary(dossier):
                 "when": _when(appointment.start, tz),
                 "state": api.content.get_state(appointment),
                 "channel": appointment.channel,
+                "persons": getattr(appointment, "persons", 1) or 1,
                 "citizen": appointment.fullname,
                 "email": appointment.email,
                 "employee": teams.fullname(getattr(appointment, "assignee", None)),
@@ -152,11 +153,22 @@ def summary_pdf(facts, municipality=""):
             line(f"{label}: {facts[key]}")
     heading("Afspraken")
     for row in facts["appointments"] or [{"when": "-"}]:
+        persons = row.get("persons", 1)
         line(
             " · ".join(
-                str(row.get(k, ""))
-                for k in ("when", "state", "channel", "citizen", "email", "employee")
-                if row.get(k)
+                [
+                    str(row.get(k, ""))
+                    for k in (
+                        "when",
+                        "state",
+                        "channel",
+                        "citizen",
+                        "email",
+                        "employee",
+                    )
+                    if row.get(k)
+                ]
+                + ([f"{persons} personen"] if persons > 1 else [])
             )
         )
     heading("Deelnemers")

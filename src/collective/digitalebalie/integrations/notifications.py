@@ -19,9 +19,8 @@ from collective.digitalebalie.booking import store
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.integrations import explain
 from collective.digitalebalie.integrations import outbox
-from collective.digitalebalie.integrations import sms
+from collective.digitalebalie.integrations import texts
 from collective.digitalebalie.integrations import vtimezone
-from collective.digitalebalie.settings import setting
 from datetime import UTC
 from datetime import datetime
 from email.headerregistry import Address
@@ -33,7 +32,6 @@ from icalendar import Calendar
 from icalendar import Event
 from icalendar import vCalAddress
 from plone import api
-from zope.i18n import translate
 import functools
 
 
@@ -41,16 +39,22 @@ LABEL_FOR = _("For")
 LABEL_WHEN = _("When")
 LABEL_BRING = _("What to bring or upload")
 LABEL_NOTE = _("Message from the counter employee")
+LABEL_PERSONS = _("Number of people")
 
 
-def _t(message, language, **mapping):
-    if mapping:
-        message = _(message, mapping=mapping)
-    return translate(message, target_language=language)
+def persons_line(appointment, language):
+    """'Number of people: 3' for a household's appointment, else None."""
+    persons = getattr(appointment, "persons", 1) or 1
+    return f"{_t(LABEL_PERSONS, language)}: {persons}" if persons > 1 else None
 
 
-def _municipality():
-    return setting("municipality_name", "Gemeente")
+_t = texts.translated
+_municipality = texts.municipality
+# Text messages live in texts.py; these names stay for their callers.
+sms_enabled = texts.sms_enabled
+queue_sms = texts.queue_sms
+video_soon = texts.video_soon
+walk_in_left = texts.walk_in_left
 
 
 def _recipient(appointment):
@@ -104,18 +108,24 @@ def invitation(appointment, product, method, token=None):
     organizer = vCalAddress(f"mailto:{_sender_address()}")
     organizer.params["CN"] = _municipality()
     event.add("organizer", organizer)
-    attendee = vCalAddress(f"mailto:{appointment.email}")
-    if appointment.fullname:
-        attendee.params["CN"] = appointment.fullname
-    attendee.params["CUTYPE"] = "INDIVIDUAL"
-    attendee.params["ROLE"] = "REQ-PARTICIPANT"
-    attendee.params["PARTSTAT"] = "ACCEPTED"
-    attendee.params["RSVP"] = "FALSE"
-    event.add("attendee", attendee)
+    if appointment.email:  # a citizen with only a mobile number has no address
+        attendee = vCalAddress(f"mailto:{appointment.email}")
+        if appointment.fullname:
+            attendee.params["CN"] = appointment.fullname
+        attendee.params["CUTYPE"] = "INDIVIDUAL"
+        attendee.params["ROLE"] = "REQ-PARTICIPANT"
+        attendee.params["PARTSTAT"] = "ACCEPTED"
+        attendee.params["RSVP"] = "FALSE"
+        event.add("attendee", attendee)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     if method != "CANCEL":
-        how = explain.calendar_event(appointment, appointment.language or "nl", token)
-        event.add("description", how["description"])
+        language = appointment.language or "nl"
+        how = explain.calendar_event(appointment, language, token)
+        persons = persons_line(appointment, language)
+        description = how["description"]
+        event.add(
+            "description", f"{persons}\n{description}" if persons else description
+        )
         if how["location"]:
             event.add("location", how["location"])
         if how["url"]:
@@ -159,6 +169,8 @@ def _compose(appointment, kind, token=None):
         f"{_t(LABEL_FOR, language)}: {title}",
         f"{_t(LABEL_WHEN, language)}: {when}",
     ]
+    if persons_line(appointment, language):
+        lines.append(persons_line(appointment, language))
     if kind != "cancelled":
         lines += ["", *explain.how_lines(appointment, language, token)]
     note = getattr(appointment, "cancel_message", "") if kind == "cancelled" else ""
@@ -236,18 +248,25 @@ def add_invitation(message, ical, method):
 
 def booked(appointment, token):
     appointment.ics_sequence = 0
+    # No e-mail address: the link and the confirmation go by text message.
+    by_text = texts.by_text_only(appointment)
+    recipient = appointment.phone if by_text else appointment.email
     today = settings.now_utc().astimezone(settings.site_timezone()).date()
     # A booking by counter staff always confirms; the citizen asked for it.
-    if not appointment.booked_by and not limits.confirmation_allowed(
-        appointment.email, today
-    ):
-        # The booking stands; the outbox notes (without the link) why no mail went.
-        outbox.withhold(
-            appointment.email,
-            _sender(),
+    # Text messages cost money: a number gets as few confirmations a day as an address.
+    if not appointment.booked_by and not limits.confirmation_allowed(recipient, today):
+        # The booking stands; the outbox notes (without the link) why nothing went.
+        item = outbox.withhold(
+            recipient,
+            texts.sms.sender() if by_text else _sender(),
             "confirmation",
             limits.confirmations_per_day(),
         )
+        if by_text:
+            item.channel = "sms"
+        return
+    if by_text:
+        texts.booked(appointment, token)
         return
     outbox.queue(
         _compose(appointment, "confirmation", token),
@@ -258,6 +277,8 @@ def booked(appointment, token):
 
 def payment_requested(appointment, payment):
     """A mail with the pay link (the provider's page; no secret of ours in it)."""
+    if not appointment.email:
+        return  # the employee tells a citizen without e-mail how to pay
     language = appointment.language or "nl"
     amount = formatting.price(f"{payment['amount'] / 100:.2f}", language) or ""
     lines = [
@@ -286,6 +307,8 @@ def payment_requested(appointment, payment):
 
 def outcome(appointment, note):
     """After the conversation: what happens next, as the employee typed it."""
+    if not appointment.email:
+        return  # on the appointment page only
     language = appointment.language or "nl"
     product = store.product_of(appointment)
     start = appointment.start.astimezone(settings.site_timezone())
@@ -321,77 +344,28 @@ def outcome(appointment, note):
     outbox.queue(message, "outcome", to=appointment.email)
 
 
-# --- text messages -----------------------------------------------------------------
-
-SMS_REMINDER = _(
-    "${municipality}: reminder of your appointment on ${when} (${product}). "
-    "Look, move or cancel: ${link}"
-)
-SMS_VIDEO_SOON = _(
-    "${municipality}: your video appointment starts in ${minutes} minutes. "
-    "Join here: ${link}"
-)
-
-
-def sms_enabled():
-    """Text messages are made when a gateway is set, or kept in the outbox (demo)."""
-    return sms.gateway_name() != "none" or outbox.capture_only()
-
-
-def queue_sms(appointment, kind, message):
-    """Queue a text message to the citizen, if there is a number and SMS is on."""
-    phone = getattr(appointment, "phone", None)
-    if not phone or not sms_enabled():
-        return None
-    return outbox.queue_sms(phone, sms.sender(), message, kind)
-
-
 def reminder(appointment, token):
     """A reminder with a fresh link (and the invitation, unchanged); and a text message."""
-    outbox.queue(
-        _compose(appointment, "reminder", token), "reminder", to=appointment.email
-    )
-    language = appointment.language or "nl"
-    product = store.product_of(appointment)
-    start = appointment.start.astimezone(settings.site_timezone())
-    when = f"{formatting.long_date(start.date(), language)} {formatting.clock(start)}"
-    queue_sms(
-        appointment,
-        "reminder",
-        _t(
-            SMS_REMINDER,
-            language,
-            municipality=_municipality(),
-            when=when,
-            product=product.Title() if product else "",
-            link=links.citizen_url(token),
-        ),
-    )
-
-
-def video_soon(appointment, token):
-    """A text message shortly before a video appointment, with the link to the room."""
-    language = appointment.language or "nl"
-    queue_sms(
-        appointment,
-        "video-soon",
-        _t(
-            SMS_VIDEO_SOON,
-            language,
-            municipality=_municipality(),
-            minutes=setting("video_sms_minutes", 10),
-            link=links.citizen_url(token),
-        ),
-    )
+    if appointment.email:
+        outbox.queue(
+            _compose(appointment, "reminder", token), "reminder", to=appointment.email
+        )
+    texts.reminder(appointment, token)
 
 
 def moved(appointment):
     appointment.ics_sequence = getattr(appointment, "ics_sequence", 0) + 1
+    if texts.by_text_only(appointment):
+        texts.moved(appointment)
+        return
     outbox.queue(_compose(appointment, "moved"), "moved", to=appointment.email)
 
 
 def cancelled(appointment):
     appointment.ics_sequence = getattr(appointment, "ics_sequence", 0) + 1
+    if texts.by_text_only(appointment):
+        texts.cancelled(appointment)
+        return
     outbox.queue(_compose(appointment, "cancelled"), "cancelled", to=appointment.email)
 
 
@@ -417,22 +391,3 @@ def appointment_booked(appointment, event):
 
 def appointment_moved(appointment, event):
     moved(appointment)
-
-
-SMS_WALK_IN_LEFT = _(
-    "${municipality}: you have left the queue for ${product}, because your page "
-    "was closed for more than 2 minutes. You are welcome to join again."
-)
-
-
-def walk_in_left(phone, language, product):
-    """A text message to a walk-in citizen who lost their place (only with a number)."""
-    if not phone or not sms_enabled():
-        return None
-    text = _t(
-        SMS_WALK_IN_LEFT,
-        language or "nl",
-        municipality=_municipality(),
-        product=product.Title(),
-    )
-    return outbox.queue_sms(phone, sms.sender(), text, "walk-in-left")

@@ -38,6 +38,7 @@ def appointment_json(appointment, token):
         "start": appointment.start.astimezone(tz).isoformat(),
         "end": appointment.end.astimezone(tz).isoformat(),
         "channel": appointment.channel,
+        "persons": getattr(appointment, "persons", 1) or 1,
         "fullname": appointment.fullname,
         # After the call: what happens next, and whether the question is answered.
         "outcome_note": outcome.note_of(appointment),

@@ -1,8 +1,10 @@
-"""GET {product}/@slots?start=YYYY-MM-DD&end=YYYY-MM-DD: what a citizen can book now."""
+"""GET {product}/@slots?start=YYYY-MM-DD&end=YYYY-MM-DD[&persons=n]: what a citizen
+can book now (for n people: the starts with room for the longer appointment)."""
 
 from collective.digitalebalie import _
 from collective.digitalebalie.booking.actions import ProductRules
 from collective.digitalebalie.booking.input import parse_day
+from collective.digitalebalie.booking.input import persons_of
 from collective.digitalebalie.booking.rules import MAX_RANGE_DAYS
 from collective.digitalebalie.services.base import Service
 from collective.digitalebalie.services.errors import error_body
@@ -55,10 +57,23 @@ class SlotsGet(Service):
                 ),
                 {"start": _("Choose a date from today on.")},
             )
-        slots = product_rules.free_slots(first, last)
+        errors = {}
+        persons = persons_of(form, self.context, errors)
+        if errors:
+            return error_body(
+                self.request,
+                400,
+                "ValidationError",
+                _("Some fields are not filled in correctly."),
+                errors,
+            )
+        slots = product_rules.free_slots(first, last, persons=persons)
         return {
             "@id": f"{self.context.absolute_url()}/@slots",
             "timezone": product_rules.tz.key,
             "duration": product_rules.duration,
+            # How long an appointment for this many people lasts.
+            "persons": persons,
+            "minutes": product_rules.minutes(persons),
             "items": [slot_json(slot) for slot in slots],
         }
