@@ -99,10 +99,7 @@ class DeviceTestPage(BrowserView):
 
     def __call__(self):
         response = self.request.response
-        response.setHeader("Cache-Control", "no-store")
-        response.setHeader("Referrer-Policy", "no-referrer")
-        response.setHeader("X-Robots-Tag", "noindex, nofollow")
-        headers.citizen_page(response)
+        headers.secret_link_page(response)
         state = api.content.get_state(self.appointment)
         if self.part == "token":
             return self.token_json(state)

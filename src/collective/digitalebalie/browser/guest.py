@@ -29,10 +29,7 @@ class GuestView(BrowserView):
 
     def __call__(self):
         response = self.request.response
-        response.setHeader("Cache-Control", "no-store")
-        response.setHeader("Referrer-Policy", "no-referrer")
-        response.setHeader("X-Robots-Tag", "noindex, nofollow")
-        headers.citizen_page(response)
+        headers.secret_link_page(response)
         try:
             self.appointment, self.guest = rooms.find_guest(self.token)
         except errors.NotFound:

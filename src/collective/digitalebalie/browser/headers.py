@@ -112,6 +112,16 @@ def permissions_policy():
     )
 
 
+def secret_link_page(response):
+    """A page whose URL is a citizen's or guest's key: kept out of caches, out
+    of other sites' logs (no referrer) and out of search engines; with the
+    headers of every citizen page."""
+    response.setHeader("Cache-Control", "no-store")
+    response.setHeader("Referrer-Policy", "no-referrer")
+    response.setHeader("X-Robots-Tag", "noindex, nofollow")
+    citizen_page(response)
+
+
 def citizen_page(response):
     """Set the headers of a citizen's or guest's page on ``response``."""
     response.setHeader("Content-Security-Policy", content_security_policy())

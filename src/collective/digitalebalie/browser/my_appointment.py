@@ -85,12 +85,7 @@ class MyAppointmentView(DeskMixin, BookingFormMixin, BrowserView):
 
     def __call__(self):
         response = self.request.response
-        # The URL is the citizen's key: keep it out of caches, logs of other
-        # sites and search engines.
-        response.setHeader("Cache-Control", "no-store")
-        response.setHeader("Referrer-Policy", "no-referrer")
-        response.setHeader("X-Robots-Tag", "noindex, nofollow")
-        headers.citizen_page(response)
+        headers.secret_link_page(response)
         try:
             self.appointment = links.find_by_token(self.token)
         except errors.NotFound:

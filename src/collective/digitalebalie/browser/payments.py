@@ -161,10 +161,7 @@ class PaymentReturnView(BrowserView):
 
     def __call__(self):
         response = self.request.response
-        response.setHeader("Cache-Control", "no-store")
-        response.setHeader("Referrer-Policy", "no-referrer")
-        response.setHeader("X-Robots-Tag", "noindex, nofollow")
-        headers.citizen_page(response)
+        headers.secret_link_page(response)
         form = self.request.form
         names = ("dossier", "payment", "check")
         dossier_id, payment_id, check = (form.get(name) for name in names)

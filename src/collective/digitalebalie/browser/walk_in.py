@@ -78,10 +78,7 @@ class QueueTicketView(BookingFormMixin, BrowserView):
 
     def __call__(self):
         response = self.request.response
-        response.setHeader("Cache-Control", "no-store")
-        response.setHeader("Referrer-Policy", "no-referrer")
-        response.setHeader("X-Robots-Tag", "noindex, nofollow")
-        headers.citizen_page(response)
+        headers.secret_link_page(response)
         try:
             self.product, _queue, _ticket = queue.find(self.token)
         except errors.NotFound:
