@@ -190,7 +190,8 @@ def test_sent_documents_are_listed_not_denied(
     phone.set_input_files("#field-file", str(document))
     if phone.javascript:
         phone.click("form.dbalie-upload button[type=submit]")
-        phone.locator(".dbalie-document-list", has_text="huurcontract.pdf").wait_for()
+        phone.locator(".dbalie-upload-status", has_text="huurcontract.pdf").wait_for()
+        # As soon as it says so, the list has it (not only after a refetch).
     else:
         with phone.expect_navigation():
             phone.click("form.dbalie-upload button[type=submit]")

@@ -73,14 +73,15 @@ document.addEventListener("submit", (event) => {
       status.textContent = `${messages.saved} ${answer.title}`;
       status.setAttribute("role", "status");
       input.value = "";
+      // At once in the list, and no more "no documents yet" above it.
+      const item = document.createElement("li");
+      item.textContent = `${answer.title} (${Math.max(1, Math.round(answer.size / 1024))} kB)`;
+      form.parentElement.querySelector(".dbalie-document-list")?.append(item);
+      form.parentElement.querySelector(".dbalie-no-documents")?.remove();
       if (form.dataset.deskParts) {
-        // On a live desk: the document list is fetched anew, with this one in it.
+        // On a live desk the part is fetched anew too (with its links).
         const parts = form.dataset.deskParts.split(" ");
         document.dispatchEvent(new CustomEvent("dbalie:changed", { detail: { parts } }));
-      } else {
-        const item = document.createElement("li");
-        item.textContent = `${answer.title} (${Math.max(1, Math.round(answer.size / 1024))} kB)`;
-        form.parentElement.querySelector(".dbalie-document-list")?.append(item);
       }
     } else {
       status.setAttribute("role", "alert");
