@@ -129,6 +129,12 @@ def changed(appointment, *parts):
     for part in parts:
         if part not in PARTS:
             raise ValueError(f"unknown part of the appointment pages: {part}")
+    return _collect(room, parts)
+
+
+def _collect(room, parts):
+    """Note the room's changed parts in this transaction; one notice a room
+    goes after the commit. False when there is no room server to tell."""
     url = notice_url(room)
     secret = credentials.get_secret("room_token_secret")
     if not (url and secret):
@@ -160,19 +166,4 @@ def queue_changed(product):
     Routed by the product (the queue's own path), so in a cluster one room
     server process holds all watchers of one queue.
     """
-    room = queue_room(product.UID())
-    url = notice_url(room)
-    secret = credentials.get_secret("room_token_secret")
-    if not (url and secret):
-        return False
-    txn = transaction.get()
-    try:
-        changes = txn.data(_KEY)
-    except KeyError:
-        changes = _Changes(secret)
-        txn.set_data(_KEY, changes)
-        txn.addAfterCommitHook(changes)
-    _url, known = changes.rooms.setdefault(room, (url, []))
-    if QUEUE_PART not in known:
-        known.append(QUEUE_PART)
-    return True
+    return _collect(queue_room(product.UID()), (QUEUE_PART,))
