@@ -8,6 +8,9 @@ about what the page's own fetch may do; elsewhere with an Authorization header.
 
 from bs4 import BeautifulSoup
 from collective.digitalebalie.integrations import digid
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from desk_case import DeskCase
 from fake_rooms import room_server  # noqa: F401 - a fixture
 from helpers import ACCEPT
@@ -125,12 +128,32 @@ def test_workflow_steps_with_a_fetch(
     transition,
     new_state,
 ):
+    if transition == "no_show":  # the time has come (the ledger still says tomorrow)
+        desk.appointment().start = datetime.now(UTC) - timedelta(minutes=5)
+        transaction.commit()
     room_server.clear()
     response = anna_cookie.post(f"{desk.url}/@workflow/{transition}")
     assert response.status_code == 200, response.text
     assert response.json()["review_state"] == new_state
     assert desk.state() == new_state
     assert room_server.parts(desk.room) == ["state"]
+
+
+def test_did_not_come_waits_for_the_time(desk, room_server, anna_cookie):  # noqa: F811
+    """As on the agenda: over REST too, nobody is marked absent before the start."""
+    before = desk.ready()
+    room_server.clear()
+    response = anna_cookie.post(f"{desk.url}/@workflow/no_show")
+    assert response.status_code == 409, response.text
+    assert response.json()["error"] == {
+        "type": "WrongState",
+        "message": "You can mark that the citizen did not come once the "
+        "appointment has started.",
+    }
+    transaction.begin()
+    assert desk.db.lastTransaction() == before
+    assert desk.state() == "booked"
+    assert room_server.parts(desk.room) == []
 
 
 def test_cancel_with_a_fetch_frees_the_time_and_closes_the_room(

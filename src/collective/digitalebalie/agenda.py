@@ -127,6 +127,16 @@ def find(appointment_id):
     return appointment
 
 
+def refuse_early_no_show(appointment, now=None):
+    """ "Did not come" is a fact only once the time has begun (agenda, desk, REST)."""
+    if appointment.start > (now or settings.now_utc()):
+        raise errors.WrongState(
+            _(
+                "You can mark that the citizen did not come once the appointment has started."
+            )
+        )
+
+
 def act(appointment, action, message="", now=None):
     """Do a workflow action of the agenda; raise a BookingError when it cannot be done."""
     if action not in ACTIONS:
@@ -139,12 +149,8 @@ def act(appointment, action, message="", now=None):
         raise errors.WrongState(
             _("This cannot be done with this appointment (any more).")
         )
-    if action == "no_show" and appointment.start > (now or settings.now_utc()):
-        raise errors.WrongState(
-            _(
-                "You can mark that the citizen did not come once the appointment has started."
-            )
-        )
+    if action == "no_show":
+        refuse_early_no_show(appointment, now)
     if action == "cancel":
         message = (message or "").strip()
         if len(message) > MAX_NOTES:
