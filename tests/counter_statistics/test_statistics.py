@@ -72,11 +72,8 @@ A_FIGURES = {
         "asked": {"count": 2, "amount_cents": 9950},
         "paid": {"count": 1, "amount_cents": 7550},
     },
-    "satisfaction": {
-        "count": 2,
-        "mean": 4.0,
-        "distribution": {"1": 0, "2": 0, "3": 1, "4": 0, "5": 1},
-    },
+    # Fewer than five answers: how many, not their scores.
+    "satisfaction": {"count": 2, "mean": None, "distribution": None, "hidden": True},
 }
 B_FIGURES = {
     "booked": 1,
@@ -96,11 +93,8 @@ B_FIGURES = {
         "asked": {"count": 0, "amount_cents": 0},
         "paid": {"count": 0, "amount_cents": 0},
     },
-    "satisfaction": {
-        "count": 1,
-        "mean": 4.0,
-        "distribution": {"1": 0, "2": 0, "3": 0, "4": 1, "5": 0},
-    },
+    # Fewer than five answers: how many, not their scores.
+    "satisfaction": {"count": 1, "mean": None, "distribution": None, "hidden": True},
 }
 TOTAL = {
     "booked": 10,
@@ -113,11 +107,8 @@ TOTAL = {
     "channels": {"video": 5, "phone": 1, "counter": 4},
     "identified": {"digid": 1, "eherkenning": 1, "total": 2, "share": 0.25},
     "payments": A_FIGURES["payments"],
-    "satisfaction": {
-        "count": 3,
-        "mean": 4.0,
-        "distribution": {"1": 0, "2": 0, "3": 1, "4": 1, "5": 1},
-    },
+    # Fewer than five answers: how many, not their scores.
+    "satisfaction": {"count": 3, "mean": None, "distribution": None, "hidden": True},
 }
 
 
@@ -158,7 +149,12 @@ class TestFigures:
         assert body["total"]["satisfaction"]["count"] == 0
         body = get(manager, start="2026-03-10", end="2026-03-10").json()
         assert body["total"]["completed"] == 1
-        assert body["total"]["satisfaction"]["distribution"]["1"] == 1
+        assert body["total"]["satisfaction"] == {
+            "count": 1,
+            "mean": None,
+            "distribution": None,
+            "hidden": True,
+        }
 
     def test_no_personal_data_in_the_answer(self, data, manager):
         text = get(manager, **WEEK).text
@@ -364,6 +360,66 @@ class TestPage:
         assert by_title["Burgerzaken"]["kind"] == "team"
         assert rows[0]["kind"] == "total" and rows[0]["booked"] == "10"
         assert rows[0]["waiting_p90_seconds"] == "1200"
+
+
+class TestNobodysAnswerIsRecognised:
+    """Satisfaction scores only of groups of five answers or more, and never
+    one that the total minus the others would give away."""
+
+    def answers(self, appointment, *scores):
+        for score in scores:  # as the answers of other citizens that day
+            statistics.note_answer(appointment, appointment.start.date(), score)
+        transaction.commit()
+
+    def test_a_few_answers_show_only_their_number(self, data, manager):
+        manager.headers["Accept-Language"] = "en"
+        response = manager.get("@@counter-statistics", params=WEEK)
+        soup = BeautifulSoup(response.text, "html.parser")
+        assert soup.select_one("table.dbalie-statistics-satisfaction") is None
+        assert (
+            " ".join(soup.select_one(".dbalie-statistics-hidden").text.split())
+            == "Answers: 3. The scores are shown only from 5 answers, so that "
+            "nobody's answer can be recognised. Choose a longer period or more "
+            "products."
+        )
+        rows = manager.get("@@counter-statistics", params={**WEEK, "format": "csv"})
+        total = next(csv.DictReader(io.StringIO(rows.text)))
+        assert total["satisfaction_count"] == "3"
+        assert total["satisfaction_mean"] == "" and total["satisfaction_5"] == ""
+
+    def test_the_complement_is_hidden_too(self, data, manager):
+        # A has five answers, B one: the total less A would be B's one answer.
+        self.answers(data.appointments["one"], 5, 4, 4)
+        body = get(manager, **WEEK).json()
+        assert body["total"]["satisfaction"] == {
+            "count": 6,
+            "mean": 4.17,
+            "distribution": {"1": 0, "2": 0, "3": 1, "4": 3, "5": 2},
+            "hidden": False,
+        }
+        by_title = {p["title"]: p["figures"]["satisfaction"] for p in body["products"]}
+        assert by_title[PRODUCT_B]["hidden"] and by_title[PRODUCT_A]["hidden"]
+        teams = {t["id"]: t["figures"]["satisfaction"] for t in body["teams"]}
+        assert teams["burgerzaken"]["hidden"] and teams["vergunningen"]["hidden"]
+        # B gets five answers as well: every group shows its scores.
+        self.answers(data.appointments["ten"], 2, 2, 3, 3)
+        body = get(manager, **WEEK).json()
+        by_title = {p["title"]: p["figures"]["satisfaction"] for p in body["products"]}
+        assert by_title[PRODUCT_A]["distribution"] == {
+            "1": 0,
+            "2": 0,
+            "3": 1,
+            "4": 2,
+            "5": 2,
+        }
+        assert by_title[PRODUCT_B]["mean"] == 2.8
+        manager.headers["Accept-Language"] = "en"
+        soup = BeautifulSoup(
+            manager.get("@@counter-statistics", params=WEEK).text, "html.parser"
+        )
+        scores = soup.select("table.dbalie-statistics-satisfaction tbody td")
+        assert [td.text for td in scores] == ["0", "2", "3", "3", "2"]
+        assert soup.select_one(".dbalie-statistics-hidden") is None
 
 
 def test_median_and_nearest_rank_percentile():

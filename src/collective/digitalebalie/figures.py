@@ -135,8 +135,6 @@ class Tally:
         held = c["booked"] - c["cancelled"]
         identified = sum(c[scheme] for scheme in SCHEMES)
         scores = {score: c[f"score_{score}"] for score in SCORES}
-        count = sum(scores.values())
-        total = sum(score * n for score, n in scores.items())
         return {
             "booked": c["booked"],
             "completed": c["completed"],
@@ -164,12 +162,51 @@ class Tally:
                 "asked": {"count": c["asked"], "amount_cents": c["asked_cents"]},
                 "paid": {"count": c["paid"], "amount_cents": c["paid_cents"]},
             },
-            "satisfaction": {
-                "count": count,
-                "mean": round(total / count, 2) if count else None,
-                "distribution": {str(s): scores[s] for s in SCORES},
-            },
+            "satisfaction": satisfaction_figures(scores),
         }
+
+
+# --- answers nobody can recognise ----------------------------------------------------
+
+# A team lead who picks one day may find one answer: its score belongs to the
+# one citizen they spoke to. Fewer answers than this in a group, and the
+# group's scores are not shown (how many answered is).
+MIN_ANSWERS = 5
+
+
+def satisfaction_figures(scores):
+    count = sum(scores.values())
+    if 0 < count < MIN_ANSWERS:
+        return {"count": count, "mean": None, "distribution": None, "hidden": True}
+    total = sum(score * n for score, n in scores.items())
+    return {
+        "count": count,
+        "mean": round(total / count, 2) if count else None,
+        "distribution": {str(s): scores[s] for s in SCORES},
+        "hidden": False,
+    }
+
+
+def hide(found):
+    found.update(mean=None, distribution=None, hidden=True)
+
+
+def hide_complements(total, groups):
+    """The total minus the groups shown must not give a hidden group away:
+    while the hidden ones hold fewer than MIN_ANSWERS answers together, the
+    smallest shown group is hidden too, and the total when none is left."""
+    hidden = sum(g["count"] for g in groups if g["hidden"])
+    shown = sorted(
+        (g for g in groups if not g["hidden"] and g["count"]), key=lambda g: g["count"]
+    )
+    while 0 < hidden < MIN_ANSWERS:
+        if not shown:
+            if total["count"]:
+                hide(total)
+            return
+        smallest = shown.pop(0)
+        hide(smallest)
+        hidden += smallest["count"]
 
 
 def median(values):
@@ -229,7 +266,7 @@ def compute(context, first, last, product_uid=""):
         ):
             tally.add(counts, waits)
         hours[weekday] = list(map(operator.add, hours[weekday], counts[len(COUNTS) :]))
-    return {
+    result = {
         "start": first.isoformat(),
         "end": last.isoformat(),
         "product": product_uid or None,
@@ -258,3 +295,9 @@ def compute(context, first, last, product_uid=""):
             for team_id in team_ids
         ],
     }
+    for kind in ("products", "teams"):
+        hide_complements(
+            result["total"]["satisfaction"],
+            [item["figures"]["satisfaction"] for item in result[kind]],
+        )
+    return result

@@ -162,11 +162,15 @@ class StatisticsView(BrowserView):
         found = self.data["total"]["satisfaction"]
         return {
             "count": found["count"],
+            "hidden": found["hidden"],
+            "minimum": figures.MIN_ANSWERS,
             "mean": self.number(found["mean"]) if found["mean"] is not None else "–",
             "rows": [
                 {"score": score, "count": found["distribution"][str(score)]}
                 for score in statistics.SCORES
-            ],
+            ]
+            if found["distribution"]
+            else [],
         }
 
     def heat_map(self):
@@ -295,9 +299,10 @@ class StatisticsView(BrowserView):
                     f["identified"]["share"],
                     f["payments"]["asked"]["amount_cents"],
                     f["payments"]["paid"]["amount_cents"],
+                    # Too few answers: empty cells, as on the page.
                     f["satisfaction"]["mean"],
                     *(
-                        f["satisfaction"]["distribution"][str(s)]
+                        (f["satisfaction"]["distribution"] or {}).get(str(s))
                         for s in statistics.SCORES
                     ),
                 ]
