@@ -12,11 +12,14 @@ RSIN passes the eleven test); ``indicatieGebruiksrecht`` can only become true
 through gebruiksrechten and a document can only be changed under its lock.
 Before an eindstatus every informatieobject of the zaak must be unlocked and
 have ``indicatieGebruiksrecht`` set (``indicatiegebruiksrecht-unset``, rule
-zrc-008) and the zaak must have a resultaat (``resultaat-does-not-exist``).
+zrc-008) and the zaak must have a resultaat (``resultaat-does-not-exist``);
+the eindstatus closes the zaak (``einddatum``), and a status after it needs
+the scope ``zaken.heropenen``, which this client does not have: 403.
 Refusals are 400 with ``invalidParams`` [{name, code, reason}] like the real
 one. Faults can be switched on: answer 503 to everything (``down``), create a
-zaak, resultaat or rol but answer 500 as if the connection broke
-(``crash_after_zaak``, ``crash_after_resultaat``, ``crash_after_rol``), or
+zaak, resultaat, rol or status but answer 500 as if the connection broke
+(``crash_after_zaak``, ``crash_after_resultaat``, ``crash_after_rol``,
+``crash_after_status``), or
 refuse the next document (``fail_documents``).
 """
 
@@ -115,6 +118,7 @@ class FakeZgw(LocalServer):
         self.crash_after_zaak = 0
         self.crash_after_resultaat = 0
         self.crash_after_rol = 0
+        self.crash_after_status = 0
         self.fail_documents = 0
         self.lock = threading.Lock()
         fake = self
@@ -365,7 +369,16 @@ class FakeZgw(LocalServer):
                     )
                     fake.zios.append(zio)
                     return self.answer(201, zio)
-                if path == "/zaken/api/v1/statussen" and self.command == "POST":
+                if path == "/zaken/api/v1/statussen":
+                    if self.command == "GET":
+                        return self.listing(
+                            [
+                                st
+                                for st in fake.statussen
+                                if st["zaak"] == first("zaak")
+                                and first("statustype") in ("", st["statustype"])
+                            ]
+                        )
                     return self.status(body)
                 if path == "/zaken/api/v1/resultaten":
                     return self.result(first, body)
@@ -475,6 +488,16 @@ class FakeZgw(LocalServer):
             def status(self, body):
                 required(body, "zaak", "statustype", "datumStatusGezet")
                 zaak = zaak_of(body)
+                if zaak.get("einddatum"):
+                    # ZaakClosed: only with the scope zaken.heropenen.
+                    return self.answer(
+                        403,
+                        {
+                            "code": "permission_denied",
+                            "detail": "Je mag geen gegevens aanpassen van een "
+                            "gesloten zaak.",
+                        },
+                    )
                 statustype = type_of(body, "statustype", zaak)
                 if statustype["isEindstatus"]:
                     for zio in fake.zios:
@@ -510,6 +533,11 @@ class FakeZgw(LocalServer):
                     body, url=f"{self.base()}/zaken/api/v1/statussen/{uuid.uuid4()}"
                 )
                 fake.statussen.append(status)
+                if statustype["isEindstatus"]:
+                    zaak["einddatum"] = body["datumStatusGezet"][:10]
+                if fake.crash_after_status:
+                    fake.crash_after_status -= 1
+                    return self.answer(500, {"detail": "connection lost"})
                 return self.answer(201, status)
 
             def result(self, first, body):

@@ -289,6 +289,14 @@ def test_no_result_type_is_shown_and_no_final_status_sent(browser, case, zgw):
     assert "Not sent" in box and "result type" in box
     assert job(case["manager"], force=True)["failed"] == 0  # not retried
     assert zgw.statussen == [] and zgw.resultaten == []
+    # Set right, then sent again from the archived (read-only) dossier.
+    case["manager"].patch(
+        case["product"], json={"result_type": RESULTAATTYPE}, headers=JSON
+    )
+    act(case["anna"], case["dossier"], action="zgw-retry")
+    assert job(browser)["archived"] == 1
+    assert len(zgw.resultaten) == 1 and len(zgw.statussen) == 1
+    assert "Sent" in archive_box(case)
 
 
 def test_result_of_another_zaaktype_is_refused_and_not_retried(browser, case, zgw):
@@ -312,6 +320,18 @@ def test_lost_answer_to_the_result_gives_exactly_one_result(browser, case, zgw):
     assert len(zgw.resultaten) == 1 and zgw.statussen == []
     assert job(case["manager"], force=True)["archived"] == 1
     assert len(zgw.resultaten) == 1 and len(zgw.statussen) == 1
+
+
+def test_lost_answer_to_the_final_status_closes_the_zaak_once(browser, case, zgw):
+    close(case)
+    archive(case)
+    zgw.crash_after_status = 1  # set there (the zaak is closed), never heard back
+    assert job(browser)["failed"] == 1
+    assert len(zgw.statussen) == 1 and zgw.zaken[0]["einddatum"]
+    # Sent again: found, not posted a second time (a closed zaak refuses it).
+    assert job(case["manager"], force=True)["archived"] == 1
+    assert len(zgw.statussen) == 1
+    assert "Not sent" not in archive_box(case)
 
 
 def test_documents_sent_without_usage_indication_get_it_under_their_lock(

@@ -94,9 +94,7 @@ class DossierView(BrowserView):
         show = api.portal.show_message
         try:
             if form.get("action") == "zgw-retry":
-                if not api.user.has_permission(MANAGE, obj=self.context) or not (
-                    zgw.enabled()
-                ):
+                if not self.may_resend() or not zgw.enabled():
                     raise errors.WrongState(
                         _("This dossier is not sent to the case system.")
                     )
@@ -187,8 +185,16 @@ class DossierView(BrowserView):
             "identificatie": current.get("zaak_identificatie") or "",
             "error": current.get("error") or "",
             "may_retry": current.get("state") in ("failed", "retrying", "done")
-            and api.user.has_permission(MANAGE, obj=self.context),
+            and self.may_resend(),
         }
+
+    def may_resend(self):
+        """Sending again changes nothing in the dossier: an archived one (read
+        only) may be sent again by its team, e.g. after a refused final status."""
+        if api.content.get_state(self.context) == "dossier-state-archived":
+            roles = set(api.user.get_roles(obj=self.context))
+            return bool(roles & {"Manager", "Site Administrator", "CounterTeam"})
+        return api.user.has_permission(MANAGE, obj=self.context)
 
     def may_upload(self):
         return api.user.has_permission(ADD, obj=self.context)

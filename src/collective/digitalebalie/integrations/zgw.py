@@ -300,17 +300,21 @@ def _final_status(client, dossier, product, zaak):
         if record.get("eio"):
             _usage_rights(client, dossier, product, record)
     _result(client, dossier, product, zaak)
-    client.call(
-        "POST",
-        f"{client.zaken}/statussen",
-        {
-            "zaak": zaak,
-            "statustype": statustype,
-            "datumStatusGezet": datetime.now(UTC).isoformat(timespec="seconds"),
-            "statustoelichting": "Dossier gearchiveerd",
-        },
-        crs=True,
-    )
+    statussen = f"{client.zaken}/statussen"
+    # Set by an earlier run whose answer was lost: the zaak is closed now,
+    # and a second eindstatus would be refused (it would reopen the zaak).
+    if client.find(statussen, crs=True, zaak=zaak, statustype=statustype) is None:
+        client.call(
+            "POST",
+            statussen,
+            {
+                "zaak": zaak,
+                "statustype": statustype,
+                "datumStatusGezet": datetime.now(UTC).isoformat(timespec="seconds"),
+                "statustoelichting": "Dossier gearchiveerd",
+            },
+            crs=True,
+        )
     current["final_status"] = "done"
 
 
