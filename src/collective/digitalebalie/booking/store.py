@@ -137,11 +137,7 @@ def days_covered(start, end):
 def _unique(records):
     """The entries of these day records, each appointment once (one that runs
     past midnight is in the record of each day it covers)."""
-    found = {}
-    for record in records:
-        for entry in record.entries:
-            found.setdefault(entry[2], entry)
-    return found
+    return {entry[2]: entry for record in records for entry in record.entries}
 
 
 def coming_ids(product, first_day):
