@@ -127,14 +127,10 @@ def _seen(product):
     return annotation(home(product), SEEN_KEY, OOBTree)
 
 
-def _last_seen(product, ticket):
-    seen = IAnnotations(home(product)).get(SEEN_KEY)
+def _present(seen, ticket, now):
+    """Still there: joined or seen (``seen``: the product's table, or None) lately."""
     at = seen.get(ticket["id"]) if seen is not None else None
-    return max(ticket["joined"], at or 0)
-
-
-def _present(product, ticket, now):
-    return now.timestamp() - _last_seen(product, ticket) <= GRACE_SECONDS
+    return now.timestamp() - max(ticket["joined"], at or 0) <= GRACE_SECONDS
 
 
 def waiting(product, now=None):
@@ -143,7 +139,8 @@ def waiting(product, now=None):
     if queue is None:
         return []
     now = now or now_utc()
-    return [t for t in queue.waiting() if _present(product, t, now)]
+    seen = IAnnotations(home(product)).get(SEEN_KEY)
+    return [t for t in queue.waiting() if _present(seen, t, now)]
 
 
 def call_minutes(queue):
@@ -406,8 +403,9 @@ def notify_left(phone, language, product):
 
 def sweep(product, queue, now):
     """Tickets whose holder has been gone too long leave the queue (at a write)."""
+    seen = IAnnotations(home(product)).get(SEEN_KEY)
     for ticket in queue.waiting():
-        if not _present(product, ticket, now):
+        if not _present(seen, ticket, now):
             _left(product, queue, ticket, now, gone=True)
     # Once a day: finished tickets go after the retention period (their
     # links stop working); the statistics keep their times, anonymous.
