@@ -1,9 +1,10 @@
 """The outcome note: what the employee promised, typed before the appointment ends.
 
-The citizen reads it on their appointment page and gets it by e-mail once: the
-first time a completed appointment has a note (completing with a note, or
-saving a note on an appointment completed without one). A note changed after
-that mail is shown on the page; no second mail goes out.
+The citizen reads it on their appointment page and gets it by e-mail once (a
+citizen without e-mail: a text message that it is there): the first time a
+completed appointment has a note (completing with a note, or saving a note on
+an appointment completed without one). A note changed after that mail is shown
+on the page; no second mail goes out.
 """
 
 from collective.digitalebalie import _
@@ -106,17 +107,21 @@ def complete(appointment, value=KEEP):
 
 
 def mail_once(appointment):
-    """Mail the note to the citizen, once, when the appointment is completed."""
+    """Mail the note to the citizen, once, when the appointment is completed.
+
+    A citizen without e-mail gets a text message that the note is on their
+    page; with neither, the note is on the page only (and nothing is marked).
+    """
     if (
         api.content.get_state(appointment) != "completed"
         or not note_of(appointment)
         or getattr(appointment, "outcome_mailed", False)
-        or not getattr(appointment, "email", "")
     ):
         return False
-    appointment.outcome_mailed = True
-    notifications.outcome(appointment, note_of(appointment))
-    return True
+    sent = notifications.outcome(appointment, note_of(appointment))
+    if sent:
+        appointment.outcome_mailed = True
+    return bool(sent)
 
 
 def appointment_transitioned(appointment, event):

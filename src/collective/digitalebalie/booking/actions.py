@@ -83,6 +83,8 @@ class ProductRules:
         product, day and length, keyed on what the ledger and the product wrote)."""
         midnight = datetime.combine(day, time(0), tzinfo=self.tz)
         length = self.minutes(persons)
+        # On the spring's short day a long slot may end after midnight.
+        last = rules.last_day_reached(day, self.tz)
         return store.cached_day(
             self.product,
             day,
@@ -97,10 +99,11 @@ class ProductRules:
                     last_day=day,
                     now=midnight.astimezone(UTC),
                     max_days_ahead=0,
-                    booked=store.booked_intervals(self.product, day, day),
+                    booked=store.booked_intervals(self.product, day, last),
                     length=length,
                 )
             ),
+            last,
         )
 
     def check_start(self, start, now=None, staff=False, persons=1):

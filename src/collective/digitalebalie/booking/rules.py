@@ -247,6 +247,20 @@ def _clock_changes(day, tz):
     return midnight.utcoffset() != next_midnight.utcoffset()
 
 
+def last_day_reached(day, tz):
+    """The last day a slot of ``day`` may run into.
+
+    Slots fit the opening hours by the clock. On a day shorter than 24 hours
+    (the spring's clock change) a slot across the change lasts an hour longer
+    than the clock says, so a late one may end after midnight: the next day.
+    """
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
+    next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    if next_midnight.astimezone(UTC) - midnight.astimezone(UTC) < timedelta(days=1):
+        return day + timedelta(days=1)
+    return day
+
+
 def candidate_slots(periods, duration, day, tz, length=None):
     """Every slot of one day by the opening hours alone: (start, end, counters),
     in order of time.

@@ -5,6 +5,8 @@ are kept in one persistent ``DayBookings`` record of the product's ledger.
 Every booking, cancellation and move writes the record of its day, so of two
 concurrent bookings on the same day ZODB commits one and raises a
 ConflictError for the other; Zope retries it, and the retry sees the first.
+An appointment that runs past midnight is written into the record of every
+day its time covers: two bookings that overlap always meet in one record.
 (Adding appointments to a folder alone would not conflict: BTrees merge
 inserts of different keys.) Capacity counts overlapping appointments, so a
 booking made before an editor changed the duration still blocks its time.
@@ -124,16 +126,26 @@ def _day_range(ledger, first_day, last_day):
     return ledger.values(min=first_day.toordinal(), max=last_day.toordinal())
 
 
+def days_covered(start, end):
+    """The ordinals of the local days that [start, end) touches (``start``'s zone)."""
+    first = start.date().toordinal()
+    # The end is not part of the time: an appointment until 00:00 ends that day.
+    last = (end - timedelta(microseconds=1)).astimezone(start.tzinfo).date()
+    return range(first, max(first, last.toordinal()) + 1)
+
+
+def _unique(records):
+    """The entries of these day records, each appointment once (one that runs
+    past midnight is in the record of each day it covers)."""
+    return {entry[2]: entry for record in records for entry in record.entries}
+
+
 def coming_ids(product, first_day):
     """Ids of the product's booked appointments from first_day on."""
     ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
     if not ledger:
         return []
-    return [
-        appointment_id
-        for record in ledger.values(min=first_day.toordinal())
-        for _start, _end, appointment_id in record.entries
-    ]
+    return list(_unique(ledger.values(min=first_day.toordinal())))
 
 
 def booked_intervals(product, first_day, last_day):
@@ -141,30 +153,33 @@ def booked_intervals(product, first_day, last_day):
     ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
     if not ledger:
         return rules.BookedIntervals()
-    # The day before too: an appointment late in the evening may run past midnight.
+    # The day before too: appointments booked before each day they cover held
+    # their time may still run past midnight from there.
     records = _day_range(ledger, first_day - timedelta(days=1), last_day)
     return rules.BookedIntervals(
-        (start, end) for record in records for start, end, _id in record.entries
+        (start, end) for start, end, _id in _unique(records).values()
     )
 
 
-def day_version(product, day):
+def day_version(product, day, last_day=None):
     """What the free slots of ``day`` depend on in the database, as a key.
 
     The serials of the product (its opening hours, closures, duration) and
-    of the ledger's records of the day and the day before (its bookings):
-    every booking, cancellation and move writes them, in any instance, and
-    ZODB shows each connection the serials of its own snapshot. None when
-    this transaction has changed one of them (not committed yet: no key).
+    of the ledger's records of the day and the day before (its bookings;
+    through ``last_day`` when the day's slots run into the next day): every
+    booking, cancellation and move writes them, in any instance, and ZODB
+    shows each connection the serials of its own snapshot. None when this
+    transaction has changed one of them (not committed yet: no key).
     """
     # The ledger of all translations is the canonical product's.
     ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
     parts = [day.toordinal()]
+    last = (last_day or day).toordinal()
     for obj in (
         product,
         *(
             ledger.get(ordinal) if ledger else None
-            for ordinal in (day.toordinal() - 1, day.toordinal())
+            for ordinal in range(day.toordinal() - 1, last + 1)
         ),
     ):
         if obj is None:
@@ -183,10 +198,10 @@ _DAYS = {}
 MAX_CACHED_DAYS = 5000
 
 
-def cached_day(product, day, zone, compute):
+def cached_day(product, day, zone, compute, last_day=None):
     """``compute()`` for the product's day, from the cache while the day's
     version (``day_version``) is the same."""
-    version = day_version(product, day)
+    version = day_version(product, day, last_day)
     key = (version, zone) if version else None
     value = _DAYS.get(key) if key else None
     if value is None:
@@ -207,10 +222,14 @@ def listing(product, first_day, last_day):
     if not ledger:
         return []
     folder = appointments_folder()
+    # Listed on the day it starts: one that runs into first_day from the day
+    # before is in that day's record too.
+    before = ledger.get(first_day.toordinal() - 1)
+    earlier = {entry[2] for entry in before.entries} if before is not None else ()
     entries = sorted(
         entry
-        for record in _day_range(ledger, first_day, last_day)
-        for entry in record.entries
+        for entry in _unique(_day_range(ledger, first_day, last_day)).values()
+        if entry[2] not in earlier
     )
     result = []
     for _start, _end, appointment_id in entries:
@@ -267,22 +286,37 @@ def forget_ledger(product):
     IAnnotations(product).pop(LEDGER_KEY, None)
 
 
-def claim(product, start, end, counters, ignore=None):
-    """The record of the day of ``start``, if a counter is free for the whole
-    of [start, end); the caller adds.
+class Claim:
+    """The day records a new time is written into: ``add`` adds it to each."""
 
-    ``start`` is local time: its date names the day record.
+    def __init__(self, records):
+        self.records = records
+
+    def add(self, start, end, appointment_id):
+        for record in self.records:
+            record.add(start, end, appointment_id)
+
+
+def claim(product, start, end, counters, ignore=None):
+    """The records of the days [start, end) covers, if a counter is free for
+    the whole of it; the caller adds (``Claim.add``).
+
+    ``start`` is local time: its date names the first day record. A time that
+    runs past midnight takes the next day's record too, so a booking early
+    that day meets it there, also when both commit at the same moment.
     """
     ledger = _ledger(product)
-    day = start.date().toordinal()
-    record = ledger.get(day)
-    if record is None:
-        record = ledger[day] = DayBookings()
-    # The evening before may run past midnight.
-    before = ledger.get(day - 1)
-    entries = [*record.entries, *(before.entries if before is not None else ())]
+    days = days_covered(start, end)
+    records = []
+    for day in days:
+        if ledger.get(day) is None:
+            ledger[day] = DayBookings()
+        records.append(ledger[day])
+    # The evening before, for appointments booked before each covered day held them.
+    before = ledger.get(days[0] - 1)
+    entries = _unique([*records, *([before] if before is not None else [])])
     taken = rules.peak(
-        [(first, last) for first, last, other in entries if other != ignore],
+        [(first, last) for first, last, other in entries.values() if other != ignore],
         rules.slot_key(start),
         rules.slot_key(end),
     )
@@ -290,19 +324,24 @@ def claim(product, start, end, counters, ignore=None):
         raise SlotUnavailable(
             _("This time is already taken. Please choose another time.")
         )
-    # Write the record even when nothing else changes, so that concurrent
-    # bookings of this day always meet in its conflict resolution.
-    record._p_changed = True
-    return record
+    # Write the records even when nothing else changes, so that concurrent
+    # bookings of these days always meet in their conflict resolution.
+    for record in records:
+        record._p_changed = True
+    return Claim(records)
 
 
 def release(appointment):
-    """Take the appointment out of its product's ledger (idempotent)."""
+    """Take the appointment out of its product's ledger (idempotent): the
+    record of its day and of each next day it runs into."""
     product = product_of(appointment)
     day = getattr(appointment, "ledger_day", None)
     if product is None or day is None:
         return
     ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
-    record = ledger.get(day) if ledger is not None else None
-    if record is not None and any(e[2] == appointment.getId() for e in record.entries):
-        record.remove(appointment.getId())
+    if ledger is None:
+        return
+    span = (appointment.end - appointment.start).days + 2  # enough for any zone
+    for record in ledger.values(min=day, max=day + span):
+        if any(e[2] == appointment.getId() for e in record.entries):
+            record.remove(appointment.getId())

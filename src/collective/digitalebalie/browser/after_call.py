@@ -16,6 +16,7 @@ from collective.digitalebalie import validation
 from collective.digitalebalie.aftercall import outcome
 from collective.digitalebalie.aftercall import satisfaction
 from collective.digitalebalie.booking.links import citizen_url
+from collective.digitalebalie.integrations import texts
 from plone import api
 from plone.protect import CheckAuthenticator
 from Products.Five.browser import BrowserView
@@ -79,6 +80,11 @@ class AfterCall:
     def mailed(self):
         return bool(getattr(self.appointment, "outcome_mailed", False))
 
+    @property
+    def reaches(self):
+        """How the note reaches the citizen: "mail", "sms" or "" (their page only)."""
+        return reaches(self.appointment)
+
     # --- where the forms go: without JavaScript, and with it (REST) -----------
 
     @property
@@ -136,6 +142,28 @@ class AfterCall:
         )
 
 
+def reaches(appointment):
+    if getattr(appointment, "email", ""):
+        return "mail"
+    # A citizen without e-mail gets a text message that the note is on their page.
+    if texts.by_text_only(appointment) and texts.sms_enabled():
+        return "sms"
+    return ""
+
+
+COMPLETED = {
+    "mail": _("The appointment is completed. The citizen gets the note by e-mail."),
+    "sms": _(
+        "The appointment is completed. The citizen gets a text message that the "
+        "note is on their appointment page."
+    ),
+    "": _(
+        "The appointment is completed. The citizen can read the note on their "
+        "appointment page."
+    ),
+}
+
+
 class CompleteAppointmentView(BrowserView):
     """POST {appointment}/@@complete-appointment: the note, with "complete" or "save"."""
 
@@ -172,9 +200,7 @@ class CompleteAppointmentView(BrowserView):
             if not changed:
                 return _("The appointment was already completed.")
             if outcome.note_of(self.context):
-                return _(
-                    "The appointment is completed. The citizen gets the note by e-mail."
-                )
+                return COMPLETED[reaches(self.context)]
             return _("The appointment is completed.")
         if "save" in form:
             outcome.save_note(self.context, note)

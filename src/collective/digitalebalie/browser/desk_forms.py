@@ -10,13 +10,17 @@ import transaction
 
 
 def answer(view, action, done):
-    """Do ``action``; back to the appointment page, saying ``done`` or the error."""
+    """Do ``action``; back to the appointment page, saying ``done`` or the error.
+
+    ``done`` may be a function of what the action returned.
+    """
     try:
-        action()
+        result = action()
     except errors.UserError as error:
         transaction.doom()
         api.portal.show_message(error.message, request=view.request, type="error")
     else:
-        api.portal.show_message(done, request=view.request)
+        message = done(result) if callable(done) else done
+        api.portal.show_message(message, request=view.request)
     view.request.response.redirect(view.context.absolute_url())
     return ""

@@ -37,7 +37,8 @@ class PaymentRequestView(BrowserView):
             lambda: desk.request_payment(
                 self.context, form.get("amount"), form.get("description"), user_id
             ),
-            _("The payment request is sent to the citizen."),
+            # What the page says follows how the citizen was told (mail, sms, page).
+            lambda payment: SENT_MESSAGES[payment.get("sent_by") or "mail"],
         )
 
 
@@ -203,6 +204,22 @@ class PaymentReturnView(BrowserView):
         return payment_return.url(self.dossier_id, self.payment["id"])
 
 
+# How the citizen hears of a payment request (payments.request_payment).
+SENT = {
+    "mail": _("Sent by e-mail"),
+    "sms": _("Sent by text message"),
+    "page": _("Not sent: only on the citizen's appointment page"),
+}
+SENT_MESSAGES = {
+    "mail": _("The payment request is sent to the citizen."),
+    "sms": _("The payment request is sent to the citizen by text message."),
+    "page": _(
+        "The payment request is on the citizen's appointment page. They have no "
+        "e-mail address and text messages are off: tell them how to pay."
+    ),
+}
+
+
 STATES = {
     "open": _("Not paid yet"),
     "pending": _("Being processed"),
@@ -227,6 +244,7 @@ def payments_for(appointment, citizen_url=None):
                 **payments.payment_json(p),
                 "amount_text": formatting.price(f"{p['amount'] / 100:.2f}"),
                 "state_title": STATES.get(p["state"], p["state"]),
+                "sent_title": SENT.get(p.get("sent_by")),
                 "receipt_url": receipt_url(dossier, p, citizen_url)
                 if citizen_url
                 else None,

@@ -276,9 +276,13 @@ def booked(appointment, token):
 
 
 def payment_requested(appointment, payment):
-    """A mail with the pay link (the provider's page; no secret of ours in it)."""
+    """A mail with the pay link (the provider's page; no secret of ours in it).
+
+    Without e-mail: a text message. Returns how it went: "mail", "sms", or
+    None (nothing sent; the request is on the appointment page).
+    """
     if not appointment.email:
-        return  # the employee tells a citizen without e-mail how to pay
+        return "sms" if texts.payment_requested(appointment, payment) else None
     language = appointment.language or "nl"
     amount = formatting.price(f"{payment['amount'] / 100:.2f}", language) or ""
     lines = [
@@ -303,12 +307,17 @@ def payment_requested(appointment, payment):
     message["Content-Language"] = language
     message.set_content("\n".join(lines))
     outbox.queue(message, "payment", to=appointment.email)
+    return "mail"
 
 
 def outcome(appointment, note):
-    """After the conversation: what happens next, as the employee typed it."""
+    """After the conversation: what happens next, as the employee typed it.
+
+    Without e-mail: a text message that the note is on the appointment page.
+    Returns "mail", "sms" or None (on the appointment page only).
+    """
     if not appointment.email:
-        return  # on the appointment page only
+        return "sms" if texts.outcome(appointment) else None
     language = appointment.language or "nl"
     product = store.product_of(appointment)
     start = appointment.start.astimezone(settings.site_timezone())
@@ -342,6 +351,7 @@ def outcome(appointment, note):
     message["Content-Language"] = language
     message.set_content("\n".join(lines))
     outbox.queue(message, "outcome", to=appointment.email)
+    return "mail"
 
 
 def reminder(appointment, token):

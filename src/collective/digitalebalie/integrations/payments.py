@@ -247,7 +247,7 @@ def request_payment(dossier, appointment, amount, description, user_id):
     if payment["provider"] == "mollie":
         _watch()[payment["provider_id"]] = (payment["created"] + POLL_AFTER, 0)
     audit.log(dossier, "payment requested", f"{euros(amount)} EUR: {description}")
-    notifications.payment_requested(appointment, payment)
+    payment["sent_by"] = notifications.payment_requested(appointment, payment) or "page"
     notices.changed(appointment, "payments")
     notify(AppointmentChanged(appointment, "payments"))
     return payment
@@ -446,4 +446,5 @@ def payment_json(payment):
         "state": payment["state"],
         "pay_url": payment["checkout_url"] if payment["state"] in OPEN else None,
         "test": payment["provider"] == "test",
+        "sent_by": payment.get("sent_by"),  # mail, sms, page (neither)
     }

@@ -1,5 +1,6 @@
 """Text messages to the citizen: reminders, the video call soon, and, for a
-citizen who gave only a mobile number, the confirmation, move and cancellation.
+citizen who gave only a mobile number, the confirmation, move and cancellation,
+a payment request and the note on what happens next.
 
 Short and plain (B1), in the language of the booking: the time, how it
 happens ("video", "counter", "telephone") and the link. Queued in the outbox
@@ -14,6 +15,7 @@ from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import sms
 from collective.digitalebalie.settings import setting
+from datetime import timedelta
 from zope.i18n import translate
 
 
@@ -36,6 +38,16 @@ SMS_MOVED = _(
 SMS_CANCELLED = _(
     "${municipality}: your appointment on ${when} is cancelled. You can make a "
     "new appointment at any time."
+)
+SMS_PAYMENT = _("${municipality}: please pay ${amount} for: ${what}. Pay here: ${link}")
+SMS_OUTCOME = _(
+    "${municipality}: there is a message for you about your appointment of "
+    "${when}: what happens next. Read it on your appointment page: ${link}"
+)
+SMS_OUTCOME_NO_LINK = _(
+    "${municipality}: there is a message for you about your appointment of "
+    "${when}: what happens next. Read it on your appointment page, with the "
+    "link from your first text message."
 )
 SMS_PERSONS = _(", for ${persons} people")
 HOW = {"video": _("by video"), "counter": _("at the counter"), "phone": _("by phone")}
@@ -158,6 +170,48 @@ def video_soon(appointment, token):
             link=links.citizen_url(token),
         ),
     )
+
+
+def payment_requested(appointment, payment):
+    """The pay link (the provider's checkout page) for a citizen without e-mail."""
+    language = appointment.language or "nl"
+    text = translated(
+        SMS_PAYMENT,
+        language,
+        municipality=municipality(),
+        amount=formatting.price(f"{payment['amount'] / 100:.2f}", language) or "",
+        what=payment["description"],
+        link=payment["checkout_url"],
+    )
+    return queue_sms(appointment, "payment", text)
+
+
+def _page_link(appointment):
+    """A new link to the appointment page while its links still work, else None.
+
+    The first link cannot be repeated (only its hash is kept): as a reminder
+    does, this mints another one and keeps its hash only.
+    """
+    if appointment.end < settings.now_utc() - timedelta(days=settings.link_days()):
+        return None
+    return links.citizen_url(links.fresh_link(appointment))
+
+
+def outcome(appointment):
+    """After the conversation: there is a note on the appointment page.
+
+    The note itself stays on the page (it may be long, and personal).
+    """
+    if not getattr(appointment, "phone", None) or not sms_enabled():
+        return None
+    language = appointment.language or "nl"
+    link = _page_link(appointment)
+    details = {"municipality": municipality(), "when": _when(appointment, language)}
+    if link:
+        text = translated(SMS_OUTCOME, language, link=link, **details)
+    else:
+        text = translated(SMS_OUTCOME_NO_LINK, language, **details)
+    return queue_sms(appointment, "outcome", text)
 
 
 def walk_in_left(phone, language, product):

@@ -17,6 +17,7 @@ nothing: the pages also poll slowly, and refetch when they reconnect.
 
 from collective.digitalebalie import credentials
 from collective.digitalebalie import logger
+from collective.digitalebalie import multilingual
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.video import tokens
 from collective.digitalebalie.video.connections import QUEUE_PREFIX
@@ -166,4 +167,5 @@ def queue_changed(product):
     Routed by the product (the queue's own path), so in a cluster one room
     server process holds all watchers of one queue.
     """
-    return _collect(queue_room(product.UID()), (QUEUE_PART,))
+    # All translations of a product share its queue (walkin.queue.home).
+    return _collect(queue_room(multilingual.canonical(product).UID()), (QUEUE_PART,))

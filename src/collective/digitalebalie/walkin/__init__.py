@@ -2,7 +2,10 @@
 
 Where the queue lives, and why: one persistent record per product
 (``WalkInQueue``, in the product's annotations) holds every ticket of that
-product and is written by every join, take, leave and callback. Two of those
+product and is written by every join, take, leave and callback. All
+translations of a product share one queue, on the canonical product (as the
+booking ledger: ``multilingual.canonical``); each ticket keeps the citizen's
+language and the translation they joined through. Two of those
 at the same moment, on one instance or on two instances sharing RelStorage,
 write the same record: ZODB lets one commit and raises a ConflictError for the
 other, which Zope retries, and the retry sees the first change. So a ticket is

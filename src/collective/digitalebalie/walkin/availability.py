@@ -3,6 +3,7 @@ available for walk-ins (user id -> time of their last activity, one BTree on
 the appointments folder; no personal data)."""
 
 from BTrees.OOBTree import OOBTree
+from collective.digitalebalie import multilingual
 from collective.digitalebalie import settings
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import rules
@@ -27,12 +28,14 @@ TOUCH_EVERY = 60  # seconds: an employee's activity is written at most this ofte
 
 
 def offers_walk_in(product):
-    return bool(getattr(product, "walk_in", False))
+    return bool(getattr(multilingual.canonical(product), "walk_in", False))
 
 
 def _periods(product):
+    # Language independent: the translations share the canonical product's hours.
+    hours = getattr(multilingual.canonical(product), "walk_in_hours", None)
     try:
-        return rules.parse_periods(getattr(product, "walk_in_hours", None) or [])
+        return rules.parse_periods(hours or [])
     except rules.RuleError:
         return []
 
@@ -68,7 +71,7 @@ def opens_next(product, now=None):
 
 
 def max_queue(product):
-    return getattr(product, "walk_in_max_queue", None) or 20
+    return getattr(multilingual.canonical(product), "walk_in_max_queue", None) or 20
 
 
 def long_wait_minutes():
@@ -76,7 +79,8 @@ def long_wait_minutes():
 
 
 def products_of_teams(team_ids):
-    """The walk-in products served by any of these teams."""
+    """The walk-in products served by any of these teams: a translated one
+    once, as its canonical product, which holds the queue of all its translations."""
     catalog = api.portal.get_tool("portal_catalog")
     wanted = set(team_ids)
     found = []
@@ -84,7 +88,7 @@ def products_of_teams(team_ids):
         product = brain._unrestrictedGetObject()
         if offers_walk_in(product) and wanted & set(teams.product_teams(product)):
             found.append(product)
-    return found
+    return multilingual.canonical_products(found)
 
 
 # --- employees available for walk-ins --------------------------------------------
@@ -141,7 +145,7 @@ def available_employees(product, now=None):
         return []
     groups_tool = api.portal.get_tool("portal_groups")
     members = set()
-    for group_id in teams.product_teams(product):
+    for group_id in teams.product_teams(multilingual.canonical(product)):
         group = groups_tool.getGroupById(group_id)
         if group is not None:
             members.update(group.getGroupMemberIds())

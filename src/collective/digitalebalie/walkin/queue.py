@@ -7,6 +7,7 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
+from collective.digitalebalie import multilingual
 from collective.digitalebalie import settings
 from collective.digitalebalie import validation
 from collective.digitalebalie.booking import links
@@ -102,10 +103,15 @@ class WalkInQueue(Persistent):
 # --- the queue ----------------------------------------------------------------
 
 
+def home(product):
+    """Where a product's queue lives: all its translations share one (multilingual.py)."""
+    return multilingual.canonical(product)
+
+
 def queue_of(product, create=True):
     if create:
-        return annotation(product, QUEUE_KEY, WalkInQueue)
-    return IAnnotations(product).get(QUEUE_KEY)
+        return annotation(home(product), QUEUE_KEY, WalkInQueue)
+    return IAnnotations(home(product)).get(QUEUE_KEY)
 
 
 def ticket_url(token):
@@ -118,17 +124,13 @@ def _ticket_index():
 
 
 def _seen(product):
-    return annotation(product, SEEN_KEY, OOBTree)
+    return annotation(home(product), SEEN_KEY, OOBTree)
 
 
-def _last_seen(product, ticket):
-    seen = IAnnotations(product).get(SEEN_KEY)
+def _present(seen, ticket, now):
+    """Still there: joined or seen (``seen``: the product's table, or None) lately."""
     at = seen.get(ticket["id"]) if seen is not None else None
-    return max(ticket["joined"], at or 0)
-
-
-def _present(product, ticket, now):
-    return now.timestamp() - _last_seen(product, ticket) <= GRACE_SECONDS
+    return now.timestamp() - max(ticket["joined"], at or 0) <= GRACE_SECONDS
 
 
 def waiting(product, now=None):
@@ -137,7 +139,8 @@ def waiting(product, now=None):
     if queue is None:
         return []
     now = now or now_utc()
-    return [t for t in queue.waiting() if _present(product, t, now)]
+    seen = IAnnotations(home(product)).get(SEEN_KEY)
+    return [t for t in queue.waiting() if _present(seen, t, now)]
 
 
 def call_minutes(queue):
@@ -173,7 +176,7 @@ def status(product, now=None):
     }
 
 
-def _clean(data):
+def _clean(data, product):
     if not isinstance(data, dict):
         raise errors.InvalidInput(_("Send a JSON object."))
     fields = {}
@@ -185,7 +188,8 @@ def _clean(data):
         clean["fullname"] = ""
     if not clean["fullname"] and "fullname" not in fields:
         fields["fullname"] = _("Fill in your name.")
-    language = data.get("language") or "nl"
+    # As a booking: the translated page's language unless the citizen chose.
+    language = data.get("language") or multilingual.content_language(product) or "nl"
     if language not in LANGUAGES:
         fields["language"] = _("Choose nl or en.")
     clean["language"] = language
@@ -234,7 +238,7 @@ def join(product, data, now=None):
         raise QueueClosed(
             _("You cannot walk in for this service. Please book an appointment.")
         )
-    clean = _clean(data)
+    clean = _clean(data, product)
     if not hours_open(product, now):
         raise _closed_message(product, now)
     if not available_employees(product, now):
@@ -260,6 +264,8 @@ def join(product, data, now=None):
             "hash": token_hash,
             "state": WAITING,
             "joined": now.timestamp(),
+            # The translation joined through: the appointment's page names it.
+            "product": api.content.get_uuid(product),
             **clean,
         }
     )
@@ -286,7 +292,7 @@ def find(token):
     for ticket in queue.tickets.values():
         if ticket["hash"] == token_hash:
             return product, queue, ticket
-    finished = IAnnotations(product).get(FINISHED_KEY)
+    finished = IAnnotations(home(product)).get(FINISHED_KEY)
     ticket = finished.get(token_hash) if finished is not None else None
     if ticket is None:
         raise not_found
@@ -351,7 +357,7 @@ def finish(product, queue, ticket, state, now, count=True, **values):
         state: now.timestamp(),
         **values,
     }
-    seen = IAnnotations(product).get(SEEN_KEY)
+    seen = IAnnotations(home(product)).get(SEEN_KEY)
     if seen is not None and ticket["id"] in seen:
         del seen[ticket["id"]]
     rest = {k: v for k, v in queue.tickets.items() if k != ticket["id"]}
@@ -359,10 +365,10 @@ def finish(product, queue, ticket, state, now, count=True, **values):
         queue.tickets = {**rest, ticket["id"]: kept}  # the team still needs it
     else:
         queue.tickets = rest
-        annotation(product, FINISHED_KEY, OOBTree)[ticket["hash"]] = kept
+        annotation(home(product), FINISHED_KEY, OOBTree)[ticket["hash"]] = kept
     if count:  # (a settled callback was counted when it left)
         day = _local_day(ticket["joined"])
-        stats = annotation(product, STATS_KEY, LOBTree)
+        stats = annotation(home(product), STATS_KEY, LOBTree)
         entry = (ticket["joined"], kept.get(TAKEN), kept.get(LEFT))
         stats[day] = (*stats.get(day, ()), entry)
     notices.queue_changed(product)
@@ -397,8 +403,9 @@ def notify_left(phone, language, product):
 
 def sweep(product, queue, now):
     """Tickets whose holder has been gone too long leave the queue (at a write)."""
+    seen = IAnnotations(home(product)).get(SEEN_KEY)
     for ticket in queue.waiting():
-        if not _present(product, ticket, now):
+        if not _present(seen, ticket, now):
             _left(product, queue, ticket, now, gone=True)
     # Once a day: finished tickets go after the retention period (their
     # links stop working); the statistics keep their times, anonymous.
@@ -406,7 +413,7 @@ def sweep(product, queue, now):
     if queue.purged >= today:
         return
     queue.purged = today
-    finished = IAnnotations(product).get(FINISHED_KEY)
+    finished = IAnnotations(home(product)).get(FINISHED_KEY)
     limit = now.timestamp() - settings.link_days() * 86400
     old = [
         ticket

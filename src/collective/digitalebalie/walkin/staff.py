@@ -18,6 +18,7 @@ from collective.digitalebalie.walkin.queue import STATS_KEY
 from collective.digitalebalie.walkin.queue import TAKEN
 from collective.digitalebalie.walkin.queue import QueueEmpty
 from collective.digitalebalie.walkin.queue import finish
+from collective.digitalebalie.walkin.queue import home
 from collective.digitalebalie.walkin.queue import queue_of
 from collective.digitalebalie.walkin.queue import sweep
 from collective.digitalebalie.walkin.queue import waiting
@@ -143,7 +144,8 @@ def _appointment(product, ticket, user_id, now):
         "Appointment",
         checkConstraints=False,
         id=secrets.token_hex(8),
-        product_uid=api.content.get_uuid(product),
+        # The translation the citizen joined through (the queue is shared).
+        product_uid=ticket.get("product") or api.content.get_uuid(product),
         start=start.astimezone(UTC),
         end=end.astimezone(UTC),
         ledger_day=start.date().toordinal(),
@@ -197,7 +199,7 @@ def statistics_of(product, first_day, last_day):
     """Per day (site time) how many joined, were taken, left, and how long the
     taken ones waited (median, longest; minutes). From the anonymous times of
     finished tickets; who waits now is not counted yet."""
-    days = IAnnotations(product).get(STATS_KEY)
+    days = IAnnotations(home(product)).get(STATS_KEY)
     result = []
     for day, entries in (
         days.items(min=first_day.toordinal(), max=last_day.toordinal()) if days else ()
