@@ -158,10 +158,11 @@ def every_day(start="00:00", end="23:59", counters=3):
     ]
 
 
-def create_product(launcher, **fields):
+def create_product(launcher, folder="balie", **fields):
     """A published counter product on a live site; returns (url, uid).
 
     By default bookable right now: 5 minutes, no notice, open all day.
+    ``folder``: where, e.g. "en/balie" for the demo's English counter folder.
     """
     body = {
         "@type": "CounterProduct",
@@ -173,7 +174,7 @@ def create_product(launcher, **fields):
     }
     headers = {"Accept": "application/json", "Content-Type": "application/json"}
     response = requests.post(
-        f"{launcher.site}/balie",
+        f"{launcher.site}/{folder}",
         json=body,
         headers=headers,
         auth=launcher.admin,
@@ -186,6 +187,23 @@ def create_product(launcher, **fields):
     )
     assert published.status_code == 200, published.text
     return url, response.json()["UID"]
+
+
+def create_translated_product(launcher, dutch, english, **fields):
+    """A product in the demo's Dutch counter folder and its English translation
+    (plone.app.multilingual): one service, titled ``dutch`` and ``english``;
+    returns (Dutch url, English url)."""
+    nl, _uid = create_product(launcher, title=dutch, **fields)
+    en, _uid = create_product(launcher, folder="en/balie", title=english, **fields)
+    response = requests.post(
+        f"{nl}/@translations",
+        json={"id": en},
+        headers={"Accept": "application/json", "Content-Type": "application/json"},
+        auth=launcher.admin,
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return nl, en
 
 
 def create_team(live_site, team_id, user_ids, password):

@@ -1,6 +1,7 @@
 """Debian's Chromium, driven by Playwright, shared by the browser tests of a module."""
 
 from live import CHROMIUM_ARGS
+from live_messages import LiveMessages
 from playwright.sync_api import sync_playwright
 import pytest
 
@@ -53,3 +54,11 @@ def no_csp_violations(request):
     del watched.violations[:]
     yield
     assert watched.violations == [], "\n".join(watched.violations)
+
+
+@pytest.fixture(scope="module")
+def messages(live_site):
+    """The live site sends for real: mail to aiosmtpd, text messages to the
+    local CM.com gateway (the demo's settings come back afterwards)."""
+    with LiveMessages(live_site) as received:
+        yield received

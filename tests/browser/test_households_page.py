@@ -1,10 +1,14 @@
 """A family books one appointment on a phone (390 × 844), with and without
 JavaScript: "How many people?", the times for that length, a mobile number only."""
 
+from browser_helpers import logged_in_page
 from datetime import datetime
+from helpers import AMS
+from live import book_first_free
 from live import create_product
 from live import every_day
 import pytest
+import time
 
 
 PHONE = {"width": 390, "height": 844}
@@ -75,4 +79,34 @@ def test_a_family_books_one_longer_appointment(phone, family_product):
     assert "/@@my-appointment/" in phone.url
     text = phone.inner_text("main")
     assert "Aantal personen" in text and "Familie Yilmaz" in text
+    assert facts(phone)["Aantal personen"] == "3"
+    assert minutes(facts(phone)["Tijd"]) == 45
     assert "We hebben de link per sms gestuurd naar 06 •• •• 56 78." in text
+
+
+def facts(page):
+    """{term: description} of the appointment's facts (the first such list)."""
+    return page.evaluate(
+        "Object.fromEntries([...document.querySelector('dl').querySelectorAll('dt')]"
+        ".map(dt => [dt.innerText.trim(), dt.nextElementSibling.innerText.trim()]))"
+    )
+
+
+def test_the_agenda_and_the_appointment_show_the_number(
+    live_site, chromium, family_product
+):
+    name = f"Familie Bakker {time.monotonic_ns() % 10**6}"  # one row in the agenda
+    booking = book_first_free(
+        family_product, name, email=None, phone="06 87654321", persons=4
+    )
+    day = datetime.fromisoformat(booking["start"]).astimezone(AMS).date()
+    context, page = logged_in_page(chromium, live_site.site, *live_site.admin)
+    try:
+        page.goto(f"{live_site.site}/@@agenda?day={day.isoformat()}&scope=all")
+        row = page.locator("tbody tr", has_text=name)
+        assert "4 personen" in row.inner_text()
+        with page.expect_navigation():
+            row.locator("a", has_text=name).click()
+        assert "Aantal personen\n4" in page.inner_text("main")
+    finally:
+        context.close()

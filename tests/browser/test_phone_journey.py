@@ -222,6 +222,19 @@ def test_home_page_and_counter_folder_lead_to_the_products(live_site, phone):
     assert phone.locator("#book").count() == 1
 
 
+def test_the_english_counter_folder_leads_to_the_english_products(live_site, phone):
+    # Each translated service once, in the page's language. (Products other
+    # tests made have no translation: they are listed as they are.)
+    site = live_site.site
+    phone.goto(f"{site}/en/balie")
+    portlet = phone.locator(".dbalie-book-portlet").first
+    hrefs = [link.get_attribute("href") for link in portlet.locator("li a").all()]
+    assert any(href.startswith(f"{site}/en/balie/") for href in hrefs)
+    assert len(set(hrefs)) == len(hrefs)
+    for service in ("uittreksel-brp", "verhuizing-doorgeven", "huwelijk-bespreken"):
+        assert f"{site}/balie/{service}#book" not in hrefs  # the Dutch translation
+
+
 def test_a_cancelled_appointment_offers_no_digid_and_no_upload(live_site):
     booking = book_first_free(
         f"{live_site.site}/balie/uittreksel-brp", "Afgezegd Ahmed", days_ahead=3

@@ -7,8 +7,8 @@ from datetime import timedelta
 from fake_sms import FakeGateway
 from helpers import AMS
 from helpers import JSON
-from helpers import Browser
 from live import free_port
+from live_messages import set_sms_key
 import collections
 import requests
 import threading
@@ -34,16 +34,6 @@ class Inbox:
                 )
             )
         return "250 OK"
-
-
-def set_sms_key(site, admin, key):
-    """Type the gateway's API key on the secrets page, as an administrator does."""
-    browser = Browser(site, "en")
-    browser.auth = admin
-    page = browser.get("@@digitalebalie-secrets")
-    values = browser.form_values(page, "form")
-    values.update({"form.widgets.sms_api_key": key, "form.buttons.save": "Save"})
-    assert "saved" in browser.post("@@digitalebalie-secrets", data=values).text
 
 
 def test_parallel_runs_send_each_message_once(live_site):

@@ -117,3 +117,24 @@ def page_language(obj, request=None):
     request = request if request is not None else getRequest()
     negotiated = (request.get("LANGUAGE", "") if request is not None else "")[:2]
     return negotiated if negotiated in ("nl", "en") else "nl"
+
+
+def one_per_service(brains, language):
+    """Catalog results of products, each translated service once: its
+    translation in ``language``, else the one in the site's default language.
+
+    In the order of ``brains``; untranslated products all stay. Without
+    plone.app.multilingual's catalog columns nothing is left out.
+    """
+    default = (api.portal.get_default_language() or "")[:2]
+
+    def rank(brain):
+        found = (getattr(brain, "Language", "") or "")[:2]
+        return 0 if found == language else 1 if found == default else 2
+
+    best = {}
+    for position, brain in enumerate(brains):
+        group = getattr(brain, "TranslationGroup", None) or brain.UID
+        if group not in best or rank(brain) < rank(brains[best[group]]):
+            best[group] = position
+    return [brains[position] for position in sorted(best.values())]

@@ -4,7 +4,8 @@ A citizen with a booked appointment may ask for an earlier time. When a
 booking of the product is cancelled or moved, the time it frees is offered to
 the first ones on the list (in order of asking) whose appointment is later and
 who could book that time themselves (the product's notice and days-ahead
-rules; channels share the slots). Each offer is a secret link (only its hash is
+rules; channels share the slots). The list is one for all translations of the
+product (kept on the canonical one). Each offer is a secret link (only its hash is
 kept, in the token index with the prefix ``earlier:``) that moves the
 appointment there in one step, through the ordinary move (``reschedule``): of
 two who follow their links at once, one gets the time. A link works once, and
@@ -14,6 +15,7 @@ the citizen still asks.
 
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
+from collective.digitalebalie import multilingual
 from collective.digitalebalie.booking import actions
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
@@ -39,6 +41,21 @@ def is_waiting(appointment):
     return getattr(appointment, "earlier_asked", None) is not None
 
 
+def _waiting(product, create=False):
+    """id -> asked at, of the product's waiting list (None when there is none).
+
+    All translations of a product are one service: the list lives on the
+    canonical product, next to the ledger, so a time freed through the English
+    page reaches those who asked on the Dutch one.
+    """
+    if product is None:
+        return None
+    product = multilingual.canonical(product)
+    if create:
+        return annotation(product, WAITING_KEY, OOBTree)
+    return IAnnotations(product).get(WAITING_KEY)
+
+
 def _offers(appointment):
     """Hash of an offer's token -> the offered start (UTC)."""
     return annotation(appointment, OFFERS_KEY, PersistentMapping)
@@ -51,7 +68,7 @@ def ask(appointment, wanted, now=None):
     product = store.product_of(appointment)
     if product is None:
         raise NotBookable(_("This service cannot be booked online at the moment."))
-    waiting = annotation(product, WAITING_KEY, OOBTree)
+    waiting = _waiting(product, create=True)
     if wanted:
         if not is_waiting(appointment):
             appointment.earlier_asked = now
@@ -64,8 +81,7 @@ def stop(appointment):
     """Off the list; the offers made so far stop working (idempotent)."""
     if is_waiting(appointment):
         appointment.earlier_asked = None
-    product = store.product_of(appointment)
-    waiting = IAnnotations(product).get(WAITING_KEY) if product is not None else None
+    waiting = _waiting(store.product_of(appointment))
     if waiting is not None and appointment.getId() in waiting:
         del waiting[appointment.getId()]
     offers = IAnnotations(appointment).get(OFFERS_KEY)
@@ -103,7 +119,7 @@ def freed(product, start, now=None, exclude=None):
     ``exclude`` (the one that just moved away from ``start``) gets no offer.
     """
     now = now or now_utc()
-    waiting = IAnnotations(product).get(WAITING_KEY) if product is not None else None
+    waiting = _waiting(product)
     if not waiting or start is None:
         return []
     try:

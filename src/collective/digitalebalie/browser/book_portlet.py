@@ -6,6 +6,7 @@ reaches the services without opening the menu.
 """
 
 from collective.digitalebalie import _
+from collective.digitalebalie import multilingual
 from collective.digitalebalie.content.counter_product import ICounterProduct
 from plone import api
 from plone.app.portlets.portlets import base
@@ -50,6 +51,11 @@ class Renderer(base.Renderer):
                 portal_type="CounterProduct",
                 review_state="published",
                 sort_on="sortable_title",
+            )
+            # A translated service once, in the page's language (not the
+            # English titles first on the Dutch home page).
+            brains = multilingual.one_per_service(
+                list(brains), multilingual.page_language(self.context, self.request)
             )
             self._products = [
                 {"title": brain.Title, "url": brain.getURL()} for brain in brains

@@ -39,6 +39,12 @@ export const beep = () => {
 
 export const soundOn = () => localStorage.getItem(SOUND_KEY) !== "off";
 
+// A form sent the usual way (cancel, move) is leaving the page: its answer,
+// the next page, says what happened. A reload now would replace it.
+let leaving = false;
+window.addEventListener("beforeunload", () => (leaving = true));
+window.addEventListener("pageshow", () => (leaving = false)); // back from the cache
+
 // The tab's title says who waits, for an employee working in another tab.
 const baseTitle = document.title;
 const titles = new Map(); // source -> text
@@ -300,8 +306,9 @@ class Desk {
       return; // the next push or poll tries again
     }
     if (response.status === 410) {
-      // Cancelled: the page is now another one (the call is closed already).
-      location.reload();
+      // Cancelled: the page is now another one (the call is closed already),
+      // unless the citizen's own cancel is taking them there right now.
+      if (!leaving) location.reload();
       return;
     }
     if (!response.ok) return;
