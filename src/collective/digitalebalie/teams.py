@@ -136,7 +136,10 @@ def least_loaded(candidates, day):
     """The candidate with the fewest appointments that day (ties: by id)."""
     if not candidates:
         return None
-    return min(sorted(candidates), key=lambda user_id: load(user_id, day))
+    days = IAnnotations(store.appointments_folder()).get(WORKLOAD_KEY)
+    counts = days.get(day) if days is not None and day is not None else None
+    counts = counts if counts is not None else {}
+    return min(sorted(candidates), key=lambda user_id: counts.get(user_id, 0))
 
 
 # --- appointments ------------------------------------------------------------------
