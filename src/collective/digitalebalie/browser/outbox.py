@@ -16,6 +16,7 @@ from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from ZODB.POSException import ConflictError
 from zope.i18n import translate
 from zope.interface import alsoProvides
 import hmac
@@ -123,7 +124,9 @@ class OutboxView(BrowserView):
         note = translate(NOT_MADE_YET, context=self.request)
         try:
             message = composer(item, details, preview=True) if composer else None
-        except outbox.CannotCompose:
+        except ConflictError:
+            raise
+        except Exception:  # noqa: BLE001 - the job will say why; the page stays
             message = None
         if message is None:
             return note

@@ -149,7 +149,8 @@ def _compose(item, now):
         item.attempts += 1
         item.error = f"Not made: {type(error).__name__}: {error}"[:500]
         item.next_try = now + timedelta(seconds=pause_after(item.attempts))
-        logger.exception("mail %s not made", item.id)
+        # The type only: the text may name the citizen (the page shows it).
+        logger.error("mail %s not made: %s", item.id, type(error).__name__)
     else:
         item.message = message.as_string()
         item.mfrom = message["From"]
