@@ -142,7 +142,12 @@ def main(app, out_path):
                 "agenda_ms": agenda_ms,
                 "product": "/Plone/bench-product",
                 "first": first.isoformat(),
-                "free_later": [s.start.isoformat() for s in free[50:110]],
+                # Free times for the HTTP bookings: each as often as it is free.
+                "free_later": [
+                    s.start.isoformat()
+                    for s in free[50:120]
+                    for _ in range(s.available)
+                ],
             },
             out,
         )

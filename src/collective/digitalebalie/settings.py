@@ -6,14 +6,21 @@ from collective.digitalebalie.interfaces import IDigitaleBalieSettings
 from datetime import UTC
 from datetime import datetime
 from plone import api
+from plone.registry.interfaces import IRegistry
 from zoneinfo import ZoneInfo
+from zope.component import getUtility
+
+
+PREFIX = IDigitaleBalieSettings.__identifier__
 
 
 def setting(name, default=None):
-    """The value of the Digitale Balie setting ``name``, or ``default`` when unset."""
-    return api.portal.get_registry_record(
-        name, interface=IDigitaleBalieSettings, default=default
-    )
+    """The value of the Digitale Balie setting ``name``, or ``default`` when unset.
+
+    Read from the registry directly: plone.api's get_registry_record builds
+    a proxy of the whole interface for every value (a booking reads a dozen).
+    """
+    return getUtility(IRegistry).get(f"{PREFIX}.{name}", default)
 
 
 def site_timezone():

@@ -3,20 +3,26 @@
 A link carries a long random token; only its SHA-256 hash is stored, in one
 index on the appointments folder (hash -> appointment id; guests' hashes with
 the prefix ``guest:``). A reminder mints a fresh citizen link, because the
-first one cannot be repeated; removing personal data revokes them all.
+first one cannot be repeated; removing personal data revokes them all. The
+confirmation, composed by the delivery job after the booking, gets the first
+token sealed (encrypted and authenticated with a key of the site) until then.
 """
 
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
+from collective.digitalebalie import credentials
 from collective.digitalebalie.booking.store import appointments_folder
 from collective.digitalebalie.errors import NotFound
 from collective.digitalebalie.settings import link_days
 from collective.digitalebalie.settings import now_utc
 from collective.digitalebalie.storage import annotation
+from cryptography.fernet import Fernet
+from cryptography.fernet import InvalidToken
 from datetime import timedelta
 from persistent.mapping import PersistentMapping
 from plone import api
 from zope.annotation.interfaces import IAnnotations
+import base64
 import hashlib
 import secrets
 
@@ -25,6 +31,7 @@ TOKENS_KEY = "collective.digitalebalie.tokens"
 GUESTS_KEY = "collective.digitalebalie.guests"
 TOKEN_BYTES = 24  # 192 bits
 MAX_TOKEN = 200  # longer is no token of ours: refused before hashing
+SEAL_PURPOSE = "sealed-link"
 
 
 def new_token():
@@ -40,19 +47,49 @@ def token_index(folder=None):
     return annotation(folder or appointments_folder(), TOKENS_KEY, OOBTree)
 
 
-def citizen_url(token):
-    """The citizen's page of the appointment (the link in every message)."""
-    return f"{api.portal.get().absolute_url()}/@@my-appointment/{token}"
+def portal_url():
+    """The site's address as the current request sees it (the public one in a
+    citizen's request; a job may reach the site at an internal address)."""
+    return api.portal.get().absolute_url()
 
 
-def device_test_url(token):
+def citizen_url(token, base=None):
+    """The citizen's page of the appointment (the link in every message);
+    ``base``: the site's address to use instead of this request's."""
+    return f"{base or portal_url()}/@@my-appointment/{token}"
+
+
+def device_test_url(token, base=None):
     """The citizen's page to test camera, microphone and network before the call."""
-    return f"{citizen_url(token)}/device-test"
+    return f"{citizen_url(token, base)}/device-test"
 
 
 def earlier_url(token):
     """The page that moves an appointment to an offered earlier time."""
     return f"{api.portal.get().absolute_url()}/@@earlier-time/{token}"
+
+
+def _fernet():
+    key = credentials.derived_key(SEAL_PURPOSE)
+    return Fernet(base64.urlsafe_b64encode(key)) if key else None
+
+
+def seal(token):
+    """The token encrypted for the delivery job, or None while the site has
+    no identity key (then the caller must not keep the token for later)."""
+    fernet = _fernet()
+    return fernet.encrypt(token.encode("ascii")).decode("ascii") if fernet else None
+
+
+def unseal(sealed):
+    """The token of ``seal``; None when it cannot be opened (a new identity key)."""
+    fernet = _fernet()
+    try:
+        return (
+            fernet.decrypt(sealed.encode("ascii")).decode("ascii") if fernet else None
+        )
+    except (InvalidToken, ValueError):
+        return None
 
 
 def index_citizen(appointment):

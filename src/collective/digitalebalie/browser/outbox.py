@@ -16,6 +16,7 @@ from plone.protect import CheckAuthenticator
 from plone.protect.interfaces import IDisableCSRFProtection
 from Products.Five.browser import BrowserView
 from Products.Five.browser.pagetemplatefile import ViewPageTemplateFile
+from ZODB.POSException import ConflictError
 from zope.i18n import translate
 from zope.interface import alsoProvides
 import hmac
@@ -31,6 +32,7 @@ STATE_TITLES = {
     "failed": _("Not sent: see the error"),
     "not sent": _("Not sent"),
 }
+NOT_MADE_YET = _("This message is put together just before it is sent.")
 
 
 class JobView(BrowserView):
@@ -112,7 +114,26 @@ class OutboxView(BrowserView):
         to a citizen's appointment or a guest's room."""
         if item.channel == "sms":
             return mask(item.message)
-        message = message_from_string(item.message, policy=policy.default)
+        if item.compose is not None:
+            return self.preview(item)
+        return self.text_of(message_from_string(item.message, policy=policy.default))
+
+    def preview(self, item):
+        """A mail the delivery job has not composed yet: as it will read."""
+        composer, details = outbox.composer_of(item)
+        note = translate(NOT_MADE_YET, context=self.request)
+        try:
+            message = composer(item, details, preview=True) if composer else None
+        except ConflictError:
+            raise
+        except Exception:  # noqa: BLE001 - the job will say why; the page stays
+            message = None
+        if message is None:
+            return note
+        return f"{note}\n\n{self.text_of(message)}"
+
+    def text_of(self, message):
+        """The headers and text of a mail, the links' tokens masked."""
         lines = [f"{name}: {message[name]}" for name in ("From", "To", "Subject")]
         lines.append("")
         for part in message.walk():

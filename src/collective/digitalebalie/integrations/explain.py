@@ -53,11 +53,12 @@ def opens_sentence(appointment, language):
     )
 
 
-def how_lines(appointment, language, token=None):
+def how_lines(appointment, language, token=None, base=None):
     """The lines that say how the appointment happens ("" separates paragraphs).
 
     With ``token`` (the mail has the citizen's link) a video appointment gets
     the link to the device test; the appointment link itself is ``link_lines``.
+    ``base``: the site's address for the links (default: this request's).
     """
     channel = getattr(appointment, "channel", None) or "video"
     if channel == "phone":
@@ -71,7 +72,7 @@ def how_lines(appointment, language, token=None):
         _t(NEEDS, language),
     ]
     if token:
-        lines += ["", _t(TEST_NOW, language), links.device_test_url(token)]
+        lines += ["", _t(TEST_NOW, language), links.device_test_url(token, base)]
     return lines
 
 
@@ -85,19 +86,19 @@ def link_sentence(appointment, language):
     )
 
 
-def calendar_event(appointment, language, token=None):
+def calendar_event(appointment, language, token=None, base=None):
     """{"description", "location", "url"} for the invitation's event.
 
     ``location`` and ``url`` are None where the event keeps none: a video
     appointment's location is its link (or "Video call" when the message has
     no link); telephone and counter appointments get a description only.
     """
-    lines = [line for line in how_lines(appointment, language, token) if line]
+    lines = [line for line in how_lines(appointment, language, token, base) if line]
     channel = getattr(appointment, "channel", None) or "video"
     location = url = None
     if channel == "video":
         if token:
-            url = location = links.citizen_url(token)
+            url = location = links.citizen_url(token, base)
             lines += [link_sentence(appointment, language), url]
         else:
             location = _t(LOCATION_VIDEO, language)

@@ -3,6 +3,10 @@
 Each message goes into the outbox within the transaction of the change, in the
 language of the booking. The invitation keeps one UID per appointment and a
 rising SEQUENCE, so calendar programs update or remove the event they have.
+The confirmation and the "moved" mail go in as an order (``outbox.queue_later``):
+the delivery job composes them (``compose_queued``), which takes the MIME and
+iCalendar work out of the citizen's request; a cancellation is composed at
+once, so it still goes when the appointment is deleted right after.
 
 An invitation mail is built as iMIP (RFC 6047) and as Outlook reads it
 ([MS-OXCMAIL] 2.1.3.3.8, [MS-STANOICAL]): multipart/mixed[multipart/alternative[
@@ -18,38 +22,33 @@ from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.integrations import explain
+from collective.digitalebalie.integrations import invitations
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import texts
-from collective.digitalebalie.integrations import vtimezone
-from datetime import UTC
-from datetime import datetime
+from collective.digitalebalie.masking import MASK
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr
 from email.utils import make_msgid
 from html import escape
-from icalendar import Calendar
-from icalendar import Event
-from icalendar import vCalAddress
 from plone import api
-import functools
 
 
 LABEL_FOR = _("For")
 LABEL_WHEN = _("When")
 LABEL_BRING = _("What to bring or upload")
 LABEL_NOTE = _("Message from the counter employee")
-LABEL_PERSONS = _("Number of people")
-
-
-def persons_line(appointment, language):
-    """'Number of people: 3' for a household's appointment, else None."""
-    persons = getattr(appointment, "persons", 1) or 1
-    return f"{_t(LABEL_PERSONS, language)}: {persons}" if persons > 1 else None
+COMPOSER = "appointment"  # the name of compose_queued as an outbox.IComposer
 
 
 _t = texts.translated
 _municipality = texts.municipality
+# The invitation lives in invitations.py; these names stay for their callers.
+persons_line = invitations.persons_line
+_sender_address = invitations.sender_address
+add_timezone = invitations.add_timezone
+add_invitation = invitations.add_invitation
+invitation = invitations.invitation
 # Text messages live in texts.py; these names stay for their callers.
 sms_enabled = texts.sms_enabled
 queue_sms = texts.queue_sms
@@ -57,15 +56,13 @@ video_soon = texts.video_soon
 walk_in_left = texts.walk_in_left
 
 
-def _recipient(appointment):
+def _recipient(appointment, address=None):
     # An Address object: the name is never parsed as a header, so it cannot
     # add a recipient; the outbox sends to the stored address alone.
-    return Address(display_name=appointment.fullname or "", addr_spec=appointment.email)
-
-
-def _sender_address():
-    address = api.portal.get_registry_record("plone.email_from_address", default="")
-    return address or "noreply@example.org"
+    return Address(
+        display_name=appointment.fullname or "",
+        addr_spec=address or appointment.email,
+    )
 
 
 def _sender():
@@ -73,85 +70,36 @@ def _sender():
     return formataddr((name or _municipality(), _sender_address()))
 
 
-@functools.lru_cache(maxsize=8)
-def _vtimezone(tzid, year):
-    """The VTIMEZONE of tzid with yearly rules, made once per zone and year."""
-    return vtimezone.build(tzid, year)
+SUBJECTS = {
+    "confirmation": _("Your appointment on ${when}"),
+    "moved": _("Your appointment is moved to ${when}"),
+    "cancelled": _("Your appointment on ${when} is cancelled"),
+    "reminder": _("Reminder: your appointment on ${when}"),
+}
 
 
-def add_timezone(calendar, tz):
-    """Put the VTIMEZONE of tz first in the calendar, as calendar programs expect."""
-    calendar.subcomponents.insert(0, _vtimezone(tz.key, datetime.now(UTC).year))
-
-
-def invitation(appointment, product, method, token=None):
-    """An iCalendar object (METHOD REQUEST or CANCEL) with the site's VTIMEZONE.
-
-    The event says how the appointment happens (DESCRIPTION); a video
-    appointment's link (when the message has the token) is its URL and LOCATION.
-    """
-    tz = settings.site_timezone()
-    calendar = Calendar()
-    calendar.add("prodid", "-//collective.digitalebalie//Digitale Balie//NL")
-    calendar.add("version", "2.0")
-    calendar.add("method", method)
-    event = Event()
-    event.add("uid", f"{appointment.getId()}@digitalebalie")
-    event.add("sequence", getattr(appointment, "ics_sequence", 0))
-    event.add("dtstamp", datetime.now(UTC))
-    event.add("dtstart", appointment.start.astimezone(tz))
-    event.add("dtend", appointment.end.astimezone(tz))
-    event.add("summary", f"{_municipality()}: {product.Title() if product else ''}")
-    # RFC 5546: the municipality (the mail's sender, RFC 6047 §3) organises;
-    # the citizen booked it, so they have accepted and need not answer.
-    # icalendar quotes the names by RFC 5545 §3.2 and RFC 6868 (a comma, a quote).
-    organizer = vCalAddress(f"mailto:{_sender_address()}")
-    organizer.params["CN"] = _municipality()
-    event.add("organizer", organizer)
-    if appointment.email:  # a citizen with only a mobile number has no address
-        attendee = vCalAddress(f"mailto:{appointment.email}")
-        if appointment.fullname:
-            attendee.params["CN"] = appointment.fullname
-        attendee.params["CUTYPE"] = "INDIVIDUAL"
-        attendee.params["ROLE"] = "REQ-PARTICIPANT"
-        attendee.params["PARTSTAT"] = "ACCEPTED"
-        attendee.params["RSVP"] = "FALSE"
-        event.add("attendee", attendee)
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    if method != "CANCEL":
-        language = appointment.language or "nl"
-        how = explain.calendar_event(appointment, language, token)
-        persons = persons_line(appointment, language)
-        description = how["description"]
-        event.add(
-            "description", f"{persons}\n{description}" if persons else description
-        )
-        if how["location"]:
-            event.add("location", how["location"])
-        if how["url"]:
-            event.add("url", how["url"])
-    calendar.add_component(event)
-    add_timezone(calendar, tz)
-    return calendar.to_ical()
-
-
-def _compose(appointment, kind, token=None):
-    language = appointment.language or "nl"
-    product = store.product_of(appointment)
+def _when(appointment, language):
     tz = settings.site_timezone()
     start = appointment.start.astimezone(tz)
     end = appointment.end.astimezone(tz)
-    when = (
+    return (
         f"{formatting.long_date(start.date(), language)}, "
         f"{formatting.clock(start)} – {formatting.clock(end)}"
     )
+
+
+def _subject(appointment, kind):
+    language = appointment.language or "nl"
+    return _t(SUBJECTS[kind], language, when=_when(appointment, language))
+
+
+def _compose(appointment, kind, token=None, base=None, to=None, sequence=None):
+    """The mail of ``kind``; ``base`` the site's address for links, ``to`` the
+    address (default: the appointment's), ``sequence`` the invitation's."""
+    language = appointment.language or "nl"
+    product = store.product_of(appointment)
+    when = _when(appointment, language)
     title = product.Title() if product else ""
-    subjects = {
-        "confirmation": _("Your appointment on ${when}"),
-        "moved": _("Your appointment is moved to ${when}"),
-        "cancelled": _("Your appointment on ${when} is cancelled"),
-        "reminder": _("Reminder: your appointment on ${when}"),
-    }
     intros = {
         "reminder": _("This is a reminder of your appointment."),
         "confirmation": _("Thank you. Your appointment is made."),
@@ -160,7 +108,7 @@ def _compose(appointment, kind, token=None):
             "Your appointment is cancelled. You can make a new appointment at any time."
         ),
     }
-    subject = _t(subjects[kind], language, when=when)
+    subject = _t(SUBJECTS[kind], language, when=when)
     lines = [
         _t(_("Dear ${name},"), language, name=appointment.fullname),
         "",
@@ -172,7 +120,7 @@ def _compose(appointment, kind, token=None):
     if persons_line(appointment, language):
         lines.append(persons_line(appointment, language))
     if kind != "cancelled":
-        lines += ["", *explain.how_lines(appointment, language, token)]
+        lines += ["", *explain.how_lines(appointment, language, token, base)]
     note = getattr(appointment, "cancel_message", "") if kind == "cancelled" else ""
     if note:
         lines += ["", _t(LABEL_NOTE, language) + ":", *note.splitlines()]
@@ -184,7 +132,7 @@ def _compose(appointment, kind, token=None):
             lines += ["", _t(LABEL_BRING, language) + ":"]
             lines += [f"- {row.get('document', '')}" for row in documents]
         if token:
-            link = links.citizen_url(token)
+            link = links.citizen_url(token, base)
             lines += ["", explain.link_sentence(appointment, language), link]
         else:
             lines += [
@@ -212,38 +160,15 @@ def _compose(appointment, kind, token=None):
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = _sender()
-    message["To"] = _recipient(appointment)
+    message["To"] = _recipient(appointment, to)
     message["Message-ID"] = make_msgid(domain="digitalebalie")
     message["Content-Language"] = language
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
-    add_invitation(message, invitation(appointment, product, method, token), method)
+    ical = invitation(appointment, product, method, token, base, sequence)
+    add_invitation(message, ical, method)
     return message
-
-
-def add_invitation(message, ical, method):
-    """Add the calendar inline (a third alternative) and as invite.ics attachment.
-
-    RFC 6047 §2.4: the part's ``method`` is the calendar's METHOD; RFC 5545
-    §3.1.4: its charset is UTF-8. Base64 keeps the calendar's CRLF lines and
-    its non-ASCII names intact on every mail route ([MS-OXCMAIL] allows it).
-    """
-    # As bytes: the calendar's CRLF line ends (RFC 5545 §3.1) stay as they are.
-    message.add_alternative(
-        ical,
-        maintype="text",
-        subtype="calendar",
-        cte="base64",
-        params={"method": method, "charset": "UTF-8"},
-    )
-    message.add_attachment(
-        ical,
-        maintype="application",
-        subtype="ics",
-        filename="invite.ics",
-        params={"name": "invite.ics"},
-    )
 
 
 def booked(appointment, token):
@@ -268,10 +193,54 @@ def booked(appointment, token):
     if by_text:
         texts.booked(appointment, token)
         return
-    outbox.queue(
-        _compose(appointment, "confirmation", token),
-        "confirmation",
-        to=appointment.email,
+    queue_composed_later(appointment, "confirmation", token)
+
+
+def queue_composed_later(appointment, kind, token=None):
+    """Queue the mail of ``kind`` as an order for the delivery job (see
+    ``compose_queued``): the appointment, the invitation's SEQUENCE now, the
+    site's address as the citizen reached it (the job may use an internal
+    one) and the link's token sealed. Composed now when it cannot be sealed."""
+    sealed = links.seal(token) if token else None
+    if token and sealed is None:
+        return outbox.queue(
+            _compose(appointment, kind, token), kind, to=appointment.email
+        )
+    return outbox.queue_later(
+        appointment.email,
+        _sender(),
+        _subject(appointment, kind),
+        kind,
+        COMPOSER,
+        appointment=appointment.getId(),
+        sequence=getattr(appointment, "ics_sequence", 0),
+        base=links.portal_url(),
+        token=sealed,
+    )
+
+
+def compose_queued(item, details, preview=False):
+    """The mail of an order from ``queue_composed_later`` (an outbox.IComposer).
+
+    The appointment as it is now (a move since is in it: its own mail follows),
+    with the SEQUENCE it had when queued. ``preview``: the links' tokens masked.
+    """
+    appointment = store.appointments_folder()._getOb(details["appointment"], None)
+    if appointment is None:
+        raise outbox.CannotCompose("the appointment no longer exists")
+    token = None
+    if details.get("token"):
+        token = MASK if preview else links.unseal(details["token"])
+        if token is None:
+            # Sealed with an identity key the site no longer has: a new link.
+            token = links.fresh_link(appointment)
+    return _compose(
+        appointment,
+        item.kind,
+        token,
+        base=details.get("base"),
+        to=item.mto,
+        sequence=details.get("sequence"),
     )
 
 
@@ -368,7 +337,7 @@ def moved(appointment):
     if texts.by_text_only(appointment):
         texts.moved(appointment)
         return
-    outbox.queue(_compose(appointment, "moved"), "moved", to=appointment.email)
+    queue_composed_later(appointment, "moved")
 
 
 def cancelled(appointment):

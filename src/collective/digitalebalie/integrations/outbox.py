@@ -6,6 +6,11 @@ so no message is lost when the SMTP server is down: the delivery job (run
 every minute) sends what is due, and retries with growing pauses. Two runs at
 the same time do not send a message twice: each run first claims a message
 in its own transaction, and ZODB lets only one of two claims commit.
+
+A mail that takes long to make (MIME and an iCalendar invitation: a third of
+a booking's time) may be queued as an order to compose it (``queue_later``):
+the run that claims it has a composer (a named ``IComposer`` utility) make it,
+in the claim's transaction, so every attempt after that sends the same message.
 """
 
 from BTrees.OOBTree import OOBTree
@@ -21,6 +26,8 @@ from datetime import timedelta
 from persistent import Persistent
 from plone import api
 from ZODB.POSException import ConflictError
+from zope.component import queryUtility
+from zope.interface import Interface
 import secrets
 import transaction
 
@@ -28,8 +35,23 @@ import transaction
 OUTBOX_KEY = "collective.digitalebalie.outbox"
 
 
+class IComposer(Interface):
+    """Makes the mail of an item queued with ``queue_later`` (a named utility)."""
+
+    def __call__(item, details, preview=False):
+        """An EmailMessage for ``item`` (its kind, ``mto``); ``details`` as
+        queued. ``preview``: for a person to read, without any secret, nothing
+        written. Raise CannotCompose when it can never be made."""
+
+
+class CannotCompose(Exception):
+    """The message can never be made (what it is about is gone)."""
+
+
 class OutboxMessage(Persistent):
     captured = False  # kept in the outbox by the demo setting, not sent
+    # Not made yet: {"composer": name, ...details} for the composer (queue_later).
+    compose = None
     channel = "mail"  # or "sms": then ``message`` is the text, ``mto`` the number
     gave_up = False  # the gateway refused it for good (a wrong number, ...)
     # Not sent on purpose: the address had this many confirmations today (limits.py).
@@ -80,6 +102,63 @@ def queue(message, kind, to=None):
     )
     outbox()[item.id] = item
     return item
+
+
+def queue_later(to, mfrom, subject, kind, composer, **details):
+    """Queue a mail that the delivery job composes just before it sends it.
+
+    ``details``: what the named ``IComposer`` needs (plain values; no secret
+    in clear: this is stored). The subject is shown until then.
+    """
+    item = OutboxMessage(to, mfrom, subject, "", kind)
+    item.compose = {"composer": composer, **details}
+    outbox()[item.id] = item
+    return item
+
+
+def composer_of(item):
+    """The composer of an item queued with queue_later, and its details."""
+    details = dict(item.compose)
+    return queryUtility(IComposer, name=details.pop("composer")), details
+
+
+def _compose(item, now):
+    """Make a queued order into its message (in the claim's transaction).
+
+    Returns False when it could not be made: then the item notes why (given
+    up when it never can be, else tried again later, as a failed sending).
+    """
+    if item.compose is None:
+        return True
+    composer, details = composer_of(item)
+    savepoint = transaction.savepoint()
+    try:
+        if composer is None:
+            raise CannotCompose(f"nothing composes {item.kind} messages")
+        message = composer(item, details)
+    except CannotCompose as reason:
+        savepoint.rollback()
+        item.gave_up = True
+        item.compose = None
+        item.error = f"Not made: {reason}"[:500]
+        logger.warning("mail %s not made: %s", item.id, reason)
+    except ConflictError:
+        raise
+    except Exception as error:  # noqa: BLE001 - the other messages still go
+        savepoint.rollback()
+        item.attempts += 1
+        item.error = f"Not made: {type(error).__name__}: {error}"[:500]
+        item.next_try = now + timedelta(seconds=pause_after(item.attempts))
+        # The type only: the text may name the citizen (the page shows it).
+        logger.error("mail %s not made: %s", item.id, type(error).__name__)
+    else:
+        item.message = message.as_string()
+        item.mfrom = message["From"]
+        item.subject = message["Subject"]
+        item.compose = None
+        return True
+    item.claimed_until = None
+    return False
 
 
 def withhold(mto, mfrom, kind, limit):
@@ -140,10 +219,14 @@ def deliver(now=None, limit=100, force=False):
             ):
                 raise ConflictError
             item.claimed_until = now + CLAIM
+            made = _compose(item, now)
             transaction.commit()
         except ConflictError:
             transaction.abort()
             result["skipped"] += 1
+            continue
+        if not made:
+            result["failed"] += 1
             continue
         try:
             if capture:
