@@ -1,9 +1,8 @@
 from collective.digitalebalie.testing import FUNCTIONAL_TESTING
 from collective.digitalebalie.testing import INTEGRATION_TESTING
-from email import message_from_bytes
-from email import policy
 from helpers import PASSWORD
 from helpers import Browser
+from helpers import Inbox
 from live import Launcher
 from live import clean_env
 from live import free_port
@@ -13,7 +12,6 @@ from plone.app.testing import SITE_OWNER_PASSWORD
 from pytest_plone import fixtures_factory
 import pytest
 import requests
-import threading
 import transaction
 
 
@@ -189,21 +187,6 @@ def make_product(functional):
         return product.absolute_url()
 
     return make
-
-
-class Inbox:
-    """What a real SMTP server (aiosmtpd on loopback) received."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append(
-                message_from_bytes(envelope.content, policy=policy.default)
-            )
-        return "250 OK"
 
 
 @pytest.fixture

@@ -3,9 +3,12 @@
 from bs4 import BeautifulSoup
 from datetime import datetime
 from datetime import timedelta
+from email import message_from_bytes
+from email import policy
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 import requests
+import threading
 
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -159,3 +162,31 @@ def origin(portal_url):
     """The site's origin, as a browser sends it in ``Origin``."""
     parts = urlsplit(portal_url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+class Inbox:
+    """What a real SMTP server (aiosmtpd on loopback) received: the handler of
+    an aiosmtpd Controller."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append(
+                message_from_bytes(envelope.content, policy=policy.default)
+            )
+        return "250 OK"
+
+
+def day_slots(product_url, day):
+    """The slots of one day as ``@slots`` gives them to anyone (a list of dicts)."""
+    response = requests.get(
+        f"{product_url}/@slots",
+        params={"start": day.isoformat(), "end": day.isoformat()},
+        headers=JSON,
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["items"]

@@ -4,6 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
+from helpers import JSON
+from helpers import Browser
 from pathlib import Path
 import os
 import pytest
@@ -156,6 +158,28 @@ def every_day(start="00:00", end="23:59", counters=3):
         {"weekday": day, "start": start, "end": end, "counters": counters}
         for day in range(7)
     ]
+
+
+def set_controlpanel(live_site, panel, values):
+    """Change settings of a live site's control panel over REST, as an administrator."""
+    response = requests.patch(
+        f"{live_site.site}/@controlpanels/{panel}",
+        json=values,
+        headers=JSON,
+        auth=live_site.admin,
+        timeout=30,
+    )
+    assert response.status_code == 204, response.text
+
+
+def set_secret(site, admin, name, value):
+    """Type a secret on the secrets page, as an administrator does."""
+    browser = Browser(site, "en")
+    browser.auth = admin
+    page = browser.get("@@digitalebalie-secrets")
+    form = browser.form_values(page, "form")
+    form.update({f"form.widgets.{name}": value, "form.buttons.save": "Save"})
+    assert "saved" in browser.post("@@digitalebalie-secrets", data=form).text
 
 
 def create_product(launcher, folder="balie", **fields):

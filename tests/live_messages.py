@@ -7,54 +7,19 @@ site is shared by the tests of a session).
 """
 
 from aiosmtpd.controller import Controller
-from email import message_from_bytes
-from email import policy
 from fake_sms import FakeGateway
 from helpers import JSON
-from helpers import Browser
+from helpers import Inbox
 from live import free_port
+from live import set_controlpanel
+from live import set_secret
 import re
 import requests
-import threading
 import time
 
 
 SMS_TOKEN = "live-browser-sms-token"
 LINK = re.compile(r"https?://\S+/@@(?:my-appointment|earlier-time)/[A-Za-z0-9_-]+")
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append(
-                message_from_bytes(envelope.content, policy=policy.default)
-            )
-        return "250 OK"
-
-
-def set_sms_key(site, admin, key):
-    """Type the gateway's API key on the secrets page, as an administrator does."""
-    browser = Browser(site, "en")
-    browser.auth = admin
-    page = browser.get("@@digitalebalie-secrets")
-    values = browser.form_values(page, "form")
-    values.update({"form.widgets.sms_api_key": key, "form.buttons.save": "Save"})
-    assert "saved" in browser.post("@@digitalebalie-secrets", data=values).text
-
-
-def _patch(live_site, panel, values):
-    response = requests.patch(
-        f"{live_site.site}/@controlpanels/{panel}",
-        json=values,
-        headers=JSON,
-        auth=live_site.admin,
-        timeout=30,
-    )
-    assert response.status_code == 204, response.text
 
 
 def _current(live_site, panel, names):
@@ -91,9 +56,11 @@ class LiveMessages:
             _current(self.live_site, "digitalebalie", self.BALIE),
         )
         site = self.live_site
-        set_sms_key(site.site, site.admin, SMS_TOKEN)
-        _patch(site, "mail", {"smtp_host": "127.0.0.1", "smtp_port": self.smtp.port})
-        _patch(
+        set_secret(site.site, site.admin, "sms_api_key", SMS_TOKEN)
+        set_controlpanel(
+            site, "mail", {"smtp_host": "127.0.0.1", "smtp_port": self.smtp.port}
+        )
+        set_controlpanel(
             site,
             "digitalebalie",
             {
@@ -106,8 +73,8 @@ class LiveMessages:
 
     def __exit__(self, *exc):
         mail, balie = self.before
-        _patch(self.live_site, "mail", mail)
-        _patch(self.live_site, "digitalebalie", balie)
+        set_controlpanel(self.live_site, "mail", mail)
+        set_controlpanel(self.live_site, "digitalebalie", balie)
         self.gateway.stop()
         self.smtp.stop()
 

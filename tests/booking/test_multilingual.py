@@ -6,6 +6,7 @@ from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
 from helpers import JSON
+from helpers import day_slots
 import requests
 import threading
 
@@ -15,14 +16,7 @@ ENGLISH = "/en/balie/uittreksel-brp"
 
 
 def slots(url, day):
-    response = requests.get(
-        f"{url}/@slots",
-        params={"start": day.isoformat(), "end": day.isoformat()},
-        headers=JSON,
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return {slot["start"]: slot for slot in response.json()["items"]}
+    return {slot["start"]: slot for slot in day_slots(url, day)}
 
 
 def book(url, start, fullname, **extra):

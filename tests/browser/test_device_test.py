@@ -10,14 +10,13 @@ meet only through the TURN relay.
 from browser_helpers import wait_for
 from bs4 import BeautifulSoup
 from coturn import coturn
-from helpers import JSON
 from helpers import Browser
 from live import book_first_free
 from live import create_product
+from live import set_controlpanel
 from test_accessibility import run_axe
 import json
 import pytest
-import requests
 
 
 TURN_SECRET = "device-test-turn-secret-" + "d" * 24
@@ -29,14 +28,7 @@ CHROMIUM_EXTRA_ARGS = [
 
 
 def settings(live_site, **values):
-    response = requests.patch(
-        f"{live_site.site}/@controlpanels/digitalebalie",
-        json=values,
-        headers=JSON,
-        auth=live_site.admin,
-        timeout=30,
-    )
-    assert response.status_code == 204, response.text
+    set_controlpanel(live_site, "digitalebalie", values)
 
 
 def set_turn_secret(live_site, secret):

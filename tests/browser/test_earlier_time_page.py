@@ -16,6 +16,7 @@ from browser_helpers import wait_for
 from datetime import datetime
 from helpers import AMS
 from helpers import JSON
+from helpers import day_slots
 from live import create_translated_product
 from live import every_day
 from live_messages import link_in
@@ -39,14 +40,7 @@ def product(live_site):
 
 
 def times(url, day):
-    response = requests.get(
-        f"{url}/@slots",
-        params={"start": day.isoformat(), "end": day.isoformat()},
-        headers=JSON,
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return [slot["start"] for slot in response.json()["items"]]
+    return [slot["start"] for slot in day_slots(url, day)]
 
 
 def book(url, start, name, language="nl"):

@@ -7,12 +7,11 @@ from browser_helpers import phone_page
 from browser_helpers import run_axe
 from browser_helpers import times_of
 from browser_helpers import wait_for
-from helpers import JSON
+from helpers import day_slots
 from live import create_translated_product
 from live import every_day
 import json
 import pytest
-import requests
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +59,7 @@ def fill_in(page, language, url, day, start):
 
 
 def free(url, day):
-    response = requests.get(
-        f"{url}/@slots",
-        params={"start": day.isoformat(), "end": day.isoformat()},
-        headers=JSON,
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    return [s["start"] for s in response.json()["items"] if s["available"]]
+    return [s["start"] for s in day_slots(url, day) if s["available"]]
 
 
 @pytest.mark.parametrize(

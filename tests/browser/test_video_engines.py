@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 from live import create_product
 from live import first_slot_soon
+from live import set_controlpanel
+from live import set_secret
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 import jwt
@@ -101,22 +103,8 @@ def appointment(live_site):
 def configure(live_site, secret_name, secret, **values):
     """Settings through the REST API, the secret on the secrets page; returns
     a function that puts the built-in rooms back (the live site is shared)."""
-    from helpers import Browser
-
-    browser = Browser(live_site.site, "en")
-    browser.auth = live_site.admin
-    page = browser.get("@@digitalebalie-secrets")
-    form = browser.form_values(page, "form")
-    form.update({f"form.widgets.{secret_name}": secret, "form.buttons.save": "Save"})
-    assert "saved" in browser.post("@@digitalebalie-secrets", data=form).text
-    response = requests.patch(
-        f"{live_site.site}/@controlpanels/digitalebalie",
-        json=values,
-        headers=JSON,
-        auth=live_site.admin,
-        timeout=30,
-    )
-    assert response.status_code == 204, response.text
+    set_secret(live_site.site, live_site.admin, secret_name, secret)
+    set_controlpanel(live_site, "digitalebalie", values)
 
     def restore():
         requests.patch(

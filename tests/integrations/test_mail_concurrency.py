@@ -8,7 +8,7 @@ from fake_sms import FakeGateway
 from helpers import AMS
 from helpers import JSON
 from live import free_port
-from live_messages import set_sms_key
+from live import set_secret
 import collections
 import requests
 import threading
@@ -43,7 +43,7 @@ def test_parallel_runs_send_each_message_once(live_site):
     controller.start()
     gateway = FakeGateway("live-sms-product-token").start()
     try:
-        set_sms_key(site, admin, "live-sms-product-token")
+        set_secret(site, admin, "sms_api_key", "live-sms-product-token")
         assert (
             requests.patch(
                 f"{site}/@controlpanels/mail",
