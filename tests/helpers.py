@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 import requests
 import threading
+import time
 
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -190,3 +191,21 @@ def day_slots(product_url, day):
     )
     assert response.status_code == 200, response.text
     return response.json()["items"]
+
+
+# Walk-in hours from 00:00 to 23:59 every day: as open as a product can be.
+WALK_IN_ALL_DAY = [
+    {"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)
+]
+
+
+def walk_in_all_day(margin=timedelta(minutes=3)):
+    """WALK_IN_ALL_DAY, for a test that needs walk-in open now. The hours end at
+    23:59 at the latest (closed from then to midnight), so a test that starts
+    in the last minutes of a day first waits until just past midnight: its
+    verdict must not depend on the hour."""
+    now = datetime.now(AMS)
+    closes = now.replace(hour=23, minute=59, second=0, microsecond=0)
+    if now >= closes - margin:
+        time.sleep((closes + timedelta(minutes=1, seconds=2) - now).total_seconds())
+    return WALK_IN_ALL_DAY

@@ -6,6 +6,7 @@ from datetime import timedelta
 from helpers import AMS
 from helpers import JSON
 from helpers import Browser
+from helpers import walk_in_all_day
 from pathlib import Path
 import os
 import pytest
@@ -321,7 +322,6 @@ def first_slot_soon(product):
 # --- the walk-in queue under load (tests/walkin, tests/cluster) ---------------------
 
 WALK_IN_PASSWORD = "walk-In-test-pw-1"
-WALK_IN_HOURS = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
 
 
 def walk_in_product(launcher, employees=3, max_queue=30):
@@ -336,7 +336,7 @@ def walk_in_product(launcher, employees=3, max_queue=30):
         channels=["video"],
         teams=[team_id],
         walk_in=True,
-        walk_in_hours=WALK_IN_HOURS,
+        walk_in_hours=walk_in_all_day(),
         walk_in_max_queue=max_queue,
     )
     headers = {"Accept": "application/json", "Content-Type": "application/json"}

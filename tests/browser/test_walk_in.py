@@ -9,6 +9,7 @@ page never reloaded.
 from browser_helpers import run_axe
 from browser_helpers import wait_for
 from helpers import JSON
+from helpers import walk_in_all_day
 from live import create_product
 from live import create_team
 import base64
@@ -23,7 +24,6 @@ CHROMIUM_EXTRA_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 PASSWORD = "walk-In-browser-pw-1"
-ALL_DAY = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
 
 
 def arrives(page, expression, within=2.0):
@@ -47,7 +47,7 @@ def walk_in(live_site, chromium):
         channels=["video"],
         teams=[team_id],
         walk_in=True,
-        walk_in_hours=ALL_DAY,
+        walk_in_hours=walk_in_all_day(),
     )
     login = base64.b64encode(f"{employee_id}:{PASSWORD}".encode()).decode()
     citizen_context = chromium.new_context(

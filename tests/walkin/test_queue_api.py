@@ -5,13 +5,14 @@ from datetime import datetime
 from datetime import timedelta
 from helpers import AMS
 from helpers import JSON
+from helpers import WALK_IN_ALL_DAY
 from helpers import cookie_login
 from helpers import origin
+from helpers import walk_in_all_day
 import pytest
 import transaction
 
 
-ALL_DAY = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
 CITIZEN = {"fullname": "Fatima el Amrani", "language": "nl"}
 
 
@@ -29,7 +30,7 @@ def walk_in(make_product, team):
         values = {
             "teams": ["burgerzaken"],
             "walk_in": True,
-            "walk_in_hours": ALL_DAY,
+            "walk_in_hours": walk_in_all_day(),
             "channels": ["video"],
         }
         return make_product(**{**values, **fields})
@@ -385,7 +386,7 @@ class TestProductFields:
         assert bad.status_code == 400, bad.text
         assert "Walk-in hours" in bad.text
         good = manager.post(
-            "", json={**base, "walk_in_hours": ALL_DAY[:1]}, headers=JSON
+            "", json={**base, "walk_in_hours": WALK_IN_ALL_DAY[:1]}, headers=JSON
         )
         assert good.status_code == 201, good.text
         product = manager.get(good.json()["@id"], headers=JSON).json()

@@ -8,10 +8,8 @@ from helpers import AMS
 from helpers import JSON
 from helpers import PASSWORD
 from helpers import Browser
+from helpers import walk_in_all_day
 import pytest
-
-
-ALL_DAY = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
 
 
 @pytest.fixture
@@ -22,7 +20,10 @@ def team(make_team):
 @pytest.fixture
 def product(make_product, team):
     return make_product(
-        teams=["burgerzaken"], walk_in=True, walk_in_hours=ALL_DAY, channels=["video"]
+        teams=["burgerzaken"],
+        walk_in=True,
+        walk_in_hours=walk_in_all_day(),
+        channels=["video"],
     )
 
 

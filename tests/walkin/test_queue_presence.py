@@ -12,6 +12,7 @@ from collective.digitalebalie.walkin import availability
 from collective.digitalebalie.walkin import queue
 from datetime import datetime
 from datetime import timedelta
+from helpers import WALK_IN_ALL_DAY
 from plone import api
 from zoneinfo import ZoneInfo
 import pytest
@@ -20,7 +21,6 @@ import transaction
 
 # A Monday morning, whatever day the suite runs.
 T0 = datetime(2030, 3, 4, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
-ALL_DAY = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
 
 
 def at(seconds):
@@ -30,7 +30,9 @@ def at(seconds):
 @pytest.fixture
 def product(functional, make_product, make_team):
     make_team("burgerzaken", "anna")
-    url = make_product(teams=["burgerzaken"], walk_in=True, walk_in_hours=ALL_DAY)
+    url = make_product(
+        teams=["burgerzaken"], walk_in=True, walk_in_hours=WALK_IN_ALL_DAY
+    )
     portal = functional["portal"]
     transaction.begin()
     api.portal.set_registry_record(

@@ -4,6 +4,7 @@ wait in one line, in order, and one employee takes both. Over HTTP against a
 live demo site in Dutch and English."""
 
 from helpers import JSON
+from helpers import walk_in_all_day
 import pytest
 import requests
 
@@ -11,7 +12,6 @@ import requests
 DUTCH = "/balie/verhuizing-doorgeven"
 ENGLISH = "/en/balie/verhuizing-doorgeven"
 EMPLOYEE = ("medewerker", "balie-demo-2026")
-ALL_DAY = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
 
 
 def call(method, url, auth=None, **kwargs):
@@ -27,7 +27,7 @@ def walk_in(live_site):
         "PATCH",
         f"{site}{ENGLISH}",
         auth=admin,
-        json={"walk_in": True, "walk_in_hours": ALL_DAY},
+        json={"walk_in": True, "walk_in_hours": walk_in_all_day()},
     )
     assert on.status_code == 204, on.text
     available = call(
