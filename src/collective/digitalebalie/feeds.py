@@ -13,7 +13,7 @@ from collective.digitalebalie import settings
 from collective.digitalebalie import teams
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.content.counter_product import CHANNELS
-from collective.digitalebalie.integrations import notifications
+from collective.digitalebalie.integrations import invitations
 from collective.digitalebalie.settings import setting
 from collective.digitalebalie.storage import annotation
 from datetime import UTC
@@ -110,5 +110,5 @@ def calendar(user_id, now=None):
                 state = api.content.get_state(appointment)
                 event.add("status", "CANCELLED" if state == "no_show" else "CONFIRMED")
                 cal.add_component(event)
-    notifications.add_timezone(cal, tz)
+    invitations.add_timezone(cal, tz)
     return cal.to_ical()

@@ -17,7 +17,6 @@ from BTrees.LOBTree import LOBTree
 from BTrees.OOBTree import OOBTree
 from collective.digitalebalie import _
 from collective.digitalebalie import errors
-from collective.digitalebalie import multilingual
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import store
 from collective.digitalebalie.storage import annotation
@@ -113,12 +112,15 @@ def _workload(day):
     return days[day]
 
 
+def day_loads(day):
+    """user id -> their appointments that day (empty when none were counted)."""
+    days = IAnnotations(store.appointments_folder()).get(WORKLOAD_KEY)
+    counts = days.get(day) if days is not None and day is not None else None
+    return counts if counts is not None else {}
+
+
 def load(user_id, day):
-    annotations = IAnnotations(store.appointments_folder())
-    days = annotations.get(WORKLOAD_KEY)
-    if days is None or day not in days:
-        return 0
-    return days[day].get(user_id, 0)
+    return day_loads(day).get(user_id, 0)
 
 
 def _count(user_id, day, delta):
@@ -136,9 +138,7 @@ def least_loaded(candidates, day):
     """The candidate with the fewest appointments that day (ties: by id)."""
     if not candidates:
         return None
-    days = IAnnotations(store.appointments_folder()).get(WORKLOAD_KEY)
-    counts = days.get(day) if days is not None and day is not None else None
-    counts = counts if counts is not None else {}
+    counts = day_loads(day)  # read once, not per candidate
     return min(sorted(candidates), key=lambda user_id: counts.get(user_id, 0))
 
 
@@ -232,7 +232,7 @@ def sync_product(product, event=None):
     teams = product_teams(product)
     set_team_roles(product, teams)
     # The ledger of all its translations (multilingual.py).
-    ledger = IAnnotations(multilingual.canonical(product)).get(store.LEDGER_KEY)
+    ledger = store.ledger_of(product)
     if not ledger:
         return
     tz = settings.site_timezone()

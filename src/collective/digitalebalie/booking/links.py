@@ -117,10 +117,15 @@ def find_by_token(token):
     folder = appointments_folder()
     appointment_id = token_index(folder).get(hash_token(token))
     appointment = folder._getOb(appointment_id, None) if appointment_id else None
-    if appointment is None or appointment.end < now_utc() - timedelta(days=link_days()):
-        # Links stop working some time after the appointment (privacy).
+    if appointment is None or not links_work(appointment):
         raise NotFound(_("No appointment with this link."))
     return appointment
+
+
+def links_work(appointment):
+    """Whether the appointment's links still work: they stop some time after
+    the appointment (privacy)."""
+    return appointment.end >= now_utc() - timedelta(days=link_days())
 
 
 def revoke_citizen_links(appointment):

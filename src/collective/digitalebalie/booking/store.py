@@ -121,6 +121,11 @@ def _ledger(product):
     return annotation(multilingual.canonical(product), LEDGER_KEY, LOBTree)
 
 
+def ledger_of(product):
+    """The product's ledger (its canonical translation's), None when empty."""
+    return IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
+
+
 def _day_range(ledger, first_day, last_day):
     """Day records from first_day to last_day (local dates), both included."""
     return ledger.values(min=first_day.toordinal(), max=last_day.toordinal())
@@ -142,7 +147,7 @@ def _unique(records):
 
 def coming_ids(product, first_day):
     """Ids of the product's booked appointments from first_day on."""
-    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
+    ledger = ledger_of(product)
     if not ledger:
         return []
     return list(_unique(ledger.values(min=first_day.toordinal())))
@@ -150,7 +155,7 @@ def coming_ids(product, first_day):
 
 def booked_intervals(product, first_day, last_day):
     """The product's appointments around these days, for counting overlaps."""
-    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
+    ledger = ledger_of(product)
     if not ledger:
         return rules.BookedIntervals()
     # The day before too: appointments booked before each day they cover held
@@ -171,8 +176,7 @@ def day_version(product, day, last_day=None):
     shows each connection the serials of its own snapshot. None when this
     transaction has changed one of them (not committed yet: no key).
     """
-    # The ledger of all translations is the canonical product's.
-    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
+    ledger = ledger_of(product)
     parts = [day.toordinal()]
     last = (last_day or day).toordinal()
     for obj in (
@@ -218,7 +222,7 @@ def listing(product, first_day, last_day):
 
     Cancelled appointments have left the ledger and are not listed.
     """
-    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
+    ledger = ledger_of(product)
     if not ledger:
         return []
     folder = appointments_folder()
@@ -338,7 +342,7 @@ def release(appointment):
     day = getattr(appointment, "ledger_day", None)
     if product is None or day is None:
         return
-    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
+    ledger = ledger_of(product)
     if ledger is None:
         return
     span = (appointment.end - appointment.start).days + 2  # enough for any zone

@@ -43,12 +43,6 @@ COMPOSER = "appointment"  # the name of compose_queued as an outbox.IComposer
 
 _t = texts.translated
 _municipality = texts.municipality
-# The invitation lives in invitations.py; these names stay for their callers.
-persons_line = invitations.persons_line
-_sender_address = invitations.sender_address
-add_timezone = invitations.add_timezone
-add_invitation = invitations.add_invitation
-invitation = invitations.invitation
 # Text messages live in texts.py; these names stay for their callers.
 sms_enabled = texts.sms_enabled
 queue_sms = texts.queue_sms
@@ -67,7 +61,7 @@ def _recipient(appointment, address=None):
 
 def _sender():
     name = api.portal.get_registry_record("plone.email_from_name", default="")
-    return formataddr((name or _municipality(), _sender_address()))
+    return formataddr((name or _municipality(), invitations.sender_address()))
 
 
 SUBJECTS = {
@@ -117,8 +111,9 @@ def _compose(appointment, kind, token=None, base=None, to=None, sequence=None):
         f"{_t(LABEL_FOR, language)}: {title}",
         f"{_t(LABEL_WHEN, language)}: {when}",
     ]
-    if persons_line(appointment, language):
-        lines.append(persons_line(appointment, language))
+    persons = invitations.persons_line(appointment, language)
+    if persons:
+        lines.append(persons)
     if kind != "cancelled":
         lines += ["", *explain.how_lines(appointment, language, token, base)]
     note = getattr(appointment, "cancel_message", "") if kind == "cancelled" else ""
@@ -166,8 +161,8 @@ def _compose(appointment, kind, token=None, base=None, to=None, sequence=None):
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
-    ical = invitation(appointment, product, method, token, base, sequence)
-    add_invitation(message, ical, method)
+    ical = invitations.invitation(appointment, product, method, token, base, sequence)
+    invitations.add_invitation(message, ical, method)
     return message
 
 

@@ -15,7 +15,6 @@ from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.integrations import outbox
 from collective.digitalebalie.integrations import sms
 from collective.digitalebalie.settings import setting
-from datetime import timedelta
 from zope.i18n import translate
 
 
@@ -192,7 +191,7 @@ def _page_link(appointment):
     The first link cannot be repeated (only its hash is kept): as a reminder
     does, this mints another one and keeps its hash only.
     """
-    if appointment.end < settings.now_utc() - timedelta(days=settings.link_days()):
+    if not links.links_work(appointment):
         return None
     return links.citizen_url(links.fresh_link(appointment))
 

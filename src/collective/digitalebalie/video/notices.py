@@ -155,9 +155,10 @@ def _collect(room, parts):
 QUEUE_PART = "queue"
 
 
-def queue_room(product_uid):
-    """The room server path that the pages of a product's walk-in queue watch."""
-    return f"{QUEUE_PREFIX}{product_uid}"
+def queue_room(product):
+    """The room server path that the pages of a product's walk-in queue watch:
+    one for all its translations, which share the queue (walkin.queue.home)."""
+    return f"{QUEUE_PREFIX}{multilingual.canonical(product).UID()}"
 
 
 def queue_changed(product):
@@ -167,5 +168,4 @@ def queue_changed(product):
     Routed by the product (the queue's own path), so in a cluster one room
     server process holds all watchers of one queue.
     """
-    # All translations of a product share its queue (walkin.queue.home).
-    return _collect(queue_room(multilingual.canonical(product).UID()), (QUEUE_PART,))
+    return _collect(queue_room(product), (QUEUE_PART,))

@@ -4,7 +4,6 @@ from collective.digitalebalie import _
 from collective.digitalebalie import credentials
 from collective.digitalebalie import errors
 from collective.digitalebalie import logger
-from collective.digitalebalie import multilingual
 from collective.digitalebalie import settings
 from collective.digitalebalie import validation
 from collective.digitalebalie.booking import links
@@ -228,7 +227,7 @@ def queue_watch_info(product, role, participant):
     secret = credentials.get_secret("room_token_secret")
     if not (base and secret):
         return info
-    room = notices.queue_room(multilingual.canonical(product).UID())
+    room = notices.queue_room(product)
     info["watch"] = {
         "url": f"{base}/{room}",
         "token": tokens.mint(
