@@ -65,24 +65,44 @@ class ProductRules:
     def free_slots(self, first_day, last_day, now=None, persons=1):
         """The slots a citizen can book now, day by day from the cache; for
         ``persons`` people only starts with room for the whole appointment."""
+        return self.versioned_slots(first_day, last_day, now, persons)[0]
+
+    def versioned_slots(self, first_day, last_day, now=None, persons=1):
+        """(free slots, version): the version is a key that changes whenever
+        the slots may (a booking, cancellation or move on one of the days, an
+        edit of the product, another day, a time that passed), None when the
+        transaction changed them; for caching what is made of the slots."""
         now = now or now_utc()
         today = now.astimezone(self.tz).date()
         earliest = now + timedelta(hours=self.min_notice_hours)
         day = max(first_day, today)
         last_day = min(last_day, today + timedelta(days=self.max_days_ahead))
+        length = self.minutes(persons)
+        ledger = store.ledger_of(self.product)
         result = []
+        # The product's own serial too: it holds the horizon and the notice.
+        versions = [self.tz.key, length, today.toordinal(), store.serial(self.product)]
+        # Only the day of the earliest start loses times to the clock: a
+        # day's slots start on that (local) day.
+        cut = earliest.astimezone(self.tz).date()
         while day <= last_day:
-            result.extend(
-                s for s in self.day_slots(day, persons) if s.start >= earliest
-            )
+            version, slots = self.day_slots(day, persons, length, ledger)
+            versions.append(version)
+            if day > cut:
+                result.extend(slots)
+            elif day == cut:
+                result.extend(s for s in slots if s.start >= earliest)
             day += timedelta(days=1)
-        return result
+        # The days' versions fix their slots; what the clock took away from
+        # them is always a first part, so the number left tells the rest.
+        versions.append(len(result))
+        return result, (None if None in versions else tuple(versions))
 
-    def day_slots(self, day, persons=1):
-        """The free slots of one day, whatever the time now (cached per
+    def day_slots(self, day, persons=1, length=None, ledger=store.ASK):
+        """(version, free slots) of one day, whatever the time now (cached per
         product, day and length, keyed on what the ledger and the product wrote)."""
         midnight = datetime.combine(day, time(0), tzinfo=self.tz)
-        length = self.minutes(persons)
+        length = length or self.minutes(persons)
         return store.cached_day(
             self.product,
             day,
@@ -101,6 +121,7 @@ class ProductRules:
                     length=length,
                 )
             ),
+            ledger,
         )
 
     def check_start(self, start, now=None, staff=False, persons=1):

@@ -36,6 +36,7 @@ FOLDER_ID = "appointments"
 LEDGER_KEY = "collective.digitalebalie.ledger"  # LOBTree: day ordinal -> DayBookings
 # LOBTree: day ordinal -> OOTreeSet of the ids of that day's cancelled appointments
 CANCELLED_KEY = "collective.digitalebalie.cancelled"
+ASK = object()  # an argument not given (None is a value: no ledger yet)
 
 
 class DayBookings(Persistent):
@@ -148,7 +149,21 @@ def booked_intervals(product, first_day, last_day):
     )
 
 
-def day_version(product, day):
+def ledger_of(product):
+    """The product's ledger (its canonical translation's), None when empty."""
+    return IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
+
+
+def serial(obj):
+    """(oid, serial) of a persistent object as this connection sees it; None
+    when this transaction changed it (or it is new)."""
+    obj._p_activate()
+    if obj._p_oid is None or obj._p_changed:
+        return None
+    return (obj._p_oid, obj._p_serial)
+
+
+def day_version(product, day, ledger=ASK):
     """What the free slots of ``day`` depend on in the database, as a key.
 
     The serials of the product (its opening hours, closures, duration) and
@@ -156,9 +171,11 @@ def day_version(product, day):
     every booking, cancellation and move writes them, in any instance, and
     ZODB shows each connection the serials of its own snapshot. None when
     this transaction has changed one of them (not committed yet: no key).
+    ``ledger``: the product's ``ledger_of``, when the caller has it already.
     """
     # The ledger of all translations is the canonical product's.
-    ledger = IAnnotations(multilingual.canonical(product)).get(LEDGER_KEY)
+    if ledger is ASK:
+        ledger = ledger_of(product)
     parts = [day.toordinal()]
     for obj in (
         product,
@@ -170,10 +187,10 @@ def day_version(product, day):
         if obj is None:
             parts.append(None)
             continue
-        obj._p_activate()
-        if obj._p_oid is None or obj._p_changed:
+        version = serial(obj)
+        if version is None:
             return None
-        parts.append((obj._p_oid, obj._p_serial))
+        parts.append(version)
     return tuple(parts)
 
 
@@ -183,10 +200,10 @@ _DAYS = {}
 MAX_CACHED_DAYS = 5000
 
 
-def cached_day(product, day, zone, compute):
-    """``compute()`` for the product's day, from the cache while the day's
-    version (``day_version``) is the same."""
-    version = day_version(product, day)
+def cached_day(product, day, zone, compute, ledger=ASK):
+    """(version, ``compute()``) for the product's day, from the cache while
+    the day's version (``day_version``) is the same; version None: not cached."""
+    version = day_version(product, day, ledger)
     key = (version, zone) if version else None
     value = _DAYS.get(key) if key else None
     if value is None:
@@ -195,7 +212,7 @@ def cached_day(product, day, zone, compute):
             if len(_DAYS) >= MAX_CACHED_DAYS:
                 _DAYS.clear()
             _DAYS[key] = value
-    return value
+    return version, value
 
 
 def listing(product, first_day, last_day):
