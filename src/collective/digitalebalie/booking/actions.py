@@ -7,6 +7,7 @@ events fired here (``booking.events``, subscribers in ``events.py``).
 
 from collective.digitalebalie import _
 from collective.digitalebalie import limits
+from collective.digitalebalie.booking import free
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.booking import store
@@ -26,8 +27,6 @@ from collective.digitalebalie.settings import date_in_words
 from collective.digitalebalie.settings import now_utc
 from collective.digitalebalie.settings import site_timezone
 from datetime import UTC
-from datetime import datetime
-from datetime import time
 from datetime import timedelta
 from plone import api
 from zope.event import notify
@@ -68,60 +67,9 @@ class ProductRules:
         return self.versioned_slots(first_day, last_day, now, persons)[0]
 
     def versioned_slots(self, first_day, last_day, now=None, persons=1):
-        """(free slots, version): the version is a key that changes whenever
-        the slots may (a booking, cancellation or move on one of the days, an
-        edit of the product, another day, a time that passed), None when the
-        transaction changed them; for caching what is made of the slots."""
-        now = now or now_utc()
-        today = now.astimezone(self.tz).date()
-        earliest = now + timedelta(hours=self.min_notice_hours)
-        day = max(first_day, today)
-        last_day = min(last_day, today + timedelta(days=self.max_days_ahead))
-        length = self.minutes(persons)
-        ledger = store.ledger_of(self.product)
-        result = []
-        # The product's own serial too: it holds the horizon and the notice.
-        versions = [self.tz.key, length, today.toordinal(), store.serial(self.product)]
-        # Only the day of the earliest start loses times to the clock: a
-        # day's slots start on that (local) day.
-        cut = earliest.astimezone(self.tz).date()
-        while day <= last_day:
-            version, slots = self.day_slots(day, persons, length, ledger)
-            versions.append(version)
-            if day > cut:
-                result.extend(slots)
-            elif day == cut:
-                result.extend(s for s in slots if s.start >= earliest)
-            day += timedelta(days=1)
-        # The days' versions fix their slots; what the clock took away from
-        # them is always a first part, so the number left tells the rest.
-        versions.append(len(result))
-        return result, (None if None in versions else tuple(versions))
-
-    def day_slots(self, day, persons=1, length=None, ledger=store.ASK):
-        """(version, free slots) of one day, whatever the time now (cached per
-        product, day and length, keyed on what the ledger and the product wrote)."""
-        midnight = datetime.combine(day, time(0), tzinfo=self.tz)
-        length = length or self.minutes(persons)
-        return store.cached_day(
-            self.product,
-            day,
-            (self.tz.key, length),
-            lambda: tuple(
-                rules.free_slots(
-                    periods=self.periods,
-                    closures=self.closures,
-                    duration=self.duration,
-                    tz=self.tz,
-                    first_day=day,
-                    last_day=day,
-                    now=midnight.astimezone(UTC),
-                    max_days_ahead=0,
-                    booked=store.booked_intervals(self.product, day, day),
-                    length=length,
-                )
-            ),
-            ledger,
+        """(free slots, the version they have): see ``free.versioned_slots``."""
+        return free.versioned_slots(
+            self, first_day, last_day, now or now_utc(), persons
         )
 
     def check_start(self, start, now=None, staff=False, persons=1):
