@@ -86,7 +86,7 @@ def run(base, first, clients, seconds):
             print(f"{label}: no answer")
             continue
         print(
-            f"{label:16} {len(timings) / took:6.1f}/s  "
+            f"{label:16} {len(timings):6d} answers {len(timings) / took:6.1f}/s  "
             f"p50 {statistics.median(timings):6.0f} ms  "
             f"p95 {percentile(timings, 0.95):6.0f} ms"
         )

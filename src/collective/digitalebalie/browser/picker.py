@@ -19,7 +19,7 @@ from datetime import timedelta
 DAYS_PER_PAGE = 14
 # markup key -> the picker's HTML; per process, right in every process.
 _MARKUP = {}
-MAX_MARKUP = 2000
+MAX_MARKUP = 1000  # about 10 KB each
 
 
 class SlotPicker:

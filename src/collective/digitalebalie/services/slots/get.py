@@ -27,7 +27,7 @@ import json
 # (URL, days, persons, slots version, anonymous?) -> (ETag, JSON body); per process, and
 # right in every process: the version is what the database says.
 _ANSWERS = {}
-MAX_ANSWERS = 2000
+MAX_ANSWERS = 500  # about 45 KB each for 31 days
 
 
 def anonymous():
