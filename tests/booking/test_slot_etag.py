@@ -62,6 +62,7 @@ def test_an_unchanged_answer_is_a_304_and_a_booking_changes_it_at_once(
     first = slots(browser, product, day)
     etag = first.headers["ETag"]
     assert first.headers["Cache-Control"] == "no-cache"
+    assert "Accept" in first.headers["Vary"]
     again = slots(browser, product, day, etag=etag)
     assert again.status_code == 304 and again.content == b""
     # gzip makes the ETag weak; the browser then sends it back with W/.

@@ -72,6 +72,8 @@ class SlotsGet(Service):
         response.setHeader("Content-Type", self.content_type)
         # Anyone may keep it, but asks again each time (a 304 when unchanged).
         response.setHeader("Cache-Control", "no-cache")
+        # The same address without "Accept: application/json" is no answer.
+        response.setHeader("Vary", "Accept")
         if version:
             response.setHeader("ETag", etag)
             if matches(self.request.getHeader("If-None-Match"), etag):
