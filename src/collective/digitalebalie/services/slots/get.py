@@ -81,6 +81,14 @@ class SlotsGet(Service):
                 return ""
         return body
 
+    def reply(self):
+        """The answer as data, not from the cache (for callers in Python)."""
+        rules, first, last, persons = self.asked()
+        slots = rules.free_slots(first, last, persons=persons)
+        return self.answer(
+            f"{self.context.absolute_url()}/@slots", rules, persons, slots
+        )
+
     def asked(self):
         """(rules, first day, last day, persons) from the query; else InvalidInput."""
         product_rules = ProductRules(self.context)
