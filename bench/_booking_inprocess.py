@@ -94,6 +94,8 @@ def main(app, out_path):
         t0 = time.perf_counter()
         service = SlotsGet()  # plone.rest services take context/request as attributes
         service.context, service.request = product, request
+        # Unwrapped here; the publisher checks the REST permission on the real path.
+        service.check_permission = lambda: None
         # As served: the JSON text, from the cache after the first time.
         body = service.render()
         timings.append((time.perf_counter() - t0) * 1000)
