@@ -7,6 +7,10 @@ throughput and p50/p95 per URL, the errors and the load average. Bounded: the
 clients stop after the given seconds; only loopback is asked.
 
     python bench/bench_load.py [--clients 20] [--seconds 30]
+    python bench/bench_load.py --site http://127.0.0.1:8080/Plone/bench-product --first 2025-06-02
+
+With ``--site`` it measures an instance that runs already (e.g. the same data
+served in turn by two versions of the code); ``--first`` is the first day asked.
 """
 
 from bench_booking import month_after
@@ -82,7 +86,7 @@ def run(base, first, clients, seconds):
             print(f"{label}: no answer")
             continue
         print(
-            f"{label:16} {len(timings) / took:6.1f}/s  "
+            f"{label:16} {len(timings):6d} answers {len(timings) / took:6.1f}/s  "
             f"p50 {statistics.median(timings):6.0f} ms  "
             f"p95 {percentile(timings, 0.95):6.0f} ms"
         )
@@ -94,8 +98,14 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--site", help="the product URL of a running instance")
+    parser.add_argument("--first", help="with --site: the first day (YYYY-MM-DD)")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
+    if args.site:
+        for _ in range(args.runs):
+            run(args.site, args.first, args.clients, args.seconds)
+        return
     with served_instance() as (base, figures):
         for _ in range(args.runs):
             run(base, figures["first"], args.clients, args.seconds)

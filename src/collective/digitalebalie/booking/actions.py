@@ -7,6 +7,7 @@ events fired here (``booking.events``, subscribers in ``events.py``).
 
 from collective.digitalebalie import _
 from collective.digitalebalie import limits
+from collective.digitalebalie.booking import free
 from collective.digitalebalie.booking import links
 from collective.digitalebalie.booking import rules
 from collective.digitalebalie.booking import store
@@ -26,8 +27,6 @@ from collective.digitalebalie.settings import date_in_words
 from collective.digitalebalie.settings import now_utc
 from collective.digitalebalie.settings import site_timezone
 from datetime import UTC
-from datetime import datetime
-from datetime import time
 from datetime import timedelta
 from plone import api
 from zope.event import notify
@@ -65,45 +64,12 @@ class ProductRules:
     def free_slots(self, first_day, last_day, now=None, persons=1):
         """The slots a citizen can book now, day by day from the cache; for
         ``persons`` people only starts with room for the whole appointment."""
-        now = now or now_utc()
-        today = now.astimezone(self.tz).date()
-        earliest = now + timedelta(hours=self.min_notice_hours)
-        day = max(first_day, today)
-        last_day = min(last_day, today + timedelta(days=self.max_days_ahead))
-        result = []
-        while day <= last_day:
-            result.extend(
-                s for s in self.day_slots(day, persons) if s.start >= earliest
-            )
-            day += timedelta(days=1)
-        return result
+        return self.versioned_slots(first_day, last_day, now, persons)[0]
 
-    def day_slots(self, day, persons=1):
-        """The free slots of one day, whatever the time now (cached per
-        product, day and length, keyed on what the ledger and the product wrote)."""
-        midnight = datetime.combine(day, time(0), tzinfo=self.tz)
-        length = self.minutes(persons)
-        # On the spring's short day a long slot may end after midnight.
-        last = rules.last_day_reached(day, self.tz)
-        return store.cached_day(
-            self.product,
-            day,
-            (self.tz.key, length),
-            lambda: tuple(
-                rules.free_slots(
-                    periods=self.periods,
-                    closures=self.closures,
-                    duration=self.duration,
-                    tz=self.tz,
-                    first_day=day,
-                    last_day=day,
-                    now=midnight.astimezone(UTC),
-                    max_days_ahead=0,
-                    booked=store.booked_intervals(self.product, day, last),
-                    length=length,
-                )
-            ),
-            last,
+    def versioned_slots(self, first_day, last_day, now=None, persons=1):
+        """(free slots, the version they have): see ``free.versioned_slots``."""
+        return free.versioned_slots(
+            self, first_day, last_day, now or now_utc(), persons
         )
 
     def check_start(self, start, now=None, staff=False, persons=1):

@@ -38,6 +38,7 @@ FOLDER_ID = "appointments"
 LEDGER_KEY = "collective.digitalebalie.ledger"  # LOBTree: day ordinal -> DayBookings
 # LOBTree: day ordinal -> OOTreeSet of the ids of that day's cancelled appointments
 CANCELLED_KEY = "collective.digitalebalie.cancelled"
+ASK = object()  # an argument not given (None is a value: no ledger yet)
 
 
 class DayBookings(Persistent):
@@ -166,7 +167,16 @@ def booked_intervals(product, first_day, last_day):
     )
 
 
-def day_version(product, day, last_day=None):
+def serial(obj):
+    """(oid, serial) of a persistent object as this connection sees it; None
+    when this transaction changed it (or it is new)."""
+    obj._p_activate()
+    if obj._p_oid is None or obj._p_changed:
+        return None
+    return (obj._p_oid, obj._p_serial)
+
+
+def day_version(product, day, last_day=None, ledger=ASK):
     """What the free slots of ``day`` depend on in the database, as a key.
 
     The serials of the product (its opening hours, closures, duration) and
@@ -175,8 +185,11 @@ def day_version(product, day, last_day=None):
     booking, cancellation and move writes them, in any instance, and ZODB
     shows each connection the serials of its own snapshot. None when this
     transaction has changed one of them (not committed yet: no key).
+    ``ledger``: the product's ``ledger_of``, when the caller has it already.
     """
-    ledger = ledger_of(product)
+    # The ledger of all translations is the canonical product's.
+    if ledger is ASK:
+        ledger = ledger_of(product)
     parts = [day.toordinal()]
     last = (last_day or day).toordinal()
     for obj in (
@@ -189,10 +202,10 @@ def day_version(product, day, last_day=None):
         if obj is None:
             parts.append(None)
             continue
-        obj._p_activate()
-        if obj._p_oid is None or obj._p_changed:
+        version = serial(obj)
+        if version is None:
             return None
-        parts.append((obj._p_oid, obj._p_serial))
+        parts.append(version)
     return tuple(parts)
 
 
@@ -202,10 +215,10 @@ _DAYS = {}
 MAX_CACHED_DAYS = 5000
 
 
-def cached_day(product, day, zone, compute, last_day=None):
-    """``compute()`` for the product's day, from the cache while the day's
-    version (``day_version``) is the same."""
-    version = day_version(product, day, last_day)
+def cached_day(product, day, zone, compute, last_day=None, ledger=ASK):
+    """(version, ``compute()``) for the product's day, from the cache while
+    the day's version (``day_version``) is the same; version None: not cached."""
+    version = day_version(product, day, last_day, ledger)
     key = (version, zone) if version else None
     value = _DAYS.get(key) if key else None
     if value is None:
@@ -214,7 +227,7 @@ def cached_day(product, day, zone, compute, last_day=None):
             if len(_DAYS) >= MAX_CACHED_DAYS:
                 _DAYS.clear()
             _DAYS[key] = value
-    return value
+    return version, value
 
 
 def listing(product, first_day, last_day):

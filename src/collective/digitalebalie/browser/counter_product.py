@@ -99,6 +99,7 @@ class BookingFormMixin:
 
 class CounterProductView(WalkInFormMixin, BookingFormMixin, BrowserView):
     index = ViewPageTemplateFile("templates/counter_product.pt")
+    picker_template = ViewPageTemplateFile("templates/picker.pt")
     macros_template = ViewPageTemplateFile("templates/macros.pt")
 
     challenge = None
@@ -151,6 +152,19 @@ class CounterProductView(WalkInFormMixin, BookingFormMixin, BrowserView):
     @property
     def picker_macros(self):
         return self.macros_template.macros
+
+    def picker_html(self):
+        """The slot picker's markup: from the cache for an anonymous visitor's
+        page that shows no typed input and no errors (the same for everyone)."""
+        plain = (
+            self.request.method == "GET"
+            and not self.message
+            and not self.errors
+            and api.user.is_anonymous()
+        )
+        if not plain:
+            return self.picker_template()
+        return self.picker.markup(self.base_url, self.picker_template)
 
     def handle_book(self):
         if not self.check_csrf():

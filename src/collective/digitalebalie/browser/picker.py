@@ -1,4 +1,11 @@
-"""The slot picker: days with free times, a page of days at a time, no JavaScript needed."""
+"""The slot picker: days with free times, a page of days at a time, no JavaScript needed.
+
+Its markup on an anonymous visitor's product page, without typed input or
+errors, is the same for everyone who asks the same days at the same version
+of the free slots (``ProductRules.versioned_slots``): kept per process under
+that key, which a booking, cancellation, move or product edit in any
+instance, a new day or a passed time changes at once.
+"""
 
 from collective.digitalebalie import settings
 from collective.digitalebalie.booking import actions
@@ -10,6 +17,9 @@ from datetime import timedelta
 
 
 DAYS_PER_PAGE = 14
+# markup key -> the picker's HTML; per process, right in every process.
+_MARKUP = {}
+MAX_MARKUP = 1000  # about 10 KB each
 
 
 class SlotPicker:
@@ -27,7 +37,9 @@ class SlotPicker:
         self.first = self._date_param("from") or self.today
         self.first = min(max(self.first, self.today), self.horizon)
         self.last = min(self.first + timedelta(days=DAYS_PER_PAGE - 1), self.horizon)
-        slots = self.rules.free_slots(self.first, self.last, persons=self.persons)
+        slots, self.version = self.rules.versioned_slots(
+            self.first, self.last, persons=self.persons
+        )
         self.by_day = {}
         for slot in slots:
             self.by_day.setdefault(slot.start.date(), []).append(slot)
@@ -97,3 +109,30 @@ class SlotPicker:
             return None
         later = (self.last + timedelta(days=1)).isoformat()
         return f"{base_url}?from={later}{self.persons_query}#days"
+
+    def markup(self, base_url, render):
+        """``render()``, the picker's HTML, from the cache when it holds it
+        for these days, this version of the free slots and this language.
+
+        Only for markup that is the same for everyone: the caller asks this
+        for an anonymous visitor's page without typed input or errors.
+        """
+        if self.version is None or self.selected_start:
+            return render()
+        key = (
+            base_url,
+            formatting.language(),
+            self.request.get("LANGUAGE"),
+            self.first,
+            self.last,
+            self.day,
+            self.persons,
+            self.version,
+        )
+        html = _MARKUP.get(key)
+        if html is None:
+            html = render()
+            if len(_MARKUP) >= MAX_MARKUP:
+                _MARKUP.clear()
+            _MARKUP[key] = html
+        return html

@@ -34,11 +34,15 @@ class Service(RestapiService):
 
     def render(self):
         try:
-            return super().render()
+            return self.respond()
         except UserError as error:
             body = booking_error(self.request, error)
             self.request.response.setHeader("Content-Type", self.content_type)
             return json.dumps(body, indent=2, sort_keys=True, separators=(", ", ": "))
+
+    def respond(self):
+        """The body (a service with an answer of its own overrides this)."""
+        return super().render()
 
 
 @implementer(IPublishTraverse)
