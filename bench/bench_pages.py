@@ -4,12 +4,17 @@ Contentful Paint in Chromium, on a cheap phone's connection.
     python bench/bench_pages.py [--site http://127.0.0.1:8080/Plone]
 
 Without ``--site`` it starts the demo (``digitalebalie-start``) in a
-temporary folder on a free port. Debian's Chromium, driven by Playwright,
+temporary folder on a free port. The walk-in queue page needs a product with
+walk-in hours and an available employee: the bench adds ``/bench-inloop`` (not
+in the navigation, as the site's administrator) and makes the demo's employee
+available (``--admin``, ``--employee``). Debian's Chromium, driven by Playwright,
 390 x 844, with Chromium's own emulation of DevTools' "Slow 4G" (562.5 ms
 latency, 1.44 Mbit/s down) and a 4x slower CPU. For each page it prints the
 requests and the kilobytes that crossed the network (compressed bodies plus
 headers) on a first visit with an empty cache and on a second visit, and the
-LCP of the first visit. Prints figures; it does not pass or fail.
+LCP of the first visit and the element it was. Prints figures; it does not
+pass or fail. The booking and ``@slots`` medians are bench/bench_booking.py's
+(``make bench`` runs both).
 """
 
 from datetime import date
@@ -18,6 +23,7 @@ from pathlib import Path
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 import argparse
+import base64
 import contextlib
 import json
 import os
@@ -33,6 +39,11 @@ import uuid
 
 BIN = Path(sys.executable).parent
 PRODUCT = "/balie/verhuizing-doorgeven"
+QUEUE_PRODUCT = "bench-inloop"
+ADMIN = "admin:bench-Admin-pw"
+# The demo's counter employee (demo.py), in the team of the demo's products.
+EMPLOYEE = "medewerker:" + os.environ.get("DEMO_EMPLOYEE_PASSWORD", "balie-demo-2026")
+TEAM = "team-burgerzaken"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -99,12 +110,15 @@ def start_demo(directory):
     return process, f"http://127.0.0.1:{port}/Plone"
 
 
-def request_json(url, method="GET", body=None):
+def request_json(url, method="GET", body=None, login=None):
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    if login:
+        headers["Authorization"] = f"Basic {base64.b64encode(login.encode()).decode()}"
     request = urllib.request.Request(
         url,
         method=method,
         data=json.dumps(body).encode() if body is not None else None,
-        headers={"Accept": "application/json", "Content-Type": "application/json"},
+        headers=headers,
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
@@ -135,6 +149,45 @@ def book(site):
         except urllib.error.HTTPError:
             continue
     raise SystemExit("no free slot to book")
+
+
+def queue_ticket(site, admin, employee):
+    """A citizen's place in a walk-in queue; returns the queue page's address.
+
+    The product is made once, at the site's root and out of the navigation, so
+    the other pages stay as they were."""
+    product = f"{site}/{QUEUE_PRODUCT}"
+    try:
+        request_json(product, login=admin)
+    except urllib.error.HTTPError as error:
+        if error.code != 404:
+            raise
+        request_json(
+            site,
+            "POST",
+            {
+                "@type": "CounterProduct",
+                "id": QUEUE_PRODUCT,
+                "title": "Inloopspreekuur",
+                "description": "Spreek meteen een medewerker via video.",
+                "duration": 10,
+                "channels": ["video"],
+                "teams": [TEAM],
+                "exclude_from_nav": True,
+                "walk_in": True,
+                "walk_in_hours": [
+                    {"weekday": day, "start": "00:00", "end": "23:59"}
+                    for day in range(7)
+                ],
+            },
+            login=admin,
+        )
+        request_json(f"{product}/@workflow/publish", "POST", {}, login=admin)
+    # Walking in needs an employee of the product's team who is available.
+    request_json(f"{site}/@availability", "POST", {"available": True}, login=employee)
+    return request_json(
+        f"{product}/@queue", "POST", {"fullname": "Bench Burger", "language": "nl"}
+    )["url"]
 
 
 class Meter:
@@ -235,7 +288,7 @@ def warm_up(urls):
                 response.read()
 
 
-def pages(site):
+def pages(site, admin=ADMIN, employee=EMPLOYEE):
     appointment = book(site)
     warm_up(
         [
@@ -250,6 +303,18 @@ def pages(site):
     def go(url):
         return lambda page: page.goto(url, wait_until="load")
 
+    def queue_page(page):
+        page.goto(queue_page.url, wait_until="load")
+
+    def join_queue(page):
+        # Joined just before it is measured (last): a ticket nobody asks for
+        # leaves the queue after 2 minutes.
+        if not hasattr(queue_page, "url"):
+            queue_page.url = queue_ticket(site, admin, employee)
+            warm_up([queue_page.url])
+
+    queue_page.prepare = join_queue
+
     def submit_empty_form(page):
         with page.expect_navigation():
             page.click("button[name=book]")
@@ -263,6 +328,7 @@ def pages(site):
         "booking with errors": submit_empty_form,
         "appointment page": go(appointment),
         "device test": go(f"{appointment}/device-test"),
+        "queue page": queue_page,
     }
 
 
@@ -301,9 +367,17 @@ def report(results):
         or row["cold"]["lcp_s"] >= TARGETS["lcp_s"]
     ]
     print("all targets met" if not missed else f"targets missed: {', '.join(missed)}")
+    print(
+        "LCP element: "
+        + "; ".join(f"{row['page']}: {row['cold']['lcp_element']}" for row in results)
+    )
+    print(
+        "The booking (POST @book) and @slots medians: bench/bench_booking.py "
+        "(make bench runs it too)."
+    )
 
 
-def run(site, as_json=None, only=None):
+def run(site, as_json=None, only=None, admin=ADMIN, employee=EMPLOYEE):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
@@ -311,7 +385,7 @@ def run(site, as_json=None, only=None):
         try:
             results = [
                 measure(browser, name, open_page)
-                for name, open_page in pages(site).items()
+                for name, open_page in pages(site, admin, employee).items()
                 if not only or name in only
             ]
         finally:
@@ -328,14 +402,23 @@ def main():
     parser.add_argument(
         "--page", action="append", help="only this page (repeatable), e.g. 'home'"
     )
+    parser.add_argument(
+        "--admin", default=ADMIN, help="USER:PASSWORD of a site administrator"
+    )
+    parser.add_argument(
+        "--employee",
+        default=EMPLOYEE,
+        help=f"USER:PASSWORD of a counter employee of {TEAM} (the queue page)",
+    )
     args = parser.parse_args()
+    logins = {"admin": args.admin, "employee": args.employee}
     if args.site:
-        run(args.site.rstrip("/"), args.json, args.page)
+        run(args.site.rstrip("/"), args.json, args.page, **logins)
         return
     with tempfile.TemporaryDirectory() as directory:
         process, site = start_demo(directory)
         try:
-            run(site, args.json, args.page)
+            run(site, args.json, args.page, **logins)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)

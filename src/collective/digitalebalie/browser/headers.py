@@ -12,15 +12,18 @@ needs:
 
 TURN needs nothing here: ICE traffic is not subject to CSP. Plone's classic
 pages have no inline script and no eval; the inline ``<style>`` elements (the
-municipality's colours, house_style.tokens_css, and one of Plone's bundle) are
-allowed by their hashes, so neither scripts nor styles need 'unsafe-inline'. A Permissions-Policy
+municipality's colours, house_style.tokens_css; the rules the page is first
+painted with, first_paint.css_text; and one of Plone's bundle) are allowed by
+their hashes, so neither scripts nor styles need 'unsafe-inline'. A Permissions-Policy
 allows camera, microphone and screen sharing to the site and to the engine's
 frame only.
 """
 
+from collective.digitalebalie.browser import first_paint
 from collective.digitalebalie.browser.house_style import tokens_css
 from collective.digitalebalie.settings import setting
 import base64
+import functools
 import hashlib
 import urllib.parse
 
@@ -76,6 +79,11 @@ def _hash(text):
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
+@functools.cache
+def _first_paint_hash():
+    return _hash(first_paint.css_text())
+
+
 def content_security_policy():
     engine = engine_sources()
     directives = {
@@ -84,6 +92,7 @@ def content_security_policy():
         "style-src": [
             "'self'",
             _hash(tokens_css()),
+            _first_paint_hash(),
             *(_hash(text) for text in PLONE_BUNDLE_STYLES),
         ],
         "img-src": ["'self'", "data:", "blob:"],
