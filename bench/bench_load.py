@@ -9,15 +9,23 @@ clients stop after the given seconds; only loopback is asked.
     python bench/bench_load.py [--clients 20] [--seconds 30]
     python bench/bench_load.py --site http://127.0.0.1:8080/Plone/bench-product --first 2025-06-02
 
+``--bookings N`` adds a citizen who books N appointments a second (POST @book,
+the earliest free times first) while the others look, and the clients then
+ask the product page from the day of the first free time (the 14 days where
+the bookings land): every booking changes what the page and @slots show, so
+both are made again after it.
+
 With ``--site`` it measures an instance that runs already (e.g. the same data
 served in turn by two versions of the code); ``--first`` is the first day asked.
 """
 
 from bench_booking import month_after
+from bench_booking import post_booking
 from bench_booking import served_instance
 from urllib.parse import urlsplit
 import argparse
 import http.client
+import json
 import os
 import statistics
 import threading
@@ -48,16 +56,56 @@ def client(host, port, paths, stop_at, results, errors):
     connection.close()
 
 
+def free_starts(base, first):
+    """The free times of 31 days from ``first``, each as often as it is free."""
+    url = urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    connection.request(
+        "GET",
+        f"{url.path}/@slots?start={first}&end={month_after(first)}",
+        headers={"Accept": "application/json"},
+    )
+    slots = json.loads(connection.getresponse().read())["items"]
+    connection.close()
+    return [slot["start"] for slot in slots for _ in range(slot["available"])]
+
+
+def booker(base, starts, rate, stop_at, results, errors):
+    """Books ``rate`` appointments a second, the earliest free times first."""
+    starts = iter(starts)
+    number = 0
+    next_at = time.monotonic()
+    while time.monotonic() < stop_at:
+        time.sleep(max(0.0, next_at - time.monotonic()))
+        next_at += 1 / rate
+        start = next(starts, None)
+        if start is None:
+            errors.append(("booking", "no free time left"))
+            return
+        number += 1
+        try:
+            results["POST @book"].append(
+                post_booking(f"{base}/@book", 900000 + number, start)
+            )
+        except OSError as error:
+            errors.append(("booking", str(error)[:60]))
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def run(base, first, clients, seconds):
+def run(base, first, clients, seconds, bookings=0):
     url = urlsplit(base)
     end = month_after(first)
+    page = url.path
+    if bookings:
+        starts = free_starts(base, first)
+        # The page of 14 days from the first free time: where the bookings land.
+        page = f"{url.path}?from={starts[0][:10]}"
     paths = [
-        ("product page", url.path, {"Accept": "text/html"}),
+        ("product page", page, {"Accept": "text/html"}),
         (
             "@slots, 31 days",
             f"{url.path}/@slots?start={first}&end={end}",
@@ -65,6 +113,8 @@ def run(base, first, clients, seconds):
         ),
     ]
     results = {label: [] for label, _path, _headers in paths}
+    if bookings:
+        results["POST @book"] = []
     errors = []
     stop_at = time.monotonic() + seconds
     threads = [
@@ -74,13 +124,24 @@ def run(base, first, clients, seconds):
         )
         for _ in range(clients)
     ]
+    if bookings:
+        threads.append(
+            threading.Thread(
+                target=booker,
+                args=(base, starts, bookings, stop_at, results, errors),
+            )
+        )
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     took = time.perf_counter() - started
-    print(f"{clients} clients for {seconds} s, load average {os.getloadavg()[0]:.2f}")
+    booking = f", {bookings} bookings a second" if bookings else ""
+    print(
+        f"{clients} clients for {seconds} s{booking}, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     for label, timings in results.items():
         if not timings:
             print(f"{label}: no answer")
@@ -98,17 +159,21 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument(
+        "--bookings", type=float, default=0, help="bookings a second meanwhile"
+    )
     parser.add_argument("--site", help="the product URL of a running instance")
     parser.add_argument("--first", help="with --site: the first day (YYYY-MM-DD)")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     if args.site:
         for _ in range(args.runs):
-            run(args.site, args.first, args.clients, args.seconds)
+            run(args.site, args.first, args.clients, args.seconds, args.bookings)
         return
-    with served_instance() as (base, figures):
+    with served_instance() as (servers, figures):
+        _label, _pid, base = servers[0]
         for _ in range(args.runs):
-            run(base, figures["first"], args.clients, args.seconds)
+            run(base, figures["first"], args.clients, args.seconds, args.bookings)
 
 
 if __name__ == "__main__":
