@@ -482,7 +482,7 @@ def test_identification_setting_and_the_old_field(
     setup_tool.upgradeProfile("collective.digitalebalie:default")
     transaction.commit()
     assert setup_tool.getLastVersionForProfile("collective.digitalebalie:default") == (
-        "1008",
+        "1009",
     )
     assert old.__dict__["identification"] == "digid"
     assert "requires_identification" not in old.__dict__

@@ -20,7 +20,7 @@ class TestInstall:
 
     def test_profile_version(self, setup_tool, package_name):
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1008",
+            "1009",
         )
 
     def test_no_pending_upgrade_steps(self, setup_tool, package_name):
@@ -141,7 +141,7 @@ class TestUpgradeTo1001:
         assert setup_tool.listUpgrades(f"{package_name}:default")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1008",
+            "1009",
         )
         assert TEAM_ROLE in portal.validRoles()
         assert TEAM_ROLE in product.get_local_roles_for_userid("balie")
@@ -265,7 +265,7 @@ class TestUpgradeTo1006:
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1005")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1008",
+            "1009",
         )
         for name, value in old.items():
             assert secrets.get_secret(name) == value
@@ -409,7 +409,7 @@ class TestUpgradeTo1007:
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1006")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
-            "1008",
+            "1009",
         )
         assert get_installer(portal).is_product_installed("plone.app.caching")
         assert registry["plone.caching.interfaces.ICacheSettings.enabled"] is True
@@ -419,3 +419,36 @@ class TestUpgradeTo1007:
         assert registry["plone.bundles/plone.jscompilation"] == (
             "++plone++static/bundle-plone/bundle.min.js"
         )
+
+
+class TestUpgradeTo1009:
+    """A site of 1008 rendered the product page for every anonymous visitor."""
+
+    def test_upgrade_caches_the_anonymous_product_page(
+        self, portal, setup_tool, package_name
+    ):
+        from plone.registry.interfaces import IRegistry
+        from zope.component import getUtility
+
+        registry = getUtility(IRegistry)
+        prefix = "plone.app.caching.weakCaching.collective.digitalebalie.productPage"
+        mapping_name = "plone.caching.interfaces.ICacheSettings.operationMapping"
+        mapping = dict(registry[mapping_name])
+        mapping.pop("collective.digitalebalie.productPage")
+        registry[mapping_name] = mapping
+        for name in (f"{prefix}.etags", f"{prefix}.ramCache"):
+            del registry.records[name]
+        setup_tool.setLastVersionForProfile(f"{package_name}:default", "1008")
+        setup_tool.upgradeProfile(f"{package_name}:default")
+        assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
+            "1009",
+        )
+        assert registry[mapping_name]["collective.digitalebalie.productPage"] == (
+            "plone.app.caching.weakCaching"
+        )
+        assert registry[mapping_name]["plone.resource"] == (
+            "plone.app.caching.strongCaching"
+        )
+        assert registry[f"{prefix}.ramCache"] is True
+        assert "digitalebalie.freeTimes" in registry[f"{prefix}.etags"]
+        assert "anonymousOrRandom" in registry[f"{prefix}.etags"]

@@ -148,6 +148,15 @@ def upgrade_to_1008(context):
     logger.info("Statistics: figures of %s appointments", count)
 
 
+def upgrade_to_1009(context):
+    """The counter product page's caching rule (issue 22): its operation and
+    ETag in the registry (browser/page_cache.py)."""
+    setup = api.portal.get_tool("portal_setup")
+    setup.runImportStepFromProfile(
+        "profile-collective.digitalebalie:default", "plone.app.registry"
+    )
+
+
 def index_open_bookings():
     """The limit of open appointments per person (1006) counts the booked
     appointments made before it: index those that have not started."""
