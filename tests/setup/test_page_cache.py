@@ -1,7 +1,8 @@
 """An anonymous visitor's product page comes from plone.app.caching's RAM cache
 under an ETag of what it shows (browser/page_cache.py), over HTTP: the next
 visitor gets the same page without it being rendered, a browser that has it a
-304; a booking, an edit, new content elsewhere on the site show at once; a
+304; a booking, an edit, new content elsewhere on the site and a changed setting
+show at once; a
 logged-in user's page, a status message and a page that asks a proof of work
 are never kept or handed to another visitor."""
 
@@ -119,6 +120,32 @@ def test_an_edit_and_new_content_elsewhere_show_at_once(browser, product, functi
     fresh = page(browser, product)
     assert RAM not in fresh.headers
     assert fresh.headers["ETag"] != edited.headers["ETag"]
+
+
+def test_a_changed_setting_shows_at_once(browser, product, functional):
+    """The house colours live in the registry: an administrator who changes
+    them sees them on the next product page, not a minute later."""
+    from collective.digitalebalie.interfaces import IDigitaleBalieSettings
+
+    page(browser, product)
+    assert page(browser, product).headers[RAM]
+    transaction.begin()
+    old = api.portal.get_registry_record(
+        "primary_color", interface=IDigitaleBalieSettings
+    )
+    api.portal.set_registry_record(
+        "primary_color", "#6b2c91", interface=IDigitaleBalieSettings
+    )
+    transaction.commit()
+    try:
+        changed = page(browser, product)
+        assert RAM not in changed.headers
+        assert "#6b2c91" in changed.text
+    finally:
+        api.portal.set_registry_record(
+            "primary_color", old, interface=IDigitaleBalieSettings
+        )
+        transaction.commit()
 
 
 def test_a_logged_in_users_page_is_never_kept_nor_handed_on(

@@ -16,8 +16,10 @@ This module is the part of the ETag plone.app.caching cannot know,
 ``digitalebalie.freeTimes``: the version of the free times the picker shows
 (booking/free.py: the serials of the product and of the days' ledger records,
 today, the slots the clock has left), the walk-in queue's state, today's date
-(closures) and the minute (the registry, where the house colours and the
-site's title live, has no version: a change there shows within a minute).
+(closures), the number of registry changes (the house colours, the site's
+title: counted on the site by ``note_registry_change``, so every instance
+sees a change at once) and the minute (for what has no version at all:
+portlets and actions edited through the web, theme files: within a minute).
 The other parts are plone.app.caching's own (``catalogCounter`` for the
 navigation and portlets, ``language``, ``userLanguage``, ``skin``,
 ``resourceRegistries``, ``anonymousOrRandom``).
@@ -29,6 +31,7 @@ that must solve a proof-of-work check. A page with typed input or errors is
 the answer to a POST (and not 200), which plone.app.caching does not keep.
 """
 
+from BTrees.Length import Length
 from collective.digitalebalie import errors
 from collective.digitalebalie import limits
 from collective.digitalebalie import settings
@@ -39,8 +42,11 @@ from collective.digitalebalie.walkin import queue
 from collective.digitalebalie.walkin.availability import offers_walk_in
 from plone import api
 from plone.app.caching.interfaces import IETagValue
+from plone.registry.interfaces import IRecordModifiedEvent
 from Products.statusmessages import STATUSMESSAGEKEY
+from zope.annotation.interfaces import IAnnotations
 from zope.component import adapter
+from zope.component.hooks import getSite
 from zope.interface import Interface
 from zope.interface import implementer
 import hashlib
@@ -52,8 +58,32 @@ def _never_again():
     return secrets.token_hex(8)
 
 
+REGISTRY_CHANGES = "collective.digitalebalie.registry-changes"
+
+
+def registry_changes():
+    """How often the site's registry has changed (since this add-on counts)."""
+    counter = IAnnotations(api.portal.get()).get(REGISTRY_CHANGES)
+    return counter() if counter is not None else 0
+
+
+@adapter(IRecordModifiedEvent)
+def note_registry_change(event):
+    """Count a changed registry record on the site (a conflict-free counter:
+    two changes at once in two instances both count)."""
+    site = getSite()
+    annotations = IAnnotations(site, None) if site is not None else None
+    if annotations is None:
+        return
+    counter = annotations.get(REGISTRY_CHANGES)
+    if counter is None:
+        annotations[REGISTRY_CHANGES] = Length(1)
+    else:
+        counter.change(1)
+
+
 def _minute():
-    """Changes once a minute: what the registry holds shows within a minute."""
+    """Changes once a minute: what has no version shows within a minute."""
     return int(time.time() // 60)
 
 
@@ -90,6 +120,7 @@ def page_version(product, request):
         slots,
         walk_in,
         settings.now_utc().astimezone(tz).date(),
+        registry_changes(),
         _minute(),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
