@@ -193,6 +193,23 @@ def test_a_visitor_who_must_solve_a_check_gets_a_page_of_their_own(
     assert "altcha-widget" not in page(browser, product).text
 
 
+def test_a_check_found_only_by_the_view_is_not_handed_on(browser, product, monkeypatch):
+    """The address reached its limit between the ETag and the page (another
+    booking from it committed meanwhile): that page and its challenge are
+    for this visitor only."""
+    answers = iter([False, True])  # the ETag's question, then the view's
+    monkeypatch.setattr(limits.ClientGate, "needed", lambda self: next(answers, False))
+    checked = page(browser, product)
+    assert "altcha-widget" in checked.text
+    plain = page(browser, product)
+    assert RAM not in plain.headers  # the page with the challenge was not kept
+    assert "altcha-widget" not in plain.text
+    assert plain.headers["ETag"] != checked.headers["ETag"]
+    again = page(browser, product)
+    assert again.headers[RAM]
+    assert "altcha-widget" not in again.text
+
+
 def test_the_next_minute_makes_the_page_anew(browser, product, minute):
     """The registry (site title, house colours) has no version: a change
     there shows within a minute."""

@@ -438,6 +438,11 @@ class TestUpgradeTo1009:
         registry[mapping_name] = mapping
         for name in (f"{prefix}.etags", f"{prefix}.ramCache"):
             del registry.records[name]
+        # What an administrator chose since stays as it is.
+        enabled = "plone.caching.interfaces.ICacheSettings.enabled"
+        item_ram = "plone.app.caching.weakCaching.plone.content.itemView.ramCache"
+        registry[enabled] = False
+        registry[item_ram] = True
         setup_tool.setLastVersionForProfile(f"{package_name}:default", "1008")
         setup_tool.upgradeProfile(f"{package_name}:default")
         assert setup_tool.getLastVersionForProfile(f"{package_name}:default") == (
@@ -452,3 +457,5 @@ class TestUpgradeTo1009:
         assert registry[f"{prefix}.ramCache"] is True
         assert "digitalebalie.freeTimes" in registry[f"{prefix}.etags"]
         assert "anonymousOrRandom" in registry[f"{prefix}.etags"]
+        assert registry[enabled] is False
+        assert registry[item_ram] is True

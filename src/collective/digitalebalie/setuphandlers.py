@@ -15,10 +15,15 @@ from collective.digitalebalie.dossiers import dossiers
 from collective.digitalebalie.dossiers.dossiers import FOLDER_ID as DOSSIERS_ID
 from collective.digitalebalie.dossiers.dossiers import ensure_dossiers_folder
 from collective.digitalebalie.settings import now_utc
+from lxml import etree
+from pathlib import Path
 from plone import api
+from plone.app.registry.exportimport.handler import RegistryImporter
 from plone.base.interfaces import INonInstallable
 from plone.base.utils import get_installer
 from zope.interface import implementer
+import copy
+import logging
 
 
 ROLES = ("CounterEmployee", "CounterTeam", "CounterTeamLead")
@@ -148,13 +153,36 @@ def upgrade_to_1008(context):
     logger.info("Statistics: figures of %s appointments", count)
 
 
+PRODUCT_PAGE_RULE = "collective.digitalebalie.productPage"
+OPERATION_MAPPING = "plone.caching.interfaces.ICacheSettings.operationMapping"
+
+
+class _Merge:
+    """What plone.app.registry's importer asks of GenericSetup: no purge."""
+
+    def shouldPurge(self):
+        return False
+
+    def getLogger(self, name):
+        return logging.getLogger(name)
+
+
 def upgrade_to_1009(context):
-    """The counter product page's caching rule (issue 22): its operation and
-    ETag in the registry (browser/page_cache.py)."""
-    setup = api.portal.get_tool("portal_setup")
-    setup.runImportStepFromProfile(
-        "profile-collective.digitalebalie:default", "plone.app.registry"
-    )
+    """The counter product page's caching rule (issue 22, browser/page_cache.py):
+    its operation and its options, as the profile's registry.xml has them, and
+    nothing else of that file (it would reset what an administrator changed
+    in the caching control panel since)."""
+    profile = etree.parse(str(Path(__file__).parent / "profiles/default/registry.xml"))
+    document = etree.Element("registry")
+    for record in profile.getroot().iter("record"):
+        if PRODUCT_PAGE_RULE in record.get("name", ""):
+            document.append(copy.deepcopy(record))
+    mapping = etree.SubElement(document, "record", name=OPERATION_MAPPING)
+    value = etree.SubElement(mapping, "value", purge="False")
+    element = etree.SubElement(value, "element", key=PRODUCT_PAGE_RULE)
+    element.text = "plone.app.caching.weakCaching"
+    registry = api.portal.get_tool("portal_registry")
+    RegistryImporter(registry, _Merge()).importDocument(etree.tostring(document))
 
 
 def index_open_bookings():

@@ -9,6 +9,7 @@ from collective.digitalebalie import settings
 from collective.digitalebalie.booking import actions
 from collective.digitalebalie.browser import formatting
 from collective.digitalebalie.browser import headers
+from collective.digitalebalie.browser import page_cache
 from collective.digitalebalie.browser.picker import SlotPicker
 from collective.digitalebalie.browser.walk_in_form import WalkInFormMixin
 from collective.digitalebalie.content.counter_product import CHANNELS
@@ -136,6 +137,8 @@ class CounterProductView(WalkInFormMixin, BookingFormMixin, BrowserView):
         if self.bookable and self.challenge is None and self.gate.needed():
             # The browser solves it while the citizen fills in the form.
             self.challenge = limits.new_challenge()
+        if self.challenge is not None:
+            page_cache.keep_from_others(self.request)  # a challenge of its own
         return self.index()
 
     def email_required(self):

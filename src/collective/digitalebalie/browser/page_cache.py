@@ -24,11 +24,13 @@ The other parts are plone.app.caching's own (``catalogCounter`` for the
 navigation and portlets, ``language``, ``userLanguage``, ``skin``,
 ``resourceRegistries``, ``anonymousOrRandom``).
 
-Nothing personal is kept: the value is random (so the page is never found
-again) for anything but a plain GET by an anonymous visitor, for a request
-that carries a status message, asks another language or comes from an address
-that must solve a proof-of-work check. A page with typed input or errors is
-the answer to a POST (and not 200), which plone.app.caching does not keep.
+Nothing personal is kept. plone.app.caching keeps only a GET answered 200
+to an anonymous visitor without a status message (its stop variables), so
+typed input and errors (a POST) never are. For anything else that is not the
+same for the next visitor (a logged-in user, ``set_language``, an address that
+must solve the proof-of-work check, also when the view finds that out only
+after the ETag was made) ``keep_from_others`` gives the answer a random ETag
+and ``KeepFromOthers`` takes it out of the RAM cache before it is stored.
 """
 
 from BTrees.Length import Length
@@ -42,20 +44,35 @@ from collective.digitalebalie.walkin import queue
 from collective.digitalebalie.walkin.availability import offers_walk_in
 from plone import api
 from plone.app.caching.interfaces import IETagValue
+from plone.app.caching.interfaces import IRAMCached
+from plone.app.caching.operations.utils import ETAG_ANNOTATION_KEY
 from plone.registry.interfaces import IRecordModifiedEvent
+from plone.transformchain.interfaces import ITransform
 from Products.statusmessages import STATUSMESSAGEKEY
 from zope.annotation.interfaces import IAnnotations
 from zope.component import adapter
 from zope.component.hooks import getSite
 from zope.interface import Interface
 from zope.interface import implementer
+from zope.interface import noLongerProvides
 import hashlib
 import secrets
 import time
 
 
+NOT_KEPT = "collective.digitalebalie.page-not-kept"
+
+
 def _never_again():
     return secrets.token_hex(8)
+
+
+def keep_from_others(request):
+    """This answer is for this visitor only: a random ETag, and not kept."""
+    annotations = IAnnotations(request)
+    annotations[NOT_KEPT] = True
+    if ETAG_ANNOTATION_KEY in annotations:
+        annotations[ETAG_ANNOTATION_KEY] = f"|{_never_again()}"
 
 
 REGISTRY_CHANGES = "collective.digitalebalie.registry-changes"
@@ -137,4 +154,33 @@ class FreeTimes:
 
     def __call__(self):
         product = getattr(self.published, "context", None)
-        return page_version(product, self.request) or _never_again()
+        version = page_version(product, self.request)
+        if version is None:
+            IAnnotations(self.request)[NOT_KEPT] = True
+            return _never_again()
+        return version
+
+
+@implementer(ITransform)
+class KeepFromOthers:
+    """After plone.app.caching's operation asked to keep the page (12000) and
+    before its RAM cache stores it (90000): not an answer for one visitor."""
+
+    order = 12100
+
+    def __init__(self, published, request):
+        self.published = published
+        self.request = request
+
+    def _forget(self):
+        if IAnnotations(self.request).get(NOT_KEPT):
+            noLongerProvides(self.request, IRAMCached)
+
+    def transformBytes(self, result, encoding):
+        self._forget()
+
+    def transformUnicode(self, result, encoding):
+        self._forget()
+
+    def transformIterable(self, result, encoding):
+        self._forget()
