@@ -220,3 +220,39 @@ def test_the_next_minute_makes_the_page_anew(browser, product, minute):
     assert RAM not in later.headers
     assert later.headers["ETag"] != first.headers["ETag"]
     assert page(browser, product).headers[RAM]
+
+
+@pytest.fixture
+def two_languages(functional):
+    """As a municipality's site (cli/create_site.py): the browser's language
+    and the language cookie choose the page's language."""
+    transaction.begin()
+    names = ("plone.available_languages", "plone.use_request_negotiation")
+    names += ("plone.use_cookie_negotiation",)
+    old = {name: api.portal.get_registry_record(name) for name in names}
+    api.portal.set_registry_record("plone.available_languages", ["nl", "en"])
+    api.portal.set_registry_record("plone.use_request_negotiation", True)
+    api.portal.set_registry_record("plone.use_cookie_negotiation", True)
+    transaction.commit()
+    yield
+    for name, value in old.items():
+        api.portal.set_registry_record(name, value)
+    transaction.commit()
+
+
+def html_lang(response):
+    return BeautifulSoup(response.text, "html.parser").html.get("lang")
+
+
+def test_each_language_has_its_own_page(browser, product, two_languages):
+    english = {"Accept-Language": "en"}
+    dutch = {"Accept-Language": "nl"}
+    for _ in range(2):
+        assert html_lang(browser.get(product, headers=english)) == "en"
+        assert html_lang(browser.get(product, headers=dutch)) == "nl"
+    # The language cookie (the site's language menu) over the browser's.
+    browser.cookies.set("I18N_LANGUAGE", "en")
+    for _ in range(2):
+        chosen = browser.get(product, headers=dutch)
+        assert html_lang(chosen) == "en"
+    assert chosen.headers[RAM]
