@@ -11,6 +11,7 @@ theme, the add-on's CSS or a template: run scripts/build-first-paint-css.py.
 
 from collective.digitalebalie.browser.first_paint import STYLE_ID
 from helpers import JSON
+from helpers import walk_in_all_day
 from live import book_first_free
 from live import create_product
 from live import create_team
@@ -21,7 +22,6 @@ import time
 
 PRODUCT = "/balie/verhuizing-doorgeven"
 PASSWORD = "first-Paint-pw-1"
-ALL_DAY = [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(7)]
 WIDTHS = {"phone": (390, 844), "laptop": (1366, 768)}
 
 # Where each element is and how it looks, for every element of the body that
@@ -61,7 +61,7 @@ def urls(live_site):
         channels=["video"],
         teams=[team],
         walk_in=True,
-        walk_in_hours=ALL_DAY,
+        walk_in_hours=walk_in_all_day(),
     )
     available = requests.post(
         f"{site}/@availability",

@@ -156,7 +156,7 @@ class FreeTimes:
         product = getattr(self.published, "context", None)
         version = page_version(product, self.request)
         if version is None:
-            IAnnotations(self.request)[NOT_KEPT] = True
+            keep_from_others(self.request)  # the ETag is not made yet
             return _never_again()
         return version
 
